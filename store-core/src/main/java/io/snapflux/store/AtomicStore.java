@@ -1,0 +1,385 @@
+package io.snapflux.store;
+
+import io.vavr.Tuple2;
+import io.vavr.collection.Vector;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.time.Clock;
+import java.util.Objects;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Function;
+import java.util.function.UnaryOperator;
+import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Flux;
+import reactor.core.scheduler.Scheduler;
+
+/**
+ * The in-memory {@link Store}: an atomic reference to the newest node of a version chain.
+ *
+ * <pre>
+ * Implementation notes.
+ *
+ * State. {@code head} points to the newest {@link Node}; each node holds one immutable snapshot
+ * and a forward link to its successor. Reading the store is one volatile read of head, hence
+ * wait-free. Nodes only link forward, so versions older than the oldest one still needed by a
+ * lossless subscriber are unreachable and collected.
+ *
+ * Update path. Read head, apply the pure function, return early if the result is equivalent (no
+ * version, no emission), reject null and invalid states, then CAS head from the node read to a new
+ * node with version + 1. The successful CAS is the linearization point. On failure: retry, first
+ * with a single Thread.onSpinWait(), then with bounded randomized exponential backoff (Backoff);
+ * nothing parks, so an update never blocks a Reactor thread. After the CAS the writer links the
+ * old node to the new one (helping its predecessor's link too, so one delayed writer cannot stall
+ * lossless subscribers) and signals the fan-out.
+ *
+ * Publication. The writer's only publication work is an O(1) signal: it increments the fan-out
+ * work-in-progress counter (Reactor's drain idiom) and, only on the 0 -> 1 transition, schedules
+ * the fan-out on the store's delivery worker. The fan-out reads the newest head and pokes every
+ * subscription; a subscription with nothing to do (no demand, no overflow) costs one volatile
+ * read. A subscription with work schedules its own drain on its own worker. Whatever the number
+ * of subscribers, update() does the same work; fan-out rounds conflate, so a burst of commits
+ * costs subscribers one pass. With no subscribers, the signal is skipped altogether.
+ *
+ * Subscribe/commit race (a Dekker pattern over volatiles): a subscription first adds itself to
+ * the subscriber array, then reads head; a writer first CASes head, then reads the array. With
+ * sequentially consistent volatile accesses at least one of them sees the other, so no commit is
+ * missed by a new subscriber.
+ *
+ * Close. close() CASes head to a terminal node repeating the last snapshot, through the same
+ * loop as updates: close is linearized against updates, and an update that reads a terminal head
+ * throws StoreClosedException. Subscribers deliver what they still owe, then complete.
+ *
+ * Invariants (and the tests that check them):
+ *  1. Versions grow by exactly one per commit; no two commits share a version.
+ *     (AtomicStoreTest.update_commitsNextVersion, StoreStressTest, StoreLincheckTest)
+ *  2. An equivalent result commits nothing and emits nothing.
+ *     (AtomicStoreTest.update_identityFunction_doesNotPublish)
+ *  3. A failing function, a null result or a rejected state leave the store unchanged.
+ *     (AtomicStoreTest.update_*Throws*, update_nullResult_*, validator_*)
+ *  4. A conflated subscriber sees strictly increasing versions and always the final one.
+ *     (ChangesTest.conflated_*, StoreStressTest)
+ *  5. A lossless subscriber sees every version exactly once, in order, or a lag error.
+ *     (ChangesTest.lossless_*, StoreStressTest)
+ *  6. Writers never run subscriber code; a throwing subscriber fails alone.
+ *     (ChangesTest.subscriberThatThrows_failsAlone, ChangesTest.slowSubscriber_*)
+ *  7. After close, updates throw and every subscriber completes after the final snapshot.
+ *     (AtomicStoreTest.close_*, ChangesTest.close_*)
+ * </pre>
+ */
+final class AtomicStore<S> implements Store<S> {
+
+  private final String name;
+  private final Vector<StoreBuilder.NamedValidator<S>> validators;
+  private final Equivalence<S> equivalence;
+  private final Backoff backoff;
+  private final Clock clock;
+  final Scheduler deliveryScheduler;
+  private final Scheduler.Worker fanOutWorker;
+
+  private volatile Node<S> head;
+  private static final VarHandle HEAD;
+
+  @SuppressWarnings("rawtypes")
+  private static final StoreSubscription[] NO_SUBSCRIBERS = new StoreSubscription[0];
+
+  private volatile StoreSubscription<S>[] subscribers;
+  private static final VarHandle SUBSCRIBERS;
+
+  private volatile int fanOutWip;
+  private static final VarHandle FAN_OUT_WIP;
+
+  private final LongAdder casRetries = new LongAdder();
+  private final LongAdder versionConflicts = new LongAdder();
+  private final LongAdder validationRejections = new LongAdder();
+  final LongAdder lagOverflows = new LongAdder();
+
+  static {
+    try {
+      MethodHandles.Lookup l = MethodHandles.lookup();
+      HEAD = l.findVarHandle(AtomicStore.class, "head", Node.class);
+      SUBSCRIBERS = l.findVarHandle(AtomicStore.class, "subscribers", StoreSubscription[].class);
+      FAN_OUT_WIP = l.findVarHandle(AtomicStore.class, "fanOutWip", int.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  AtomicStore(StoreBuilder<S> builder) {
+    this.name = builder.name;
+    this.validators = builder.validators;
+    this.equivalence = builder.equivalence;
+    this.backoff = builder.backoff;
+    this.clock = builder.clock;
+    this.deliveryScheduler = builder.deliveryScheduler;
+    validate(builder.initial);
+    this.subscribers = NO_SUBSCRIBERS;
+    this.head = new Node<>(Snapshot.of(0, builder.initial, null, clock.millis()), false, null);
+    this.fanOutWorker = deliveryScheduler.createWorker();
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  @Override
+  public Snapshot<S> snapshot() {
+    return head.snapshot;
+  }
+
+  Node<S> head() {
+    return head;
+  }
+
+  @Override
+  public Snapshot<S> update(@Nullable Object cause, UnaryOperator<S> fn) {
+    Objects.requireNonNull(fn, "fn");
+    Node<S> committed = commit(cause, ANY_VERSION, fn);
+    return Objects.requireNonNull(committed).snapshot;
+  }
+
+  @Override
+  public S getAndUpdate(UnaryOperator<S> fn) {
+    Objects.requireNonNull(fn, "fn");
+    Object[] previous = new Object[1];
+    commit(null, ANY_VERSION, s -> {
+      previous[0] = s;
+      return fn.apply(s);
+    });
+    @SuppressWarnings("unchecked")
+    S result = (S) previous[0];
+    return result;
+  }
+
+  @Override
+  public <R> R modify(Function<? super S, ? extends Tuple2<? extends S, ? extends R>> fn) {
+    Objects.requireNonNull(fn, "fn");
+    Object[] result = new Object[1];
+    commit(null, ANY_VERSION, s -> {
+      Tuple2<? extends S, ? extends R> t = Objects.requireNonNull(fn.apply(s),
+          () -> "modify function returned null instead of (state, result) (store '" + name + "')");
+      result[0] = t._2;
+      return t._1;
+    });
+    @SuppressWarnings("unchecked")
+    R r = (R) result[0];
+    return r;
+  }
+
+  @Override
+  public boolean compareAndSet(long expectedVersion, S newState) {
+    Objects.requireNonNull(newState, () -> nullStateMessage("compareAndSet"));
+    return commit(null, requireVersion(expectedVersion), s -> newState) != null;
+  }
+
+  @Override
+  public Outcome<S> updateIfVersion(
+      long expectedVersion, @Nullable Object cause, UnaryOperator<S> fn) {
+    Objects.requireNonNull(fn, "fn");
+    Node<S> committed = commit(cause, requireVersion(expectedVersion), fn);
+    if (committed != null) {
+      return new Outcome.Applied<>(committed.snapshot);
+    }
+    return new Outcome.Conflict<>(expectedVersion, head.snapshot);
+  }
+
+  private static long requireVersion(long expectedVersion) {
+    if (expectedVersion < 0) {
+      throw new IllegalArgumentException(
+          "expectedVersion must be >= 0 (versions start at 0), was " + expectedVersion);
+    }
+    return expectedVersion;
+  }
+
+  private static final long ANY_VERSION = -1;
+
+  /**
+   * The CAS retry loop.
+   *
+   * @return the committed node, the current node if nothing changed, or {@code null} if the store
+   *     was not at {@code expectedVersion}
+   */
+  private @Nullable Node<S> commit(
+      @Nullable Object cause, long expectedVersion, UnaryOperator<S> fn) {
+    for (int retry = 0; ; ) {
+      Node<S> current = head;
+      if (current.terminal) {
+        throw new StoreClosedException(name);
+      }
+      if (expectedVersion != ANY_VERSION && current.version != expectedVersion) {
+        versionConflicts.increment();
+        return null;
+      }
+      S state = current.snapshot.state();
+      S next = fn.apply(state);
+      if (next == null) {
+        throw new NullPointerException(nullStateMessage("the update function"));
+      }
+      if (equivalence.equivalent(state, next)) {
+        return current;
+      }
+      validate(next);
+      Node<S> node = new Node<>(
+          Snapshot.of(current.version + 1, next, cause, clock.millis()), false, current);
+      if (HEAD.compareAndSet(this, current, node)) {
+        // Successful CAS is the linearization point.
+        published(current, node);
+        return node;
+      }
+      casRetries.increment();
+      backoff.pause(++retry);
+    }
+  }
+
+  private String nullStateMessage(String who) {
+    return who + " returned null: a Snapflux state is never null (store '" + name + "')";
+  }
+
+  private void validate(S state) {
+    for (StoreBuilder.NamedValidator<S> v : validators) {
+      boolean valid;
+      try {
+        valid = v.check().test(state);
+      } catch (RuntimeException e) {
+        validationRejections.increment();
+        throw new StateValidationException(name, v.description(), e);
+      }
+      if (!valid) {
+        validationRejections.increment();
+        throw new StateValidationException(name, v.description(), null);
+      }
+    }
+  }
+
+  private void published(Node<S> previous, Node<S> node) {
+    previous.linkFromPrev();
+    node.linkFromPrev();
+    signalFanOut();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Fan-out
+
+  private void signalFanOut() {
+    // Volatile read after the head CAS: see the subscribe/commit race in the notes.
+    if (subscribers.length == 0) {
+      return;
+    }
+    if ((int) FAN_OUT_WIP.getAndAdd(this, 1) == 0) {
+      try {
+        fanOutWorker.schedule(this::fanOut);
+      } catch (RejectedExecutionException e) {
+        // The delivery scheduler was disposed: deliver from this thread rather than never.
+        fanOut();
+      }
+    }
+  }
+
+  private void fanOut() {
+    int missed = 1;
+    for (;;) {
+      Node<S> h = head;
+      for (StoreSubscription<S> s : subscribers) {
+        s.onHead(h);
+      }
+      missed = (int) FAN_OUT_WIP.getAndAdd(this, -missed) - missed;
+      if (missed == 0) {
+        break;
+      }
+    }
+  }
+
+  boolean add(StoreSubscription<S> s) {
+    for (;;) {
+      StoreSubscription<S>[] a = subscribers;
+      @SuppressWarnings("unchecked")
+      StoreSubscription<S>[] b = new StoreSubscription[a.length + 1];
+      System.arraycopy(a, 0, b, 0, a.length);
+      b[a.length] = s;
+      if (SUBSCRIBERS.compareAndSet(this, a, b)) {
+        return true;
+      }
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  void remove(StoreSubscription<S> s) {
+    for (;;) {
+      StoreSubscription<S>[] a = subscribers;
+      int i = indexOf(a, s);
+      if (i < 0) {
+        return;
+      }
+      StoreSubscription<S>[] b;
+      if (a.length == 1) {
+        b = NO_SUBSCRIBERS;
+      } else {
+        b = new StoreSubscription[a.length - 1];
+        System.arraycopy(a, 0, b, 0, i);
+        System.arraycopy(a, i + 1, b, i, a.length - i - 1);
+      }
+      if (SUBSCRIBERS.compareAndSet(this, a, b)) {
+        return;
+      }
+    }
+  }
+
+  private static int indexOf(Object[] a, Object o) {
+    for (int i = 0; i < a.length; i++) {
+      if (a[i] == o) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Subscribing
+
+  @Override
+  public Flux<Snapshot<S>> changes(Delivery delivery) {
+    Objects.requireNonNull(delivery, "delivery");
+    return new ChangesFlux<>(this, delivery);
+  }
+
+  @Override
+  public StoreStats stats() {
+    StoreSubscription<S>[] subs = subscribers;
+    long version = head.version;
+    long maxLag = 0;
+    for (StoreSubscription<S> s : subs) {
+      maxLag = Math.max(maxLag, s.losslessLag(version));
+    }
+    return new StoreStats(version, casRetries.sum(), versionConflicts.sum(),
+        validationRejections.sum(), subs.length, maxLag, lagOverflows.sum());
+  }
+
+  @Override
+  public boolean isClosed() {
+    return head.terminal;
+  }
+
+  @Override
+  public void close() {
+    for (;;) {
+      Node<S> current = head;
+      if (current.terminal) {
+        return;
+      }
+      Node<S> terminal = new Node<>(current.snapshot, true, current);
+      if (HEAD.compareAndSet(this, current, terminal)) {
+        // Successful CAS is the linearization point of close.
+        published(current, terminal);
+        return;
+      }
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "AtomicStore{name=" + name + ", version=" + head.version
+        + (head.terminal ? ", closed" : "") + "}";
+  }
+}

@@ -1,0 +1,71 @@
+package io.snapflux.store;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A link of the version chain: one committed snapshot and a forward pointer to its successor.
+ *
+ * <p>Nodes only point forward, so nothing keeps a node alive but the store's head and the
+ * lossless subscribers that have not yet passed it: old versions nobody needs are garbage. A
+ * {@link Snapshot} handed to users does not point into the chain.
+ *
+ * <p>A <i>terminal</i> node marks a closed store: it repeats the last snapshot, ends the chain and
+ * is never followed by another node.
+ */
+final class Node<S> {
+
+  final Snapshot<S> snapshot;
+  final long version;
+  final boolean terminal;
+
+  /** The successor, set once (by the committing writer or a helper), always to the same node. */
+  volatile @Nullable Node<S> next;
+
+  /**
+   * The predecessor, until it has been linked to this node; lets the next writer help link it if
+   * the committing writer is delayed between its CAS and its link (so a stalled writer never
+   * stalls lossless subscribers).
+   */
+  @Nullable Node<S> unlinkedPrev;
+
+  static final VarHandle NEXT;
+  static final VarHandle UNLINKED_PREV;
+
+  static {
+    try {
+      MethodHandles.Lookup l = MethodHandles.lookup();
+      NEXT = l.findVarHandle(Node.class, "next", Node.class);
+      UNLINKED_PREV = l.findVarHandle(Node.class, "unlinkedPrev", Node.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  Node(Snapshot<S> snapshot, boolean terminal, @Nullable Node<S> unlinkedPrev) {
+    this.snapshot = snapshot;
+    this.version = snapshot.version();
+    this.terminal = terminal;
+    // Plain write: the node is published by the CAS of the store's head (a volatile write).
+    this.unlinkedPrev = unlinkedPrev;
+  }
+
+  /**
+   * Links this node's predecessor to it, if that has not been done yet. Idempotent and racy by
+   * design: every writer that links {@code p.next} writes the same node, so the race is benign.
+   */
+  void linkFromPrev() {
+    @SuppressWarnings("unchecked")
+    Node<S> prev = (Node<S>) UNLINKED_PREV.getOpaque(this);
+    if (prev != null) {
+      NEXT.setRelease(prev, this);
+      UNLINKED_PREV.setOpaque(this, null);
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  @Nullable Node<S> nextAcquire() {
+    return (Node<S>) NEXT.getAcquire(this);
+  }
+}

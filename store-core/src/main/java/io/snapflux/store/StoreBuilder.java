@@ -1,0 +1,126 @@
+package io.snapflux.store;
+
+import io.vavr.collection.Vector;
+import java.time.Clock;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
+
+/**
+ * Builds an in-memory {@link Store}. Obtain one with {@link Store#builder(Object)}.
+ *
+ * <p>A builder is not thread-safe; a built store is.
+ *
+ * @param <S> the type of the state
+ */
+public final class StoreBuilder<S> {
+
+  private static final AtomicLong ANONYMOUS = new AtomicLong();
+
+  final S initial;
+  String name;
+  Vector<NamedValidator<S>> validators = Vector.empty();
+  Equivalence<S> equivalence = Equivalence.identity();
+  Backoff backoff = Backoff.defaults();
+  Scheduler deliveryScheduler = Schedulers.parallel();
+  Clock clock = Clock.systemUTC();
+
+  StoreBuilder(S initial) {
+    this.initial = Objects.requireNonNull(initial, "the initial state of a store is never null");
+    this.name = "store-" + ANONYMOUS.incrementAndGet();
+  }
+
+  /**
+   * Names the store (for error messages, metrics, logs). Defaults to {@code store-N}.
+   *
+   * @param name a non-blank name
+   * @return this builder
+   */
+  public StoreBuilder<S> name(String name) {
+    Objects.requireNonNull(name, "name");
+    if (name.isBlank()) {
+      throw new IllegalArgumentException("a store name must not be blank");
+    }
+    this.name = name;
+    return this;
+  }
+
+  /**
+   * Adds a validator: every state about to be committed must satisfy {@code check}, or the update
+   * fails with a {@link StateValidationException} naming {@code description} and nothing is
+   * committed. Validators run in the order added, once per update attempt, and must be
+   * side-effect-free. The initial state is validated by {@link #build()}.
+   *
+   * @param description what the validator requires, e.g. {@code "balance must not be negative"}
+   * @param check the pure condition
+   * @return this builder
+   */
+  public StoreBuilder<S> validator(String description, Predicate<? super S> check) {
+    Objects.requireNonNull(description, "description");
+    Objects.requireNonNull(check, "check");
+    validators = validators.append(new NamedValidator<>(description, check));
+    return this;
+  }
+
+  /**
+   * How an update's result is compared with the current state to detect "no change". Defaults to
+   * {@link Equivalence#identity()}.
+   *
+   * @param equivalence the policy
+   * @return this builder
+   */
+  public StoreBuilder<S> equivalence(Equivalence<S> equivalence) {
+    this.equivalence = Objects.requireNonNull(equivalence, "equivalence");
+    return this;
+  }
+
+  /**
+   * How updates wait after losing a compare-and-set race. Defaults to {@link Backoff#defaults()}.
+   *
+   * @param backoff the policy
+   * @return this builder
+   */
+  public StoreBuilder<S> backoff(Backoff backoff) {
+    this.backoff = Objects.requireNonNull(backoff, "backoff");
+    return this;
+  }
+
+  /**
+   * The scheduler on whose workers snapshots are fanned out to subscribers after a commit.
+   * Defaults to {@link Schedulers#parallel()}. Each subscriber drains on a worker of its own, so a
+   * subscriber that is slow delays only the subscribers sharing its worker's thread; subscribers
+   * that block must {@code publishOn} a blocking-friendly scheduler, as with any Reactor source.
+   *
+   * @param scheduler the delivery scheduler
+   * @return this builder
+   */
+  public StoreBuilder<S> deliverOn(Scheduler scheduler) {
+    this.deliveryScheduler = Objects.requireNonNull(scheduler, "scheduler");
+    return this;
+  }
+
+  /**
+   * The clock that timestamps committed snapshots. Defaults to {@link Clock#systemUTC()}.
+   *
+   * @param clock the clock
+   * @return this builder
+   */
+  public StoreBuilder<S> clock(Clock clock) {
+    this.clock = Objects.requireNonNull(clock, "clock");
+    return this;
+  }
+
+  /**
+   * Builds the store at version 0 with the initial state.
+   *
+   * @return a new store
+   * @throws StateValidationException if the initial state fails a validator
+   */
+  public Store<S> build() {
+    return new AtomicStore<>(this);
+  }
+
+  record NamedValidator<S>(String description, Predicate<? super S> check) {}
+}

@@ -1,0 +1,188 @@
+package io.snapflux.store;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.concurrent.RejectedExecutionException;
+import org.jspecify.annotations.Nullable;
+import reactor.core.CoreSubscriber;
+import reactor.core.Exceptions;
+import reactor.core.publisher.Operators;
+import reactor.core.scheduler.Scheduler;
+
+/**
+ * A subscriber's link to a store: demand accounting and a serialized drain loop, shared by the
+ * conflated and lossless deliveries.
+ *
+ * <p>Every signal to the subscriber comes from {@link #drainLoop()}, which runs on exactly one
+ * thread at a time (the work-in-progress counter {@code wip}); signals are therefore serialized
+ * (Reactive Streams §1.3). The drain runs inline when the subscriber requests, and on this
+ * subscription's own delivery worker when the store's fan-out pokes it; never on a writer.
+ */
+abstract class StoreSubscription<S> implements org.reactivestreams.Subscription, Runnable {
+
+  final CoreSubscriber<? super Snapshot<S>> actual;
+  final AtomicStore<S> store;
+  private final Scheduler.Worker worker;
+
+  volatile long requested;
+  static final VarHandle REQUESTED;
+
+  private volatile int wip;
+  private static final VarHandle WIP;
+
+  volatile boolean cancelled;
+
+  /** A §3.9 violation to report, set by request() and signalled by the drain loop. */
+  volatile @Nullable Throwable badRequest;
+
+  /** The last version delivered (-1 before the first); written only by the drain loop. */
+  volatile long deliveredVersion = -1;
+
+  static {
+    try {
+      MethodHandles.Lookup l = MethodHandles.lookup();
+      REQUESTED = l.findVarHandle(StoreSubscription.class, "requested", long.class);
+      WIP = l.findVarHandle(StoreSubscription.class, "wip", int.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  StoreSubscription(CoreSubscriber<? super Snapshot<S>> actual, AtomicStore<S> store) {
+    this.actual = actual;
+    this.store = store;
+    this.worker = store.deliveryScheduler.createWorker();
+  }
+
+  /** Called by the store's fan-out with the newest head; must be cheap when there is no work. */
+  abstract void onHead(Node<S> head);
+
+  /** The drain body; runs with the work-in-progress counter held. */
+  abstract void drainLoop();
+
+  /** How many versions this subscriber has yet to receive, if it is lossless; else 0. */
+  long losslessLag(long storeVersion) {
+    return 0;
+  }
+
+  @Override
+  public final void request(long n) {
+    if (n <= 0) {
+      badRequest = new IllegalArgumentException(
+          "§3.9 violated: a subscriber of store '" + store.name()
+              + "' requested " + n + "; requests must be positive");
+    } else {
+      addCap(n);
+    }
+    drain();
+  }
+
+  private void addCap(long n) {
+    for (;;) {
+      long r = (long) REQUESTED.getVolatile(this);
+      if (r == Long.MAX_VALUE) {
+        return;
+      }
+      long u = r + n;
+      if (u < 0) {
+        u = Long.MAX_VALUE;
+      }
+      if (REQUESTED.compareAndSet(this, r, u)) {
+        return;
+      }
+    }
+  }
+
+  @Override
+  public final void cancel() {
+    if (!cancelled) {
+      cancelled = true;
+      store.remove(this);
+      worker.dispose();
+    }
+  }
+
+  /** Drains on the calling thread if no other thread is draining. */
+  final void drain() {
+    if ((int) WIP.getAndAdd(this, 1) == 0) {
+      drainLoop();
+    }
+  }
+
+  /** Drains on this subscription's delivery worker if no other thread is draining. */
+  final void signal() {
+    if ((int) WIP.getAndAdd(this, 1) == 0) {
+      try {
+        worker.schedule(this);
+      } catch (RejectedExecutionException e) {
+        // Worker disposed (cancelled, or the scheduler shut down): drain here rather than never.
+        drainLoop();
+      }
+    }
+  }
+
+  @Override
+  public final void run() {
+    drainLoop();
+  }
+
+  /**
+   * Releases the work-in-progress units this pass accounted for.
+   *
+   * @return the units that arrived meanwhile; 0 means the loop must exit
+   */
+  final int leave(int missed) {
+    return (int) WIP.getAndAdd(this, -missed) - missed;
+  }
+
+  /** Emits one snapshot; on a throwing subscriber, fails only this subscription. */
+  final boolean emit(Snapshot<S> snapshot) {
+    deliveredVersion = snapshot.version();
+    try {
+      actual.onNext(snapshot);
+    } catch (Throwable t) {
+      Exceptions.throwIfJvmFatal(t);
+      terminate();
+      actual.onError(Operators.onOperatorError(null, t, snapshot, actual.currentContext()));
+      return false;
+    }
+    if (requested != Long.MAX_VALUE) {
+      REQUESTED.getAndAdd(this, -1L);
+    }
+    return true;
+  }
+
+  /**
+   * Handles cancellation and bad requests at the top of a drain pass.
+   *
+   * @return true if the subscription is over and the loop must stop
+   */
+  final boolean checkTerminated() {
+    if (cancelled) {
+      return true;
+    }
+    Throwable e = badRequest;
+    if (e != null) {
+      terminate();
+      actual.onError(e);
+      return true;
+    }
+    return false;
+  }
+
+  final void complete() {
+    terminate();
+    actual.onComplete();
+  }
+
+  /** Ends the subscription from inside the drain loop: no more signals, nothing held. */
+  final void terminate() {
+    cancelled = true;
+    store.remove(this);
+    worker.dispose();
+    released();
+  }
+
+  /** Drops references to the version chain so a finished subscriber holds no memory. */
+  void released() {}
+}
