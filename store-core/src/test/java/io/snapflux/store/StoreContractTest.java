@@ -1,0 +1,506 @@
+package io.snapflux.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.vavr.Tuple;
+import io.vavr.collection.List;
+import java.time.Duration;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Flux;
+import reactor.test.StepVerifier;
+
+/**
+ * The behaviour every {@link Store} implementation must have, whatever its backend. Extend it
+ * once per implementation (Vavr's {@code AbstractMapTest} shape) and implement the factories.
+ *
+ * <p>States used here are JSON-friendly (integers, strings, Vavr lists) so that backends that
+ * serialize the state can run the same suite.
+ */
+public abstract class StoreContractTest {
+
+  /** A generous bound for asynchronous deliveries on a loaded 2-core machine. */
+  protected static final Duration TIMEOUT = Duration.ofSeconds(10);
+
+  private final java.util.List<Store<?>> created = new CopyOnWriteArrayList<>();
+
+  /**
+   * A new store of the implementation under test, at version 0 with {@code initial}.
+   *
+   * @param initial the initial state
+   * @param <S> the state type
+   * @return the store
+   */
+  protected abstract <S> Store<S> createStore(S initial);
+
+  /**
+   * A new store whose states must satisfy {@code check}, described by {@code description}.
+   *
+   * @param initial the initial state
+   * @param description the validator's description
+   * @param check the validator
+   * @param <S> the state type
+   * @return the store
+   */
+  protected abstract <S> Store<S> createValidatedStore(
+      S initial, String description, Predicate<? super S> check);
+
+  protected final <S> Store<S> newStore(S initial) {
+    return track(createStore(initial));
+  }
+
+  protected final <S> Store<S> track(Store<S> store) {
+    created.add(store);
+    return store;
+  }
+
+  @AfterEach
+  void closeStores() {
+    created.forEach(Store::close);
+  }
+
+  // --- versions and updates -------------------------------------------------------------------
+
+  @Test
+  void snapshot_newStore_isVersionZeroWithInitialState() {
+    Store<Integer> store = newStore(7);
+
+    assertThat(store.snapshot().version()).isZero();
+    assertThat(store.snapshot().state()).isEqualTo(7);
+    assertThat(store.get()).isEqualTo(7);
+  }
+
+  @Test
+  void update_commitsNextVersion() {
+    Store<Integer> store = newStore(0);
+
+    Snapshot<Integer> first = store.update(n -> n + 1);
+    Snapshot<Integer> second = store.update(n -> n + 10);
+
+    assertThat(first.version()).isEqualTo(1);
+    assertThat(first.state()).isEqualTo(1);
+    assertThat(second.version()).isEqualTo(2);
+    assertThat(second.state()).isEqualTo(11);
+    assertThat(store.snapshot()).isEqualTo(second);
+  }
+
+  @Test
+  void update_identityFunction_doesNotPublish() {
+    Store<Integer> store = newStore(1);
+    java.util.List<Long> seen = new CopyOnWriteArrayList<>();
+    store.changes().subscribe(s -> seen.add(s.version()));
+
+    Snapshot<Integer> result = store.update(n -> n);
+    store.update(n -> n + 1);
+
+    assertThat(result.version()).isZero();
+    org.awaitility.Awaitility.await().atMost(TIMEOUT).until(() -> seen.contains(1L));
+    assertThat(seen).containsExactly(0L, 1L);
+  }
+
+  @Test
+  void update_withCause_recordsCauseInSnapshot() {
+    Store<Integer> store = newStore(0);
+
+    Snapshot<Integer> s = store.update("increment", n -> n + 1);
+
+    assertThat(s.cause()).isEqualTo("increment");
+    assertThat(store.snapshot().cause()).isEqualTo("increment");
+  }
+
+  @Test
+  void updateAndGet_returnsNewState_getAndUpdate_returnsPrevious() {
+    Store<Integer> store = newStore(5);
+
+    assertThat(store.updateAndGet(n -> n * 2)).isEqualTo(10);
+    assertThat(store.getAndUpdate(n -> n + 1)).isEqualTo(10);
+    assertThat(store.get()).isEqualTo(11);
+    assertThat(store.snapshot().version()).isEqualTo(2);
+  }
+
+  @Test
+  void modify_commitsStateAndReturnsResult() {
+    Store<List<String>> store = newStore(List.of("a", "b"));
+
+    String popped = store.modify(l -> Tuple.of(l.tail(), l.head()));
+
+    assertThat(popped).isEqualTo("a");
+    assertThat(store.get()).containsExactly("b");
+    assertThat(store.snapshot().version()).isEqualTo(1);
+  }
+
+  @Test
+  void update_functionThrows_propagatesAndChangesNothing() {
+    Store<Integer> store = newStore(1);
+    IllegalStateException boom = new IllegalStateException("boom");
+
+    assertThatThrownBy(() -> store.update(n -> {
+      throw boom;
+    })).isSameAs(boom);
+
+    assertThat(store.snapshot().version()).isZero();
+    assertThat(store.get()).isEqualTo(1);
+  }
+
+  @Test
+  void update_nullResult_isRejectedWithClearMessage() {
+    Store<Integer> store = newStore(1);
+
+    assertThatThrownBy(() -> store.update(n -> null))
+        .isInstanceOf(NullPointerException.class)
+        .hasMessageContaining("never null");
+    assertThat(store.snapshot().version()).isZero();
+  }
+
+  @Test
+  void validator_rejectsState_throwsTypedExceptionAndChangesNothing() {
+    Store<Integer> store = track(createValidatedStore(0, "must not be negative", n -> n >= 0));
+
+    assertThatThrownBy(() -> store.update(n -> n - 1))
+        .isInstanceOf(StateValidationException.class)
+        .hasMessageContaining("must not be negative");
+    assertThat(store.snapshot().version()).isZero();
+    assertThat(store.stats().validationRejections()).isEqualTo(1);
+
+    assertThat(store.update(n -> n + 1).version()).isEqualTo(1);
+  }
+
+  // --- compare-and-set ----------------------------------------------------------------------
+
+  @Test
+  void compareAndSet_currentVersion_commits() {
+    Store<String> store = newStore("a");
+
+    assertThat(store.compareAndSet(0, "b")).isTrue();
+
+    assertThat(store.snapshot().version()).isEqualTo(1);
+    assertThat(store.get()).isEqualTo("b");
+  }
+
+  @Test
+  void compareAndSet_staleVersion_returnsFalseAndKeepsState() {
+    Store<String> store = newStore("a");
+    store.update(s -> "b");
+
+    assertThat(store.compareAndSet(0, "c")).isFalse();
+
+    assertThat(store.get()).isEqualTo("b");
+    assertThat(store.snapshot().version()).isEqualTo(1);
+    assertThat(store.stats().versionConflicts()).isEqualTo(1);
+  }
+
+  @Test
+  void compareAndSet_repeatedState_isStillAbaFree() {
+    Store<String> store = newStore("a");
+    store.update(s -> "b");
+    store.update(s -> "a"); // same value as version 0, different version
+
+    assertThat(store.compareAndSet(0, "z")).isFalse();
+    assertThat(store.compareAndSet(2, "z")).isTrue();
+    assertThat(store.snapshot().version()).isEqualTo(3);
+  }
+
+  @Test
+  void compareAndSet_negativeVersion_isRejected() {
+    Store<String> store = newStore("a");
+
+    assertThatThrownBy(() -> store.compareAndSet(-1, "b"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("expectedVersion");
+    assertThat(store.get()).isEqualTo("a");
+  }
+
+  @Test
+  void updateIfVersion_match_appliesOnce() {
+    Store<Integer> store = newStore(1);
+    AtomicInteger calls = new AtomicInteger();
+
+    Outcome<Integer> outcome = store.updateIfVersion(0, "double", n -> {
+      calls.incrementAndGet();
+      return n * 2;
+    });
+
+    assertThat(outcome.applied()).isTrue();
+    assertThat(outcome.snapshot().version()).isEqualTo(1);
+    assertThat(outcome.snapshot().state()).isEqualTo(2);
+    assertThat(outcome.snapshot().cause()).isEqualTo("double");
+    assertThat(calls).hasValue(1);
+  }
+
+  @Test
+  void updateIfVersion_conflict_reportsCurrentSnapshotAndDoesNotRun() {
+    Store<Integer> store = newStore(1);
+    store.update(n -> 5);
+
+    Outcome<Integer> outcome = store.updateIfVersion(0, n -> {
+      throw new AssertionError("must not run on a conflict");
+    });
+
+    assertThat(outcome).isInstanceOf(Outcome.Conflict.class);
+    assertThat(outcome.applied()).isFalse();
+    assertThat(outcome.snapshot().version()).isEqualTo(1);
+    assertThat(outcome.snapshot().state()).isEqualTo(5);
+  }
+
+  // --- changes() ------------------------------------------------------------------------------
+
+  @Test
+  void changes_newSubscriber_firstReceivesCurrentSnapshot() {
+    Store<Integer> store = newStore(0);
+    store.update(n -> 42);
+
+    StepVerifier.create(store.changes())
+        .assertNext(s -> {
+          assertThat(s.version()).isEqualTo(1);
+          assertThat(s.state()).isEqualTo(42);
+        })
+        .thenCancel()
+        .verify(TIMEOUT);
+  }
+
+  @Test
+  void changes_neverEmitsWithoutDemand() {
+    Store<Integer> store = newStore(0);
+
+    StepVerifier.create(store.changes(), 0)
+        .expectSubscription()
+        .then(() -> store.update(n -> n + 1))
+        .expectNoEvent(Duration.ofMillis(200))
+        .thenRequest(1)
+        .assertNext(s -> assertThat(s.version()).isEqualTo(1))
+        .thenCancel()
+        .verify(TIMEOUT);
+  }
+
+  @Test
+  void changes_conflated_deliversNewestWhenDemandArrives() {
+    Store<Integer> store = newStore(0);
+
+    StepVerifier.create(store.changes(), 1)
+        .assertNext(s -> assertThat(s.version()).isZero())
+        .then(() -> {
+          for (int i = 0; i < 10; i++) {
+            store.update(n -> n + 1);
+          }
+        })
+        .thenRequest(1)
+        .assertNext(s -> {
+          assertThat(s.version()).isEqualTo(10);
+          assertThat(s.state()).isEqualTo(10);
+        })
+        .thenCancel()
+        .verify(TIMEOUT);
+  }
+
+  @Test
+  void changes_lossless_deliversEveryVersionInOrder() {
+    Store<Integer> store = newStore(0);
+
+    StepVerifier.create(store.changes(Delivery.lossless(100)).map(Snapshot::version), 1)
+        .expectNext(0L)
+        .then(() -> {
+          for (int i = 0; i < 20; i++) {
+            store.update(n -> n + 1);
+          }
+        })
+        .thenRequest(Long.MAX_VALUE)
+        .expectNextSequence(java.util.stream.LongStream.rangeClosed(1, 20).boxed().toList())
+        .then(store::close)
+        .verifyComplete();
+  }
+
+  @Test
+  void changes_losslessOverflow_failsWithTypedError() {
+    Store<Integer> store = newStore(0);
+
+    StepVerifier.create(store.changes(Delivery.lossless(3)), 1)
+        .expectNextCount(1)
+        .then(() -> {
+          for (int i = 0; i < 5; i++) {
+            store.update(n -> n + 1);
+          }
+        })
+        .thenRequest(1)
+        .expectErrorSatisfies(e -> assertThat(e)
+            .isInstanceOf(SubscriberLagException.class)
+            .hasMessageContaining("maxLag 3"))
+        .verify(TIMEOUT);
+    org.awaitility.Awaitility.await().atMost(TIMEOUT)
+        .untilAsserted(() -> assertThat(store.stats().subscribers()).isZero());
+  }
+
+  @Test
+  void changes_losslessOverflowWithResync_jumpsVisiblyToNewest() {
+    Store<Integer> store = newStore(0);
+
+    StepVerifier.create(
+            store.changes(Delivery.lossless(3).resyncOnOverflow()).map(Snapshot::version), 1)
+        .expectNext(0L)
+        .then(() -> {
+          for (int i = 0; i < 5; i++) {
+            store.update(n -> n + 1);
+          }
+        })
+        .thenRequest(1)
+        .expectNext(5L)
+        .then(() -> store.update(n -> n + 1))
+        .thenRequest(1)
+        .expectNext(6L)
+        .thenCancel()
+        .verify(TIMEOUT);
+    assertThat(store.stats().lagOverflows()).isEqualTo(1);
+  }
+
+  @Test
+  void changes_subscriberThatThrows_failsAloneAndOthersContinue() {
+    Store<Integer> store = newStore(0);
+    java.util.List<Throwable> errors = new CopyOnWriteArrayList<>();
+    store.changes().skip(1).subscribe(s -> {
+      throw new IllegalStateException("bad subscriber");
+    }, errors::add);
+
+    StepVerifier.create(store.changes().map(Snapshot::version).filter(v -> v == 2), 1)
+        .then(() -> store.update(n -> n + 1))
+        .then(() -> store.update(n -> n + 1))
+        .expectNext(2L)
+        .thenCancel()
+        .verify(TIMEOUT);
+
+    org.awaitility.Awaitility.await().atMost(TIMEOUT).until(() -> !errors.isEmpty());
+    assertThat(errors.get(0)).hasMessage("bad subscriber");
+    assertThat(store.snapshot().version()).isEqualTo(2);
+  }
+
+  @Test
+  void changes_updateFromInsideSubscriber_neitherDeadlocksNorRecurses() {
+    Store<Integer> store = newStore(0);
+    store.changes()
+        .filter(s -> s.state() < 50)
+        .subscribe(s -> store.update(n -> n + 1));
+
+    StepVerifier.create(store.changes().filter(s -> s.state() == 50).next())
+        .assertNext(s -> assertThat(s.version()).isEqualTo(50))
+        .verifyComplete();
+  }
+
+  @Test
+  void select_emitsSelectedValueThenOnlyChanges() {
+    Store<List<String>> store = newStore(List.of("a"));
+
+    StepVerifier.create(store.select(List::size))
+        .expectNext(1)
+        .then(() -> store.update(l -> l.prepend("b")))
+        .expectNext(2)
+        .then(() -> store.update(l -> l.update(0, "c"))) // size unchanged: no emission
+        .then(() -> store.update(l -> l.prepend("d")))
+        .expectNext(3)
+        .then(store::close)
+        .verifyComplete();
+  }
+
+  @Test
+  void select_throwingSelector_failsOnlyThatSubscriber() {
+    Store<Integer> store = newStore(0);
+    Flux<Integer> failing = store.select(n -> {
+      if (n == 1) {
+        throw new IllegalArgumentException("selector failed");
+      }
+      return n;
+    });
+
+    StepVerifier.create(failing)
+        .expectNext(0)
+        .then(() -> store.update(n -> 1))
+        .expectErrorMessage("selector failed")
+        .verify(TIMEOUT);
+    assertThat(store.update(n -> 2).version()).isEqualTo(2);
+  }
+
+  // --- awaiting ------------------------------------------------------------------------------
+
+  @Test
+  void awaitVersion_completesWhenVersionReached() {
+    Store<Integer> store = newStore(0);
+
+    StepVerifier.create(store.awaitVersion(3))
+        .then(() -> {
+          for (int i = 0; i < 3; i++) {
+            store.update(n -> n + 1);
+          }
+        })
+        .assertNext(s -> assertThat(s.version()).isGreaterThanOrEqualTo(3))
+        .verifyComplete();
+  }
+
+  @Test
+  void await_predicateAlreadyTrue_completesImmediately() {
+    Store<Integer> store = newStore(9);
+
+    StepVerifier.create(store.await(n -> n > 5))
+        .assertNext(s -> assertThat(s.state()).isEqualTo(9))
+        .verifyComplete();
+  }
+
+  @Test
+  void awaitVersion_storeClosedFirst_failsWithClosedException() {
+    Store<Integer> store = newStore(0);
+
+    StepVerifier.create(store.awaitVersion(5))
+        .then(store::close)
+        .expectError(StoreClosedException.class)
+        .verify(TIMEOUT);
+  }
+
+  // --- close ----------------------------------------------------------------------------------
+
+  @Test
+  void close_completesSubscribersAfterFinalSnapshot() {
+    Store<Integer> store = newStore(0);
+
+    StepVerifier.create(store.changes().map(Snapshot::version))
+        .expectNext(0L)
+        .then(() -> store.update(n -> n + 1))
+        .expectNext(1L)
+        .then(store::close)
+        .verifyComplete();
+  }
+
+  @Test
+  void close_updatesAfterwardsFailWithClearException() {
+    Store<Integer> store = newStore(0);
+    store.close();
+
+    assertThatThrownBy(() -> store.update(n -> n + 1))
+        .isInstanceOf(StoreClosedException.class)
+        .hasMessageContaining("closed");
+    assertThat(store.isClosed()).isTrue();
+    assertThat(store.snapshot().version()).isZero();
+  }
+
+  @Test
+  void close_laterSubscriberGetsFinalSnapshotAndCompletion() {
+    Store<Integer> store = newStore(0);
+    store.update(n -> 3);
+    store.close();
+
+    StepVerifier.create(store.changes())
+        .assertNext(s -> assertThat(s.state()).isEqualTo(3))
+        .verifyComplete();
+    StepVerifier.create(store.changes(Delivery.lossless(5)))
+        .assertNext(s -> assertThat(s.version()).isEqualTo(1))
+        .verifyComplete();
+  }
+
+  @Test
+  void close_isIdempotent() {
+    Store<Integer> store = newStore(0);
+    store.close();
+    store.close();
+
+    assertThat(store.isClosed()).isTrue();
+  }
+}
