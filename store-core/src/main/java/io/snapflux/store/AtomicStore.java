@@ -115,7 +115,9 @@ final class AtomicStore<S> implements Store<S> {
     this.deliveryScheduler = builder.deliveryScheduler;
     validate(builder.initial);
     this.subscribers = NO_SUBSCRIBERS;
-    this.head = new Node<>(Snapshot.of(0, builder.initial, null, clock.millis()), false, null);
+    this.head = new Node<>(
+        Snapshot.of(builder.initialVersion, builder.initial, builder.initialCause, clock.millis()),
+        false, null);
     this.fanOutWorker = deliveryScheduler.createWorker();
   }
 
@@ -342,6 +344,31 @@ final class AtomicStore<S> implements Store<S> {
   public Flux<Snapshot<S>> changes(Delivery delivery) {
     Objects.requireNonNull(delivery, "delivery");
     return new ChangesFlux<>(this, delivery);
+  }
+
+  /**
+   * Installs a snapshot whose version was decided elsewhere (a replica following a shared
+   * store). Versions may jump forward; a jump is visible to lossless subscribers as a gap.
+   *
+   * @return false if {@code next} is not newer than the current snapshot (nothing changed)
+   * @throws StoreClosedException if the store is closed
+   */
+  boolean advance(Snapshot<S> next) {
+    for (;;) {
+      Node<S> current = head;
+      if (current.terminal) {
+        throw new StoreClosedException(name);
+      }
+      if (next.version() <= current.version) {
+        return false;
+      }
+      Node<S> node = new Node<>(next, false, current);
+      if (HEAD.compareAndSet(this, current, node)) {
+        // Successful CAS is the linearization point.
+        published(current, node);
+        return true;
+      }
+    }
   }
 
   @Override

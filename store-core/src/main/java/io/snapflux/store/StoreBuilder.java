@@ -5,6 +5,7 @@ import java.time.Clock;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
+import org.jspecify.annotations.Nullable;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
@@ -26,6 +27,8 @@ public final class StoreBuilder<S> {
   Backoff backoff = Backoff.defaults();
   Scheduler deliveryScheduler = Schedulers.parallel();
   Clock clock = Clock.systemUTC();
+  long initialVersion;
+  @Nullable Object initialCause;
 
   StoreBuilder(S initial) {
     this.initial = Objects.requireNonNull(initial, "the initial state of a store is never null");
@@ -113,7 +116,22 @@ public final class StoreBuilder<S> {
   }
 
   /**
-   * Builds the store at version 0 with the initial state.
+   * The version of the initial state; {@code 0} unless the store continues a history kept
+   * elsewhere, e.g. when a durable backend restores a store at the version it had persisted.
+   *
+   * @param version zero or more
+   * @return this builder
+   */
+  public StoreBuilder<S> initialVersion(long version) {
+    if (version < 0) {
+      throw new IllegalArgumentException("initialVersion must be >= 0, was " + version);
+    }
+    this.initialVersion = version;
+    return this;
+  }
+
+  /**
+   * Builds the store at its initial version (0 by default) with the initial state.
    *
    * @return a new store
    * @throws StateValidationException if the initial state fails a validator
