@@ -180,11 +180,20 @@ final class AtomicStore<S> implements Store<S> {
   public Outcome<S> updateIfVersion(
       long expectedVersion, @Nullable Object cause, UnaryOperator<S> fn) {
     Objects.requireNonNull(fn, "fn");
-    Node<S> committed = commit(cause, requireVersion(expectedVersion), fn);
-    if (committed != null) {
-      return new Outcome.Applied<>(committed.snapshot);
+    requireVersion(expectedVersion);
+    for (;;) {
+      Node<S> committed = commit(cause, expectedVersion, fn);
+      if (committed != null) {
+        return new Outcome.Applied<>(committed.snapshot);
+      }
+      // The conflict is linearized at this read, so it must not report the expected version:
+      // the store may have reached it since commit() saw an older one (found by
+      // StoreLincheckTest). Versions only grow, so this retries at most once.
+      Snapshot<S> current = head.snapshot;
+      if (current.version() != expectedVersion) {
+        return new Outcome.Conflict<>(expectedVersion, current);
+      }
     }
-    return new Outcome.Conflict<>(expectedVersion, head.snapshot);
   }
 
   private static long requireVersion(long expectedVersion) {
