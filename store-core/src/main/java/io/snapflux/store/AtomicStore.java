@@ -6,13 +6,17 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.time.Clock;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.scheduler.Scheduler;
+import reactor.util.Logger;
+import reactor.util.Loggers;
 
 /**
  * The in-memory {@link Store}: an atomic reference to the newest node of a version chain.
@@ -69,11 +73,17 @@ import reactor.core.scheduler.Scheduler;
  */
 final class AtomicStore<S> implements Store<S> {
 
+  private static final Logger LOG = Loggers.getLogger(AtomicStore.class);
+
   private final String name;
   private final Vector<StoreBuilder.NamedValidator<S>> validators;
   private final Equivalence<S> equivalence;
   private final Backoff backoff;
   private final Clock clock;
+  private final Vector<Interceptor<S>> interceptors;
+  private final int historySize;
+  /** Recent snapshots by {@code version % historySize}; null without history. */
+  private final @Nullable AtomicReferenceArray<Snapshot<S>> history;
   final Scheduler deliveryScheduler;
   private final Scheduler.Worker fanOutWorker;
 
@@ -112,12 +122,16 @@ final class AtomicStore<S> implements Store<S> {
     this.equivalence = builder.equivalence;
     this.backoff = builder.backoff;
     this.clock = builder.clock;
+    this.interceptors = builder.interceptors;
+    this.historySize = builder.historySize;
+    this.history = historySize == 0 ? null : new AtomicReferenceArray<>(historySize);
     this.deliveryScheduler = builder.deliveryScheduler;
     validate(builder.initial);
     this.subscribers = NO_SUBSCRIBERS;
-    this.head = new Node<>(
-        Snapshot.of(builder.initialVersion, builder.initial, builder.initialCause, clock.millis()),
-        false, null);
+    Snapshot<S> initial =
+        Snapshot.of(builder.initialVersion, builder.initial, builder.initialCause, clock.millis());
+    this.head = new Node<>(initial, false, null, historySize == 0 ? null : UndoStacks.empty());
+    record(initial);
     this.fanOutWorker = deliveryScheduler.createWorker();
   }
 
@@ -231,9 +245,11 @@ final class AtomicStore<S> implements Store<S> {
       if (equivalence.equivalent(state, next)) {
         return current;
       }
-      validate(next);
+      check(current, next, cause);
+      UndoStacks<S> undo = current.undo == null
+          ? null : current.undo.committed(current.snapshot, historySize);
       Node<S> node = new Node<>(
-          Snapshot.of(current.version + 1, next, cause, clock.millis()), false, current);
+          Snapshot.of(current.version + 1, next, cause, clock.millis()), false, current, undo);
       if (HEAD.compareAndSet(this, current, node)) {
         // Successful CAS is the linearization point.
         published(current, node);
@@ -246,6 +262,14 @@ final class AtomicStore<S> implements Store<S> {
 
   private String nullStateMessage(String who) {
     return who + " returned null: a Snapflux state is never null (store '" + name + "')";
+  }
+
+  /** Validators, then the interceptors' before-commit hooks: may throw, commits nothing. */
+  private void check(Node<S> current, S next, @Nullable Object cause) {
+    validate(next);
+    for (Interceptor<S> i : interceptors) {
+      i.beforeCommit(current.snapshot, next, cause);
+    }
   }
 
   private void validate(S state) {
@@ -267,7 +291,132 @@ final class AtomicStore<S> implements Store<S> {
   private void published(Node<S> previous, Node<S> node) {
     previous.linkFromPrev();
     node.linkFromPrev();
+    if (!node.terminal) {
+      record(node.snapshot);
+      for (Interceptor<S> i : interceptors) {
+        try {
+          i.afterCommit(previous.snapshot, node.snapshot);
+        } catch (RuntimeException e) {
+          LOG.warn("store '" + name + "': afterCommit of " + i + " failed for version "
+              + node.version + "; the commit stands", e);
+        }
+      }
+    }
     signalFanOut();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // History, undo and redo
+
+  /**
+   * Records a committed snapshot in the history ring. A slot only moves forward, so a writer
+   * delayed between its CAS and this call cannot overwrite a newer version; until it records,
+   * its version is briefly absent from history() (benign: at() also consults the head).
+   */
+  private void record(Snapshot<S> snapshot) {
+    AtomicReferenceArray<Snapshot<S>> ring = history;
+    if (ring == null) {
+      return;
+    }
+    int slot = (int) (snapshot.version() % historySize);
+    for (;;) {
+      Snapshot<S> old = ring.get(slot);
+      if (old != null && old.version() >= snapshot.version()) {
+        return;
+      }
+      if (ring.compareAndSet(slot, old, snapshot)) {
+        return;
+      }
+    }
+  }
+
+  @Override
+  public io.vavr.collection.List<Snapshot<S>> history() {
+    Node<S> h = head;
+    AtomicReferenceArray<Snapshot<S>> ring = history;
+    if (ring == null) {
+      return io.vavr.collection.List.of(h.snapshot);
+    }
+    io.vavr.collection.List<Snapshot<S>> result = io.vavr.collection.List.of(h.snapshot);
+    for (long v = h.version - 1; v >= 0 && v > h.version - historySize; v--) {
+      Snapshot<S> s = ring.get((int) (v % historySize));
+      if (s != null && s.version() == v) {
+        result = result.prepend(s);
+      } else {
+        break;
+      }
+    }
+    return result;
+  }
+
+  @Override
+  public Optional<Snapshot<S>> at(long version) {
+    Node<S> h = head;
+    if (version == h.version) {
+      return Optional.of(h.snapshot);
+    }
+    AtomicReferenceArray<Snapshot<S>> ring = history;
+    if (ring == null || version < 0 || version > h.version || version <= h.version - historySize) {
+      return Optional.empty();
+    }
+    Snapshot<S> s = ring.get((int) (version % historySize));
+    return s != null && s.version() == version ? Optional.of(s) : Optional.empty();
+  }
+
+  @Override
+  public boolean canUndo() {
+    UndoStacks<S> u = head.undo;
+    return u != null && !u.past().isEmpty();
+  }
+
+  @Override
+  public boolean canRedo() {
+    UndoStacks<S> u = head.undo;
+    return u != null && !u.future().isEmpty();
+  }
+
+  @Override
+  public Snapshot<S> undo() {
+    return travel(true);
+  }
+
+  @Override
+  public Snapshot<S> redo() {
+    return travel(false);
+  }
+
+  /** Undo or redo: a new version with an earlier state, through the same CAS loop. */
+  private Snapshot<S> travel(boolean undo) {
+    if (historySize == 0) {
+      throw new UnsupportedOperationException("store '" + name
+          + "' keeps no history; build it with history(n) to enable undo and redo");
+    }
+    for (int retry = 0; ; ) {
+      Node<S> current = head;
+      if (current.terminal) {
+        throw new StoreClosedException(name);
+      }
+      UndoStacks<S> stacks = Objects.requireNonNull(current.undo);
+      io.vavr.collection.List<Snapshot<S>> from = undo ? stacks.past() : stacks.future();
+      if (from.isEmpty()) {
+        return current.snapshot;
+      }
+      Snapshot<S> target = from.head();
+      Object cause = undo
+          ? new HistoryCause.Undo(current.version, target.version())
+          : new HistoryCause.Redo(target.version());
+      check(current, target.state(), cause);
+      Node<S> node = new Node<>(
+          Snapshot.of(current.version + 1, target.state(), cause, clock.millis()), false, current,
+          undo ? stacks.undone(current.snapshot) : stacks.redone(current.snapshot));
+      if (HEAD.compareAndSet(this, current, node)) {
+        // Successful CAS is the linearization point.
+        published(current, node);
+        return node.snapshot;
+      }
+      casRetries.increment();
+      backoff.pause(++retry);
+    }
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -371,7 +520,7 @@ final class AtomicStore<S> implements Store<S> {
       if (next.version() <= current.version) {
         return false;
       }
-      Node<S> node = new Node<>(next, false, current);
+      Node<S> node = new Node<>(next, false, current, current.undo);
       if (HEAD.compareAndSet(this, current, node)) {
         // Successful CAS is the linearization point.
         published(current, node);
@@ -404,7 +553,7 @@ final class AtomicStore<S> implements Store<S> {
       if (current.terminal) {
         return;
       }
-      Node<S> terminal = new Node<>(current.snapshot, true, current);
+      Node<S> terminal = new Node<>(current.snapshot, true, current, current.undo);
       if (HEAD.compareAndSet(this, current, terminal)) {
         // Successful CAS is the linearization point of close.
         published(current, terminal);

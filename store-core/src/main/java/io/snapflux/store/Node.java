@@ -20,6 +20,9 @@ final class Node<S> {
   final long version;
   final boolean terminal;
 
+  /** Undo and redo stacks, for stores that keep history; {@code null} otherwise. */
+  final @Nullable UndoStacks<S> undo;
+
   /** The successor, set once (by the committing writer or a helper), always to the same node. */
   volatile @Nullable Node<S> next;
 
@@ -44,9 +47,15 @@ final class Node<S> {
   }
 
   Node(Snapshot<S> snapshot, boolean terminal, @Nullable Node<S> unlinkedPrev) {
+    this(snapshot, terminal, unlinkedPrev, null);
+  }
+
+  Node(Snapshot<S> snapshot, boolean terminal, @Nullable Node<S> unlinkedPrev,
+      @Nullable UndoStacks<S> undo) {
     this.snapshot = snapshot;
     this.version = snapshot.version();
     this.terminal = terminal;
+    this.undo = undo;
     // Plain write: the node is published by the CAS of the store's head (a volatile write).
     this.unlinkedPrev = unlinkedPrev;
   }

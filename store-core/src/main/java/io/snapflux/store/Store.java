@@ -258,6 +258,157 @@ public interface Store<S> extends AutoCloseable {
         .switchIfEmpty(Mono.error(() -> new StoreClosedException(name())));
   }
 
+  /**
+   * The change events of this store: for every version after the current one, the snapshot it
+   * replaced, the new one and (through {@link Change#cause()}) why it exists. Delivered
+   * lossless with a lag bound of {@link #DEFAULT_MAX_LAG} and resync, so {@code before} is the
+   * preceding version except after a resync, which {@link Change#contiguous()} reveals.
+   *
+   * @return a hot stream of changes
+   */
+  default Flux<Change<S>> changeEvents() {
+    return changeEvents(Delivery.lossless(DEFAULT_MAX_LAG).resyncOnOverflow());
+  }
+
+  /**
+   * The change events of this store, delivered as {@code delivery} says. With a conflated
+   * delivery, {@code before} is the snapshot this subscriber saw last (intermediate versions may
+   * lie between).
+   *
+   * @param delivery conflated or lossless
+   * @return a hot stream of changes
+   */
+  default Flux<Change<S>> changeEvents(Delivery delivery) {
+    return Flux.defer(() -> {
+      Object[] previous = new Object[1];
+      return changes(delivery).handle((snapshot, sink) -> {
+        @SuppressWarnings("unchecked")
+        Snapshot<S> before = (Snapshot<S>) previous[0];
+        previous[0] = snapshot;
+        if (before != null) {
+          sink.next(new Change<>(before, snapshot));
+        }
+      });
+    });
+  }
+
+  /** The lag bound of {@link #changeEvents()}: 1,024 versions. */
+  int DEFAULT_MAX_LAG = 1024;
+
+  /**
+   * Applies several update functions as one atomic commit: one version, one emission. The
+   * functions are applied in order, each to the result of the previous one.
+   *
+   * <p>The functions may be applied more than once and must be side-effect-free.
+   *
+   * @param cause a label or action describing the batch, or {@code null}
+   * @param fns the pure update functions
+   * @return the committed snapshot, or the current one if together they changed nothing
+   */
+  default Snapshot<S> updateAll(@Nullable Object cause, Iterable<? extends UnaryOperator<S>> fns) {
+    io.vavr.collection.List<UnaryOperator<S>> steps = io.vavr.collection.List.ofAll(fns);
+    return update(cause, state -> {
+      S s = state;
+      for (UnaryOperator<S> fn : steps) {
+        s = java.util.Objects.requireNonNull(fn.apply(s),
+            () -> "a batched update function returned null (store '" + name() + "')");
+      }
+      return s;
+    });
+  }
+
+  /**
+   * Applies {@code fn}, which returns the next state together with effects, commits the state,
+   * and then runs the effects exactly once: only for the attempt whose commit won, never for
+   * attempts that were retried, and not at all if nothing was committed (the outbox idea).
+   * Effects run on the calling thread, in order, after the commit, each receiving the committed
+   * snapshot.
+   *
+   * <p>The function may be applied more than once and must be side-effect-free; the effects are
+   * where the side effects go. If effects fail, every effect still runs, the commit stands (it is
+   * never rolled back silently), and an {@link EffectException} carrying the committed snapshot
+   * reports the failures.
+   *
+   * @param cause a label or action describing the change, or {@code null}
+   * @param fn the pure function returning the next state and its effects
+   * @return the committed snapshot, or the current one if nothing changed
+   * @throws EffectException if an effect failed (the change is committed)
+   */
+  default Snapshot<S> updateWithEffects(
+      @Nullable Object cause, java.util.function.Function<? super S, Effects<S>> fn) {
+    for (int attempt = 1; ; attempt++) {
+      Snapshot<S> current = snapshot();
+      Effects<S> result = java.util.Objects.requireNonNull(fn.apply(current.state()),
+          () -> "update function returned null instead of Effects (store '" + name() + "')");
+      Outcome<S> outcome = updateIfVersion(current.version(), cause, s -> result.state());
+      if (outcome.applied()) {
+        Snapshot<S> committed = outcome.snapshot();
+        if (committed.version() != current.version()) {
+          result.runAll(committed);
+        }
+        return committed;
+      }
+      Backoff.defaults().pause(attempt);
+    }
+  }
+
+  /**
+   * The most recent snapshots, oldest first, newest (the current one) last. A store built
+   * without {@linkplain StoreBuilder#history(int) history} keeps only the current snapshot.
+   *
+   * @return recent snapshots with consecutive versions
+   */
+  default io.vavr.collection.List<Snapshot<S>> history() {
+    return io.vavr.collection.List.of(snapshot());
+  }
+
+  /**
+   * The snapshot at {@code version}, if it is still in {@link #history()}.
+   *
+   * @param version the version
+   * @return the snapshot, or empty if it is not (or no longer, or not yet) kept
+   */
+  default java.util.Optional<Snapshot<S>> at(long version) {
+    Snapshot<S> current = snapshot();
+    return current.version() == version
+        ? java.util.Optional.of(current) : java.util.Optional.empty();
+  }
+
+  /**
+   * Undoes the most recent change not yet undone: commits, as a new version, the state it
+   * replaced, with a {@link HistoryCause.Undo} cause. Versions never go backwards. Any ordinary
+   * change clears the redo stack.
+   *
+   * @return the committed snapshot, or the current one if there is nothing to undo
+   * @throws UnsupportedOperationException if the store keeps no history
+   */
+  default Snapshot<S> undo() {
+    throw new UnsupportedOperationException(
+        "store '" + name() + "' keeps no history; build it with history(n) to enable undo");
+  }
+
+  /**
+   * Redoes the most recently undone change, as a new version with a {@link HistoryCause.Redo}
+   * cause.
+   *
+   * @return the committed snapshot, or the current one if there is nothing to redo
+   * @throws UnsupportedOperationException if the store keeps no history
+   */
+  default Snapshot<S> redo() {
+    throw new UnsupportedOperationException(
+        "store '" + name() + "' keeps no history; build it with history(n) to enable redo");
+  }
+
+  /** Whether {@link #undo()} would change the state now. */
+  default boolean canUndo() {
+    return false;
+  }
+
+  /** Whether {@link #redo()} would change the state now. */
+  default boolean canRedo() {
+    return false;
+  }
+
   /** Counters about this store, for metrics and diagnostics. */
   StoreStats stats();
 

@@ -28,6 +28,8 @@ public final class StoreBuilder<S> {
   Scheduler deliveryScheduler = Schedulers.parallel();
   Clock clock = Clock.systemUTC();
   long initialVersion;
+  int historySize;
+  Vector<Interceptor<S>> interceptors = Vector.empty();
   @Nullable Object initialCause;
 
   StoreBuilder(S initial) {
@@ -113,6 +115,48 @@ public final class StoreBuilder<S> {
   public StoreBuilder<S> clock(Clock clock) {
     this.clock = Objects.requireNonNull(clock, "clock");
     return this;
+  }
+
+  /**
+   * Keeps the last {@code size} snapshots readable with {@link Store#history()} and {@link
+   * Store#at(long)}, and enables {@link Store#undo()} and {@link Store#redo()} (at least {@code
+   * size} undo steps, at most twice that). History is per store; structural sharing makes each
+   * entry cost only what its version changed. Defaults to 0: no history, no undo.
+   *
+   * @param size how many recent versions to keep, 0 to 1,000,000
+   * @return this builder
+   */
+  public StoreBuilder<S> history(int size) {
+    if (size < 0 || size > 1_000_000) {
+      throw new IllegalArgumentException("history size must be in 0..1000000, was " + size);
+    }
+    this.historySize = size;
+    return this;
+  }
+
+  /**
+   * Adds an interceptor around commits; interceptors run in the order added, after the
+   * validators. See {@link Interceptor} for what each callback may do.
+   *
+   * @param interceptor the interceptor
+   * @return this builder
+   */
+  public StoreBuilder<S> interceptor(Interceptor<S> interceptor) {
+    interceptors = interceptors.append(Objects.requireNonNull(interceptor, "interceptor"));
+    return this;
+  }
+
+  /**
+   * Builds a store whose changes are actions: {@link ActionStore#dispatch(Object)} commits {@code
+   * reducer.apply(state, action)} through the same compare-and-set loop as any update, with the
+   * action as the snapshot's cause.
+   *
+   * @param reducer a pure function from state and action to the next state
+   * @param <A> the type of the actions
+   * @return a new store
+   */
+  public <A> ActionStore<S, A> build(Reducer<S, A> reducer) {
+    return new ReducingStore<>(build(), Objects.requireNonNull(reducer, "reducer"));
   }
 
   /**

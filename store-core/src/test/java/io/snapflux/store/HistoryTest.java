@@ -1,0 +1,119 @@
+package io.snapflux.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import reactor.test.StepVerifier;
+
+final class HistoryTest {
+
+  @Test
+  void history_keepsTheLastNSnapshotsOldestFirst() {
+    Store<Integer> store = Store.builder(0).history(3).build();
+    for (int i = 0; i < 5; i++) {
+      store.update(n -> n + 1);
+    }
+
+    assertThat(store.history().map(Snapshot::version)).containsExactly(3L, 4L, 5L);
+    assertThat(store.at(4)).hasValueSatisfying(s -> assertThat(s.state()).isEqualTo(4));
+    assertThat(store.at(2)).isEmpty();
+    assertThat(store.at(6)).isEmpty();
+  }
+
+  @Test
+  void history_withoutHistoryEnabled_isJustTheCurrentSnapshot() {
+    Store<Integer> store = Store.of(0);
+    store.update(n -> n + 1);
+
+    assertThat(store.history().map(Snapshot::version)).containsExactly(1L);
+    assertThat(store.at(0)).isEmpty();
+    assertThat(store.canUndo()).isFalse();
+    assertThatThrownBy(store::undo)
+        .isInstanceOf(UnsupportedOperationException.class)
+        .hasMessageContaining("history(n)");
+  }
+
+  @Test
+  void undo_isANewVersionWithThePreviousStateAndAnUndoCause() {
+    Store<String> store = Store.builder("a").history(10).build();
+    store.update(s -> "b");
+    store.update(s -> "c");
+
+    Snapshot<String> undone = store.undo();
+
+    assertThat(undone.version()).isEqualTo(3);
+    assertThat(undone.state()).isEqualTo("b");
+    assertThat(undone.cause()).isEqualTo(new HistoryCause.Undo(2, 1));
+    assertThat(store.undo().state()).isEqualTo("a");
+    assertThat(store.canUndo()).isFalse();
+    assertThat(store.undo().version()).as("nothing left to undo: no new version").isEqualTo(4);
+  }
+
+  @Test
+  void redo_restoresTheUndoneStateAndAnUpdateClearsRedo() {
+    Store<String> store = Store.builder("a").history(10).build();
+    store.update(s -> "b");
+    store.undo();
+
+    Snapshot<String> redone = store.redo();
+
+    assertThat(redone.state()).isEqualTo("b");
+    assertThat(redone.version()).isEqualTo(3);
+    assertThat(redone.cause()).isEqualTo(new HistoryCause.Redo(1));
+    store.undo();
+    assertThat(store.canRedo()).isTrue();
+    store.update(s -> "x");
+    assertThat(store.canRedo()).isFalse();
+    assertThat(store.redo().state()).isEqualTo("x");
+  }
+
+  @Test
+  void undo_isValidatedLikeAnyChange() {
+    boolean[] strict = {false};
+    Store<Integer> store = Store.builder(1).history(5)
+        .validator("no going back below 2 once strict", n -> !strict[0] || n >= 2).build();
+    store.update(n -> 2);
+    strict[0] = true;
+
+    assertThatThrownBy(store::undo).isInstanceOf(StateValidationException.class);
+    assertThat(store.get()).isEqualTo(2);
+  }
+
+  @Test
+  void history_isPerStore() {
+    Store<Integer> a = Store.builder(0).history(5).build();
+    Store<Integer> b = Store.builder(100).history(5).build();
+    a.update(n -> 1);
+    b.update(n -> 101);
+
+    a.undo();
+
+    assertThat(a.get()).isZero();
+    assertThat(b.get()).isEqualTo(101);
+    assertThat(b.history().map(Snapshot::state)).containsExactly(100, 101);
+  }
+
+  @Test
+  void undoAndRedo_reachLosslessSubscribersAsOrdinaryVersions() {
+    Store<Integer> store = Store.builder(0).history(5).build();
+
+    StepVerifier.create(store.changes(Delivery.lossless(10)).map(Snapshot::state))
+        .expectNext(0)
+        .then(() -> store.update(n -> 7))
+        .expectNext(7)
+        .then(store::undo)
+        .expectNext(0)
+        .then(store::redo)
+        .expectNext(7)
+        .then(store::close)
+        .expectComplete()
+        .verify(Duration.ofSeconds(10));
+  }
+
+  @Test
+  void builder_invalidHistorySize_isRejected() {
+    assertThatThrownBy(() -> Store.builder(0).history(-1)).hasMessageContaining("history size");
+  }
+}
