@@ -37,8 +37,8 @@ final class StoreLincheckTest {
   @Test
   void modelChecking_allWriteOperations_areLinearizable() {
     new ModelCheckingOptions()
-        .iterations(30)
-        .invocationsPerIteration(500)
+        .iterations(20)
+        .invocationsPerIteration(300)
         .threads(2)
         .actorsPerThread(3)
         .actorsBefore(1)
@@ -50,8 +50,8 @@ final class StoreLincheckTest {
   @Test
   void stress_allWriteOperations_areLinearizable() {
     new StressOptions()
-        .iterations(30)
-        .invocationsPerIteration(1_000)
+        .iterations(20)
+        .invocationsPerIteration(500)
         .threads(3)
         .actorsPerThread(3)
         .actorsBefore(1)
