@@ -1,0 +1,123 @@
+package io.snapflux.sample.flags;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.snapflux.sample.web.ConditionalWrite.Written;
+import io.snapflux.sample.web.Preconditions;
+import io.snapflux.store.Snapshot;
+import java.net.URI;
+import java.security.Principal;
+import org.jspecify.annotations.Nullable;
+import org.springframework.http.CacheControl;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PatchMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PutMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * The flags as a REST resource. Every representation carries the store's version as its {@code
+ * ETag}; writes honour {@code If-Match} with a version-checked commit (412 when it is stale) and
+ * return the new {@code ETag}. Authentication for writes is enforced by the security filter chain.
+ */
+@RestController
+@RequestMapping("/api/flags")
+class FlagController {
+
+  static final String MERGE_PATCH_JSON = "application/merge-patch+json";
+
+  private final FlagService flags;
+
+  FlagController(FlagService flags) {
+    this.flags = flags;
+  }
+
+  @GetMapping
+  ResponseEntity<ObjectNode> list(@RequestHeader HttpHeaders headers) {
+    Snapshot<AppState> snapshot = flags.snapshot();
+    if (Preconditions.notModified(headers, snapshot.version())) {
+      return notModified(snapshot);
+    }
+    ObjectNode body = JsonNodeFactory.instance.objectNode();
+    snapshot.state().flags().forEach((name, flag) -> body.set(name, FlagJson.write(flag)));
+    return ok(snapshot).body(body);
+  }
+
+  @GetMapping("/{name}")
+  ResponseEntity<ObjectNode> get(@PathVariable String name, @RequestHeader HttpHeaders headers) {
+    FlagJson.requireName(name);
+    Snapshot<AppState> snapshot = flags.snapshot();
+    Flag flag = FlagService.require(snapshot, name);
+    if (Preconditions.notModified(headers, snapshot.version())) {
+      return notModified(snapshot);
+    }
+    return ok(snapshot).body(FlagJson.write(flag));
+  }
+
+  @PutMapping(path = "/{name}", consumes = "application/json")
+  ResponseEntity<ObjectNode> put(
+      @PathVariable String name,
+      @RequestBody JsonNode body,
+      @RequestHeader HttpHeaders headers,
+      Principal user) {
+    Written<AppState, Boolean> written =
+        flags.put(name, body, Preconditions.ifMatch(headers), user.getName());
+    Flag flag = FlagService.require(written.snapshot(), name);
+    ResponseEntity.BodyBuilder response = written.result()
+        ? ResponseEntity.created(URI.create("/api/flags/" + name))
+        : ResponseEntity.ok();
+    return response.eTag(Preconditions.etag(written.snapshot().version()))
+        .body(FlagJson.write(flag));
+  }
+
+  @PatchMapping(path = "/{name}", consumes = MERGE_PATCH_JSON)
+  ResponseEntity<ObjectNode> patch(
+      @PathVariable String name,
+      @RequestBody JsonNode patch,
+      @RequestHeader HttpHeaders headers,
+      Principal user) {
+    Written<AppState, Flag> written =
+        flags.patch(name, patch, Preconditions.ifMatch(headers), user.getName());
+    return ok(written.snapshot()).body(FlagJson.write(written.result()));
+  }
+
+  @DeleteMapping("/{name}")
+  ResponseEntity<Void> delete(
+      @PathVariable String name, @RequestHeader HttpHeaders headers, Principal user) {
+    Written<AppState, Flag> written =
+        flags.delete(name, Preconditions.ifMatch(headers), user.getName());
+    return ResponseEntity.noContent()
+        .eTag(Preconditions.etag(written.snapshot().version()))
+        .build();
+  }
+
+  @GetMapping("/{name}/evaluate")
+  Rollout.Evaluation evaluate(@PathVariable String name, @RequestParam(required = false) @Nullable String user) {
+    if (user == null) {
+      throw new InvalidFieldException("user", "The query parameter user is required");
+    }
+    return flags.evaluate(name, user);
+  }
+
+  private static ResponseEntity.BodyBuilder ok(Snapshot<AppState> snapshot) {
+    return ResponseEntity.ok()
+        .eTag(Preconditions.etag(snapshot.version()))
+        .cacheControl(CacheControl.noCache());
+  }
+
+  private static <T> ResponseEntity<T> notModified(Snapshot<AppState> snapshot) {
+    return ResponseEntity.status(HttpStatus.NOT_MODIFIED)
+        .eTag(Preconditions.etag(snapshot.version()))
+        .cacheControl(CacheControl.noCache())
+        .build();
+  }
+}
