@@ -1,0 +1,145 @@
+package io.snapflux.spring;
+
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * Configuration of Snapflux stores, bound from {@code snapflux.*}.
+ *
+ * <p>Every value is checked when the application starts; a bad one fails startup with a message
+ * naming the property.
+ *
+ * @param backend where stores keep their state: {@code memory} (the default), {@code file} or
+ *     {@code redis}
+ * @param file settings of the {@code file} backend
+ * @param stores per-store settings, by store name ({@code snapflux.stores.<name>.*}); a store
+ *     without an entry uses {@link StoreProperties#DEFAULTS}
+ */
+@ConfigurationProperties("snapflux")
+public record SnapfluxProperties(
+    @DefaultValue("memory") Backend backend,
+    @DefaultValue File file,
+    @Nullable Map<String, StoreProperties> stores) {
+
+  /** Checks the combination of values and freezes the map of stores. */
+  public SnapfluxProperties {
+    if (backend == Backend.FILE && file.directory() == null) {
+      throw new IllegalArgumentException(
+          "snapflux.file.directory must be set when snapflux.backend=file");
+    }
+    Map<String, StoreProperties> copy = new LinkedHashMap<>();
+    if (stores != null) {
+      stores.forEach((name, settings) -> {
+        if (name.isBlank()) {
+          throw new IllegalArgumentException("snapflux.stores.<name>: a store name must not be blank");
+        }
+        copy.put(name, settings == null ? StoreProperties.DEFAULTS : settings);
+      });
+    }
+    stores = Collections.unmodifiableMap(copy);
+  }
+
+  /** The default configuration: the memory backend, no per-store settings. */
+  public static SnapfluxProperties defaults() {
+    return new SnapfluxProperties(Backend.MEMORY, File.DEFAULTS, Map.of());
+  }
+
+  @Override
+  public Map<String, StoreProperties> stores() {
+    return stores == null ? Map.of() : stores;
+  }
+
+  /**
+   * The settings of the store called {@code name}: its {@code snapflux.stores.<name>} entry, or
+   * the defaults.
+   *
+   * @param name a store name
+   * @return the settings, never {@code null}
+   */
+  public StoreProperties store(String name) {
+    return stores().getOrDefault(name, StoreProperties.DEFAULTS);
+  }
+
+  /** Where stores keep their state ({@code snapflux.backend}). */
+  public enum Backend {
+    /** On the heap of this JVM: fast, lost on restart. The default. */
+    MEMORY,
+    /** In files under {@code snapflux.file.directory}: survives restarts of one instance. */
+    FILE,
+    /** In Redis, shared by every instance of the application. */
+    REDIS;
+
+    /** The value as written in {@code snapflux.backend}, e.g. {@code memory}. */
+    public String id() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+  }
+
+  /** When the {@code file} backend acknowledges an update ({@code snapflux.file.durability}). */
+  public enum Durability {
+    /** After the update is on disk (fsync; concurrent writers share one). */
+    SYNC,
+    /** At once; the file is written shortly after, so a crash may lose a bounded window. */
+    ASYNC
+  }
+
+  /** How a store decides that an update changed nothing ({@code snapflux.stores.<name>.equality}). */
+  public enum Equality {
+    /** Only the very same instance counts as unchanged: O(1). The default. */
+    IDENTITY,
+    /** An {@code equals} state also counts as unchanged: one {@code equals} call per update. */
+    EQUALS
+  }
+
+  /**
+   * Settings of the {@code file} backend ({@code snapflux.file.*}).
+   *
+   * @param directory the directory holding one file per store; required when {@code
+   *     snapflux.backend=file}
+   * @param durability when an update is acknowledged: {@code sync} (on disk) or {@code async}
+   */
+  public record File(@Nullable Path directory, @DefaultValue("sync") Durability durability) {
+
+    /** No directory, {@code sync}. */
+    public static final File DEFAULTS = new File(null, Durability.SYNC);
+  }
+
+  /**
+   * Settings of one store ({@code snapflux.stores.<name>.*}).
+   *
+   * @param historySize how many recent snapshots the store keeps for history, undo and the replay
+   *     of missed versions to reconnecting SSE clients; {@code 0} keeps none
+   * @param losslessMaxLag the lag bound for lossless subscriptions to this store, obtained with
+   *     {@link StoreFactory#lossless(String)}
+   * @param equality how an update that changed nothing is recognised: {@code identity} or {@code
+   *     equals}
+   */
+  public record StoreProperties(
+      @DefaultValue("100") int historySize,
+      @DefaultValue("1024") int losslessMaxLag,
+      @DefaultValue("identity") Equality equality) {
+
+    /** The settings of a store that has no {@code snapflux.stores.<name>} entry. */
+    public static final StoreProperties DEFAULTS = new StoreProperties(100, 1024, Equality.IDENTITY);
+
+    /** The largest history a store keeps (the limit of {@code StoreBuilder.history(int)}). */
+    public static final int MAX_HISTORY_SIZE = 1_000_000;
+
+    /** Checks the bounds. */
+    public StoreProperties {
+      if (historySize < 0 || historySize > MAX_HISTORY_SIZE) {
+        throw new IllegalArgumentException("snapflux.stores.<name>.history-size must be in 0.."
+            + MAX_HISTORY_SIZE + ", was " + historySize);
+      }
+      if (losslessMaxLag <= 0) {
+        throw new IllegalArgumentException(
+            "snapflux.stores.<name>.lossless-max-lag must be positive, was " + losslessMaxLag);
+      }
+    }
+  }
+}

@@ -1,0 +1,242 @@
+package io.snapflux.spring.web;
+
+import io.snapflux.store.Outcome;
+import io.snapflux.store.Snapshot;
+import io.snapflux.store.Store;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Function;
+import java.util.function.UnaryOperator;
+import org.jspecify.annotations.Nullable;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import reactor.core.publisher.Mono;
+
+/**
+ * HTTP conditional requests (RFC 9110 §13) on top of store versions, for WebFlux handlers and
+ * annotated controllers alike.
+ *
+ * <ul>
+ *   <li>The entity-tag of a representation is the store version, quoted and strong: version 7
+ *       is {@code ETag: "7"}.
+ *   <li>Reads ({@link #read}): {@code If-None-Match} naming the current version (weak comparison;
+ *       {@code *} always matches, a store always has a state) → {@code 304 Not Modified} with the
+ *       {@code ETag} and no body; otherwise {@code 200} with the {@code ETag} and the body. A
+ *       malformed {@code If-None-Match} is ignored: it only ever saves bandwidth.
+ *   <li>Writes ({@link #write}, {@link #update}): no {@code If-Match} → an unconditional update;
+ *       {@code If-Match: *} → an unconditional update (the store always has a current state);
+ *       {@code If-Match: "5"} → {@link Store#updateIfVersion} at version 5; a list {@code "5",
+ *       "6"} → a version-checked update at whichever listed version is current. A version that
+ *       is not current → {@link PreconditionFailedException} (412, problem body naming the
+ *       current version) and nothing changes. Weak tags never match (strong comparison). A
+ *       malformed field → {@link InvalidPreconditionException} (400); see it for why.
+ * </ul>
+ *
+ * <p>The version is the version of the whole store; a resource that is a part of the state (one
+ * flag of a map) uses it too. That is coarser than a per-resource tag (a change to another flag
+ * also invalidates the tag) but never wrong, and costs nothing to compute. Whether the resource
+ * itself exists is the handler's business (e.g. throw a 404 from the update function).
+ *
+ * <p>An application that wants every write to be conditional answers 428 itself when {@code
+ * headers.getIfMatch()} is empty.
+ *
+ * {@snippet :
+ * @GetMapping("/api/state")
+ * Mono<ResponseEntity<Snapshot<AppState>>> state(@RequestHeader HttpHeaders headers) {
+ *   return ConditionalRequests.read(headers, store.snapshot(), (Snapshot<AppState> s) -> s);
+ * }
+ *
+ * @PutMapping("/api/flags/{name}")
+ * Mono<ResponseEntity<Flag>> put(@RequestHeader HttpHeaders headers, @PathVariable String name,
+ *     @RequestBody Flag flag) {
+ *   return ConditionalRequests.write(headers, store, "put " + name,
+ *       state -> state.withFlag(name, flag), state -> state.flag(name));
+ * }
+ * }
+ */
+public final class ConditionalRequests {
+
+  private ConditionalRequests() {}
+
+  /**
+   * The entity-tag of {@code version}: the version, quoted ({@code "7"}).
+   *
+   * @param version a store version
+   * @return the strong entity-tag
+   */
+  public static String eTag(long version) {
+    return "\"" + version + "\"";
+  }
+
+  /**
+   * Whether a GET with {@code requestHeaders} may be answered 304 for {@code version}: its {@code
+   * If-None-Match} names the version (weak comparison) or is {@code *}.
+   *
+   * @param requestHeaders the request's headers
+   * @param version the version of the representation
+   * @return {@code true} for 304
+   */
+  public static boolean notModified(HttpHeaders requestHeaders, long version) {
+    try {
+      EntityTags tags = EntityTags.parse(requestHeaders.getOrEmpty(HttpHeaders.IF_NONE_MATCH));
+      return tags != null && tags.matchesWeakly(version);
+    } catch (EntityTags.MalformedException e) {
+      return false;
+    }
+  }
+
+  /**
+   * A conditional read of {@code snapshot}: 304 with its {@code ETag} when the client has it,
+   * else 200 with its {@code ETag} and {@code body} applied to the snapshot.
+   *
+   * @param requestHeaders the request's headers
+   * @param snapshot the snapshot to serve, read once by the caller
+   * @param body what to send from it, e.g. {@code s -> s} or {@code s -> s.state().flags()};
+   *     not called for a 304
+   * @param <S> the type of the state
+   * @param <T> the type of the body
+   * @return the response
+   */
+  public static <S, T> Mono<ResponseEntity<T>> read(
+      HttpHeaders requestHeaders,
+      Snapshot<S> snapshot,
+      Function<? super Snapshot<S>, ? extends @Nullable T> body) {
+    return Mono.fromSupplier(() -> readNow(requestHeaders, snapshot, body));
+  }
+
+  /**
+   * Like {@link #read(HttpHeaders, Snapshot, Function)}, on the store's current snapshot, the body
+   * computed from the state.
+   *
+   * @param requestHeaders the request's headers
+   * @param store the store
+   * @param body what to send from the state
+   * @param <S> the type of the state
+   * @param <T> the type of the body
+   * @return the response
+   */
+  public static <S, T> Mono<ResponseEntity<T>> readState(
+      HttpHeaders requestHeaders, Store<S> store, Function<? super S, ? extends @Nullable T> body) {
+    return Mono.fromSupplier(
+        () -> readNow(requestHeaders, store.snapshot(), s -> body.apply(s.state())));
+  }
+
+  /**
+   * The synchronous form of {@link #read(HttpHeaders, Snapshot, Function)}. A body of {@code
+   * null} gives 404 (with the {@code ETag}), so a handler can serve "no such part of the state".
+   *
+   * @param requestHeaders the request's headers
+   * @param snapshot the snapshot to serve
+   * @param body what to send from it
+   * @param <S> the type of the state
+   * @param <T> the type of the body
+   * @return the response
+   */
+  public static <S, T> ResponseEntity<T> readNow(
+      HttpHeaders requestHeaders,
+      Snapshot<S> snapshot,
+      Function<? super Snapshot<S>, ? extends @Nullable T> body) {
+    String eTag = eTag(snapshot.version());
+    if (notModified(requestHeaders, snapshot.version())) {
+      return ResponseEntity.status(HttpStatus.NOT_MODIFIED).eTag(eTag).build();
+    }
+    T value = body.apply(snapshot);
+    return value == null
+        ? ResponseEntity.status(HttpStatus.NOT_FOUND).eTag(eTag).build()
+        : ResponseEntity.ok().eTag(eTag).body(value);
+  }
+
+  /**
+   * Applies {@code fn} to {@code store} under the request's {@code If-Match}, as described in
+   * the class documentation.
+   *
+   * <p>The function may be applied more than once (an unconditional update retries on contention;
+   * a listed version may be overtaken by another listed one) and must be side-effect-free. An
+   * exception it throws (e.g. a 404 {@code ResponseStatusException}) propagates and nothing is
+   * committed.
+   *
+   * @param requestHeaders the request's headers
+   * @param store the store
+   * @param cause the cause recorded in the committed snapshot, or {@code null}
+   * @param fn the pure update function
+   * @param <S> the type of the state
+   * @return the committed snapshot (the current one if {@code fn} changed nothing)
+   * @throws PreconditionFailedException if {@code If-Match} names no current version
+   * @throws InvalidPreconditionException if {@code If-Match} is malformed
+   */
+  public static <S> Snapshot<S> update(
+      HttpHeaders requestHeaders, Store<S> store, @Nullable Object cause, UnaryOperator<S> fn) {
+    Objects.requireNonNull(fn, "fn");
+    List<String> ifMatch = requestHeaders.getOrEmpty(HttpHeaders.IF_MATCH);
+    EntityTags tags;
+    try {
+      tags = EntityTags.parse(ifMatch);
+    } catch (EntityTags.MalformedException e) {
+      throw new InvalidPreconditionException(HttpHeaders.IF_MATCH, e.getMessage());
+    }
+    if (tags == null || tags.any()) {
+      return store.update(cause, fn);
+    }
+    Snapshot<S> current = store.snapshot();
+    // Versions only grow, so each conflict moves past at least one listed version: the loop ends.
+    while (tags.matchesStrongly(current.version())) {
+      Outcome<S> outcome = store.updateIfVersion(current.version(), cause, fn);
+      if (outcome.applied()) {
+        return outcome.snapshot();
+      }
+      current = outcome.snapshot();
+    }
+    throw new PreconditionFailedException(store.name(), current.version(), tags.toString());
+  }
+
+  /**
+   * A conditional write: {@link #update} under the request's {@code If-Match}, answered with 200,
+   * the new {@code ETag} and {@code body} applied to the new state; or a {@link
+   * PreconditionFailedException} (412) / {@link InvalidPreconditionException} (400) error signal.
+   * A body of {@code null} gives 204 with the {@code ETag}.
+   *
+   * @param requestHeaders the request's headers
+   * @param store the store
+   * @param cause the cause recorded in the committed snapshot, or {@code null}
+   * @param fn the pure update function; may be applied more than once
+   * @param body what to send from the new state
+   * @param <S> the type of the state
+   * @param <T> the type of the body
+   * @return the response, or an error signal
+   */
+  public static <S, T> Mono<ResponseEntity<T>> write(
+      HttpHeaders requestHeaders,
+      Store<S> store,
+      @Nullable Object cause,
+      UnaryOperator<S> fn,
+      Function<? super S, ? extends @Nullable T> body) {
+    return Mono.fromSupplier(() -> {
+      Snapshot<S> committed = update(requestHeaders, store, cause, fn);
+      T value = body.apply(committed.state());
+      String eTag = eTag(committed.version());
+      return value == null
+          ? ResponseEntity.noContent().eTag(eTag).build()
+          : ResponseEntity.ok().eTag(eTag).body(value);
+    });
+  }
+
+  /**
+   * Like {@link #write(HttpHeaders, Store, Object, UnaryOperator, Function)} without a cause.
+   *
+   * @param requestHeaders the request's headers
+   * @param store the store
+   * @param fn the pure update function; may be applied more than once
+   * @param body what to send from the new state
+   * @param <S> the type of the state
+   * @param <T> the type of the body
+   * @return the response, or an error signal
+   */
+  public static <S, T> Mono<ResponseEntity<T>> write(
+      HttpHeaders requestHeaders,
+      Store<S> store,
+      UnaryOperator<S> fn,
+      Function<? super S, ? extends @Nullable T> body) {
+    return write(requestHeaders, store, null, fn, body);
+  }
+}
