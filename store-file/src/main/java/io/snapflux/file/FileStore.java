@@ -1,0 +1,127 @@
+package io.snapflux.file;
+
+import io.snapflux.store.JsonStateCodec;
+import io.snapflux.store.Snapshot;
+import io.snapflux.store.StateCodec;
+import io.snapflux.store.Store;
+import java.nio.file.Path;
+import java.util.function.UnaryOperator;
+import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * A {@link Store} whose versions survive restarts and crashes: it restarts with its last durable
+ * state <i>and version</i>.
+ *
+ * <p>Reads, subscriptions and the update loop are those of the in-memory store: {@link
+ * #snapshot()} stays wait-free and updates stay lock-free. After a version is committed in
+ * memory, a journal thread writes it to the store's directory. What an update waits for depends
+ * on the {@link Durability}:
+ *
+ * <ul>
+ *   <li>{@link Durability#SYNC}: every snapshot returned by an update method ({@code update},
+ *       {@code compareAndSet}, {@code updateIfVersion}, {@code modify}, ...) is on disk when the
+ *       method returns. These methods <b>block</b> the calling thread for about one fsync, so in
+ *       this mode they refuse to run on a Reactor non-blocking thread (like {@code Mono.block()}
+ *       they throw {@link IllegalStateException} there); reactive code uses {@link
+ *       #updateDurably(UnaryOperator)}, which never blocks.
+ *   <li>{@link Durability#ASYNC}: update methods return after the in-memory commit and never
+ *       block; versions reach the disk within the flush interval. {@link #updateDurably} still
+ *       completes only once its version is on disk.
+ * </ul>
+ *
+ * <p>Subscribers of {@link #changes()} and readers of {@link #snapshot()} may see a version
+ * slightly before it is durable (the commit happens in memory first); use {@link
+ * #durableChanges()} or {@link #awaitDurable(long)} to act only on durable versions.
+ *
+ * <p>{@link #close()} writes and fsyncs the final version, closes the files and completes the
+ * subscribers. It blocks for one fsync.
+ *
+ * @param <S> the type of the state; instances must be immutable
+ */
+public interface FileStore<S> extends Store<S> {
+
+  /**
+   * A builder of a file store keeping its state as {@code codec} encodes it.
+   *
+   * @param initial the state at version 0, used when the directory holds no store yet
+   * @param codec encodes states for the files; {@code decode(encode(s))} must equal {@code s}
+   * @param <S> the type of the state
+   * @return a new builder
+   */
+  static <S> FileStoreBuilder<S> builder(S initial, StateCodec<S> codec) {
+    return new FileStoreBuilder<>(initial, codec);
+  }
+
+  /**
+   * A builder of a file store keeping its state as JSON ({@link JsonStateCodec}, with Vavr
+   * collections).
+   *
+   * @param initial the state at version 0, used when the directory holds no store yet
+   * @param type the state type
+   * @param <S> the type of the state
+   * @return a new builder
+   */
+  static <S> FileStoreBuilder<S> builder(S initial, Class<S> type) {
+    return new FileStoreBuilder<>(initial, JsonStateCodec.of(type));
+  }
+
+  /** The directory holding this store's files. */
+  Path directory();
+
+  /** When updates are acknowledged. */
+  Durability durability();
+
+  /** The newest version known to be on disk; never more than {@code snapshot().version()}. */
+  long durableVersion();
+
+  /**
+   * Completes (on the store's delivery scheduler, never on the journal thread) once {@code
+   * version} is on disk, with the durable version then reached (at least {@code version}); at
+   * once if it already is. Fails with {@link FileStoreException} if the journal fails first.
+   *
+   * @param version a version committed in memory
+   * @return the durable version
+   */
+  Mono<Long> awaitDurable(long version);
+
+  /**
+   * Applies {@code fn} like {@link #update(UnaryOperator)} when subscribed to, and completes with
+   * the committed snapshot once it is on disk, in either durability mode. Never blocks: safe on
+   * any thread.
+   *
+   * <p>The function may be applied more than once and must be side-effect-free.
+   *
+   * @param fn the pure update function
+   * @return the committed (or, if {@code fn} changed nothing, current) snapshot, once durable
+   */
+  default Mono<Snapshot<S>> updateDurably(UnaryOperator<S> fn) {
+    return updateDurably(null, fn);
+  }
+
+  /**
+   * Like {@link #updateDurably(UnaryOperator)}, recording {@code cause}.
+   *
+   * <p>The function may be applied more than once and must be side-effect-free.
+   *
+   * @param cause a label or action describing the change, or {@code null}
+   * @param fn the pure update function
+   * @return the committed snapshot, once durable
+   */
+  Mono<Snapshot<S>> updateDurably(@Nullable Object cause, UnaryOperator<S> fn);
+
+  /**
+   * Like {@link #changes()}, but each snapshot is delivered only once it is on disk: what a
+   * subscriber sees survives a crash. Conflated.
+   *
+   * @return a hot stream of durable snapshots
+   */
+  Flux<Snapshot<S>> durableChanges();
+
+  /** Counters about the journal: records, fsyncs, compactions. */
+  JournalStats journalStats();
+
+  /** What recovery found when this store was opened. */
+  RecoveryReport recovery();
+}

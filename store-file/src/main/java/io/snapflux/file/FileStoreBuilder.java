@@ -1,0 +1,217 @@
+package io.snapflux.file;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.snapflux.store.StateCodec;
+import io.snapflux.store.StoreBuilder;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Builds a {@link FileStore}. Obtain one with {@link FileStore#builder(Object, StateCodec)}.
+ *
+ * <p>A builder is not thread-safe; a built store is.
+ *
+ * @param <S> the type of the state
+ */
+public final class FileStoreBuilder<S> {
+
+  /** The default flush interval of {@link Durability#ASYNC}. */
+  public static final Duration DEFAULT_FLUSH_INTERVAL = Duration.ofMillis(100);
+
+  /** The default journal size that triggers a compaction into the snapshot file. */
+  public static final long DEFAULT_COMPACTION_THRESHOLD = 16L << 20;
+
+  private static final ObjectMapper TREE_MAPPER = new ObjectMapper();
+
+  final S initial;
+  final StateCodec<S> codec;
+  @Nullable Path directory;
+  @Nullable String name;
+  Durability durability = Durability.SYNC;
+  Duration flushInterval = DEFAULT_FLUSH_INTERVAL;
+  long compactionThreshold = DEFAULT_COMPACTION_THRESHOLD;
+  int schemaVersion = 1;
+  final TreeMap<Integer, UnaryOperator<byte[]>> migrations = new TreeMap<>();
+  Consumer<? super StoreBuilder<S>> storeOptions = b -> {};
+
+  FileStoreBuilder(S initial, StateCodec<S> codec) {
+    this.initial = Objects.requireNonNull(initial, "the initial state of a store is never null");
+    this.codec = Objects.requireNonNull(codec, "codec");
+  }
+
+  /**
+   * The directory holding this store's files (created if missing). One store per directory: a
+   * second store opening it, in this or another process, fails. Required.
+   *
+   * @param directory the store's own directory
+   * @return this builder
+   */
+  public FileStoreBuilder<S> directory(Path directory) {
+    this.directory = Objects.requireNonNull(directory, "directory");
+    return this;
+  }
+
+  /**
+   * Names the store (error messages, metrics, logs, the journal thread). Defaults to the
+   * directory's file name.
+   *
+   * @param name a non-blank name
+   * @return this builder
+   */
+  public FileStoreBuilder<S> name(String name) {
+    Objects.requireNonNull(name, "name");
+    if (name.isBlank()) {
+      throw new IllegalArgumentException("a store name must not be blank");
+    }
+    this.name = name;
+    return this;
+  }
+
+  /**
+   * When updates are acknowledged. Defaults to {@link Durability#SYNC}.
+   *
+   * @param durability sync or async
+   * @return this builder
+   */
+  public FileStoreBuilder<S> durability(Durability durability) {
+    this.durability = Objects.requireNonNull(durability, "durability");
+    return this;
+  }
+
+  /**
+   * With {@link Durability#ASYNC}, the longest time between a commit and the write and fsync
+   * that makes it durable, not counting the write and fsync themselves; the journal writes at
+   * most once per interval (only the newest version). A crash loses at most the versions
+   * committed in the last interval. Defaults to 100 ms. Ignored with {@link Durability#SYNC}.
+   *
+   * @param interval positive
+   * @return this builder
+   */
+  public FileStoreBuilder<S> flushInterval(Duration interval) {
+    Objects.requireNonNull(interval, "interval");
+    if (interval.isNegative() || interval.isZero()) {
+      throw new IllegalArgumentException("flushInterval must be positive, was " + interval);
+    }
+    this.flushInterval = interval;
+    return this;
+  }
+
+  /**
+   * The journal size, in bytes, past which the journal thread writes the newest durable version
+   * to the snapshot file and starts an empty journal. Defaults to 16 MiB.
+   *
+   * @param bytes at least 1
+   * @return this builder
+   */
+  public FileStoreBuilder<S> compactionThreshold(long bytes) {
+    if (bytes < 1) {
+      throw new IllegalArgumentException("compactionThreshold must be positive, was " + bytes);
+    }
+    this.compactionThreshold = bytes;
+    return this;
+  }
+
+  /**
+   * The version of the state's shape this application reads and writes, recorded in the header
+   * of every file. Raise it whenever the encoded form of the state changes incompatibly, and
+   * register a {@linkplain #migration(int, UnaryOperator) migration} from the previous one.
+   * Defaults to 1.
+   *
+   * @param version at least 1
+   * @return this builder
+   */
+  public FileStoreBuilder<S> schemaVersion(int version) {
+    if (version < 1) {
+      throw new IllegalArgumentException("schemaVersion must be >= 1, was " + version);
+    }
+    this.schemaVersion = version;
+    return this;
+  }
+
+  /**
+   * Registers the step that turns a state encoded with schema version {@code fromSchemaVersion}
+   * into its encoding with {@code fromSchemaVersion + 1}. On open, a state written with an older
+   * schema passes through each step in turn, then is decoded and immediately rewritten with the
+   * current schema version. The function must be pure.
+   *
+   * @param fromSchemaVersion the schema version the step reads, at least 1
+   * @param step from the old encoding to the next one
+   * @return this builder
+   */
+  public FileStoreBuilder<S> migration(int fromSchemaVersion, UnaryOperator<byte[]> step) {
+    if (fromSchemaVersion < 1) {
+      throw new IllegalArgumentException(
+          "fromSchemaVersion must be >= 1, was " + fromSchemaVersion);
+    }
+    migrations.put(fromSchemaVersion, Objects.requireNonNull(step, "step"));
+    return this;
+  }
+
+  /**
+   * Like {@link #migration(int, UnaryOperator)} for JSON states (the default codec): the step
+   * receives the JSON tree of the old state and returns the tree of the next schema version (it
+   * may modify and return its argument).
+   *
+   * @param fromSchemaVersion the schema version the step reads, at least 1
+   * @param step from the old JSON tree to the next one
+   * @return this builder
+   */
+  public FileStoreBuilder<S> jsonMigration(int fromSchemaVersion, UnaryOperator<JsonNode> step) {
+    Objects.requireNonNull(step, "step");
+    return migration(fromSchemaVersion, bytes -> {
+      try {
+        return TREE_MAPPER.writeValueAsBytes(step.apply(TREE_MAPPER.readTree(bytes)));
+      } catch (IOException e) {
+        throw new UncheckedIOException(
+            "JSON migration from schema version " + fromSchemaVersion + " failed", e);
+      }
+    });
+  }
+
+  /**
+   * Options of the in-memory store underneath: validators, equivalence, backoff, delivery
+   * scheduler, clock, history, interceptors. The initial state, name and initial version are
+   * set by the file store and must not be changed here.
+   *
+   * @param options applied to the in-memory store's builder
+   * @return this builder
+   */
+  public FileStoreBuilder<S> storeOptions(Consumer<? super StoreBuilder<S>> options) {
+    this.storeOptions = Objects.requireNonNull(options, "options");
+    return this;
+  }
+
+  /**
+   * Opens the directory, recovers the newest valid version (or starts at version 0 with the
+   * initial state if the directory holds no store), and returns the store at that version.
+   * Blocks for a few file operations and fsyncs.
+   *
+   * @return the store
+   * @throws CorruptStoreException if the files are damaged beyond automatic recovery
+   * @throws FileStoreException if the directory cannot be used or a state cannot be decoded or
+   *     migrated
+   */
+  public FileStore<S> build() {
+    if (directory == null) {
+      throw new IllegalStateException("a FileStore needs a directory: call directory(path)");
+    }
+    return JournaledStore.open(this);
+  }
+
+  String resolvedName() {
+    if (name != null) {
+      return name;
+    }
+    Path dir = Objects.requireNonNull(directory);
+    Path fileName = dir.toAbsolutePath().normalize().getFileName();
+    return fileName == null ? "file-store" : fileName.toString();
+  }
+}
