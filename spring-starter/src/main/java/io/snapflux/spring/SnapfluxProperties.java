@@ -133,12 +133,12 @@ public record SnapfluxProperties(
     /** Checks the bounds. */
     public StoreProperties {
       if (historySize < 0 || historySize > MAX_HISTORY_SIZE) {
-        throw new IllegalArgumentException("snapflux.stores.<name>.history-size must be in 0.."
+        throw new IllegalArgumentException("history-size must be in 0.."
             + MAX_HISTORY_SIZE + ", was " + historySize);
       }
       if (losslessMaxLag <= 0) {
         throw new IllegalArgumentException(
-            "snapflux.stores.<name>.lossless-max-lag must be positive, was " + losslessMaxLag);
+            "lossless-max-lag must be positive, was " + losslessMaxLag);
       }
     }
   }
