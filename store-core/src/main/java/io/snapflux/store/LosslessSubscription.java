@@ -65,7 +65,7 @@ final class LosslessSubscription<S> extends StoreSubscription<S> {
         start = h;
         deliveredVersion = h.version - 1;
       }
-      Node<S> n = last == null ? start : last.nextAcquire();
+      Node<S> n = last == null ? start : last.nextVolatile();
       if (n != null) {
         if (n.terminal && last != null) {
           complete();

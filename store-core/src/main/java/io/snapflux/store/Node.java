@@ -68,13 +68,18 @@ final class Node<S> {
     @SuppressWarnings("unchecked")
     Node<S> prev = (Node<S>) UNLINKED_PREV.getOpaque(this);
     if (prev != null) {
-      NEXT.setRelease(prev, this);
+      // Volatile, not release: the writer reads the subscriber array next, and a release store
+      // may be reordered after that load (x86 store buffer). A lossless subscriber added
+      // meanwhile could then miss both the link and the signal, and stall for good (found by
+      // StoreRaceTest.subscribeVsUpdate_lossless_*). See the Dekker note in AtomicStore.
+      NEXT.setVolatile(prev, this);
       UNLINKED_PREV.setOpaque(this, null);
     }
   }
 
+  /** Volatile read: pairs with the volatile link above (sequentially consistent). */
   @SuppressWarnings("unchecked")
-  @Nullable Node<S> nextAcquire() {
-    return (Node<S>) NEXT.getAcquire(this);
+  @Nullable Node<S> nextVolatile() {
+    return (Node<S>) NEXT.getVolatile(this);
   }
 }
