@@ -1,0 +1,179 @@
+package io.snapflux.spring.metrics;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.snapflux.spring.SnapfluxAutoConfiguration;
+import io.snapflux.spring.StoreDecorator;
+import io.snapflux.spring.StoreFactory;
+import io.snapflux.store.Delivery;
+import io.snapflux.store.Snapshot;
+import io.snapflux.store.StateValidationException;
+import io.snapflux.store.Store;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+import org.reactivestreams.Subscription;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import reactor.core.publisher.BaseSubscriber;
+
+final class SnapfluxMetricsTest {
+
+  private final ApplicationContextRunner runner = new ApplicationContextRunner()
+      .withConfiguration(AutoConfigurations.of(
+          SnapfluxAutoConfiguration.class, SnapfluxMetricsAutoConfiguration.class))
+      .withBean(MeterRegistry.class, SimpleMeterRegistry::new);
+
+  private static double counter(MeterRegistry registry, String name) {
+    return registry.get(name).tag("store", "counter").functionCounter().count();
+  }
+
+  private static double gauge(MeterRegistry registry, String name) {
+    return registry.get(name).tag("store", "counter").gauge().value();
+  }
+
+  private static long timerCount(MeterRegistry registry, String outcome) {
+    Timer timer = registry.get(StoreMetrics.UPDATE)
+        .tags("store", "counter", "outcome", outcome).timer();
+    return timer.count();
+  }
+
+  @Test
+  void storeMeters_reportStatsByValue() {
+    runner.run(context -> {
+      MeterRegistry registry = context.getBean(MeterRegistry.class);
+      Store<Integer> store = context.getBean(StoreFactory.class)
+          .create("counter", 0, b -> b.validator("must not be negative", n -> n >= 0));
+
+      store.update(n -> n + 1);
+      store.updateAndGet(n -> n + 1);
+      store.updateIfVersion(2, n -> n + 1);
+      assertThat(store.updateIfVersion(0, n -> n + 1).applied()).isFalse();
+      assertThatThrownBy(() -> store.update(n -> -1)).isInstanceOf(StateValidationException.class);
+      assertThat(store.compareAndSet(1, 42)).isFalse();
+
+      assertThat(counter(registry, StoreMetrics.COMMITS)).isEqualTo(3.0);
+      assertThat(gauge(registry, StoreMetrics.VERSION)).isEqualTo(3.0);
+      assertThat(counter(registry, StoreMetrics.VERSION_CONFLICTS))
+          .isEqualTo(store.stats().versionConflicts())
+          .isEqualTo(2.0);
+      assertThat(counter(registry, StoreMetrics.VALIDATION_REJECTIONS)).isEqualTo(1.0);
+      assertThat(counter(registry, StoreMetrics.CAS_RETRIES)).isZero();
+      assertThat(timerCount(registry, "committed")).isEqualTo(3);
+      assertThat(timerCount(registry, "conflict")).isEqualTo(2);
+      assertThat(timerCount(registry, "rejected")).isEqualTo(1);
+      assertThat(timerCount(registry, "error")).isZero();
+    });
+  }
+
+  @Test
+  void subscriberAndLosslessMeters_followSubscribers() {
+    runner.run(context -> {
+      MeterRegistry registry = context.getBean(MeterRegistry.class);
+      Store<Integer> store = context.getBean(StoreFactory.class).create("counter", 0);
+      assertThat(gauge(registry, StoreMetrics.SUBSCRIBERS)).isZero();
+
+      AtomicReference<Throwable> failure = new AtomicReference<>();
+      BaseSubscriber<Snapshot<Integer>> stalled = new BaseSubscriber<>() {
+        @Override
+        protected void hookOnSubscribe(Subscription subscription) {
+          // no demand: the subscriber lags
+        }
+
+        @Override
+        protected void hookOnError(Throwable throwable) {
+          failure.set(throwable);
+        }
+      };
+      store.changes(Delivery.lossless(5)).subscribe(stalled);
+      await().atMost(Duration.ofSeconds(10))
+          .until(() -> gauge(registry, StoreMetrics.SUBSCRIBERS) == 1.0);
+
+      for (int i = 0; i < 3; i++) {
+        store.update(n -> n + 1);
+      }
+      await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+          assertThat(gauge(registry, StoreMetrics.LOSSLESS_LAG))
+              .isEqualTo((double) store.stats().maxLosslessLag())
+              .isGreaterThanOrEqualTo(3.0));
+      assertThat(counter(registry, StoreMetrics.LAG_OVERFLOWS)).isZero();
+
+      for (int i = 0; i < 10; i++) {
+        store.update(n -> n + 1);
+      }
+      await().atMost(Duration.ofSeconds(10)).until(() -> failure.get() != null);
+      await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+        assertThat(counter(registry, StoreMetrics.LAG_OVERFLOWS)).isEqualTo(1.0);
+        assertThat(gauge(registry, StoreMetrics.SUBSCRIBERS)).isZero();
+      });
+    });
+  }
+
+  @Test
+  void factoryStore_isTimedWrapperForwardingReads() {
+    runner.run(context -> {
+      Store<Integer> store = context.getBean(StoreFactory.class)
+          .create("counter", 0, b -> b.history(10));
+      assertThat(store).isInstanceOf(TimedStore.class);
+      store.update(n -> n + 1);
+      assertThat(store.history()).hasSize(2);
+      assertThat(store.undo().state()).isZero();
+      assertThat(timerCount(context.getBean(MeterRegistry.class), "committed")).isEqualTo(2);
+    });
+  }
+
+  @Test
+  void metricsDisabled_noDecorator() {
+    runner.withPropertyValues("snapflux.metrics.enabled=false").run(context -> {
+      assertThat(context).doesNotHaveBean(StoreDecorator.class);
+      Store<Integer> store = context.getBean(StoreFactory.class).create("counter", 0);
+      assertThat(store).isNotInstanceOf(TimedStore.class);
+      assertThat(context.getBean(MeterRegistry.class).find(StoreMetrics.VERSION).meters()).isEmpty();
+    });
+  }
+
+  @Test
+  void withoutMicrometer_noDecorator() {
+    new ApplicationContextRunner()
+        .withConfiguration(AutoConfigurations.of(
+            SnapfluxAutoConfiguration.class, SnapfluxMetricsAutoConfiguration.class))
+        .withClassLoader(new FilteredClassLoader(MeterRegistry.class))
+        .run(context -> {
+          assertThat(context).hasNotFailed();
+          assertThat(context).doesNotHaveBean(StoreDecorator.class);
+        });
+  }
+
+  @Test
+  void withoutRegistryBean_storesAreNotWrapped() {
+    new ApplicationContextRunner()
+        .withConfiguration(AutoConfigurations.of(
+            SnapfluxAutoConfiguration.class, SnapfluxMetricsAutoConfiguration.class))
+        .run(context -> {
+          assertThat(context).hasSingleBean(StoreDecorator.class);
+          Store<Integer> store = context.getBean(StoreFactory.class).create("counter", 0);
+          assertThat(store).isNotInstanceOf(TimedStore.class);
+        });
+  }
+
+  @Test
+  void userDecoratorBean_replacesOurs() {
+    StoreDecorator none = new StoreDecorator() {
+      @Override
+      public <S> Store<S> decorate(Store<S> store, io.snapflux.spring.StoreDefinition<S> d) {
+        return store;
+      }
+    };
+    runner.withBean("snapfluxMeterStoreDecorator", StoreDecorator.class, () -> none)
+        .run(context -> {
+          assertThat(context).hasSingleBean(StoreDecorator.class);
+          assertThat(context.getBean(StoreDecorator.class)).isSameAs(none);
+        });
+  }
+}
