@@ -1,0 +1,211 @@
+package io.snapflux.file;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.snapflux.file.JournalFormat.Header;
+import io.snapflux.file.JournalFormat.Scan;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Recovery from torn and damaged files: the last valid version, or a clear refusal. */
+final class FileStoreRecoveryTest {
+
+  @TempDir Path dir;
+
+  private FileStore<Integer> open() {
+    return FileStore.builder(0, Integer.class).directory(dir).build();
+  }
+
+  /** Commits versions 1..n one at a time (SYNC, one thread: one journal record each). */
+  private void writeVersions(int n) {
+    try (FileStore<Integer> store = open()) {
+      for (int i = 0; i < n; i++) {
+        store.update(x -> x + 1);
+      }
+    }
+  }
+
+  /** The offsets of the journal's records, by version. */
+  private List<long[]> records() throws IOException {
+    Path journal = dir.resolve(JournalDirectory.JOURNAL);
+    List<long[]> out = new ArrayList<>();
+    try (FileChannel ch = FileChannel.open(journal, StandardOpenOption.READ)) {
+      Header h = JournalFormat.readHeader(ch, JournalFormat.JOURNAL_MAGIC, journal);
+      long pos = JournalFormat.HEADER_SIZE;
+      long size = ch.size();
+      while (pos < size) {
+        java.nio.ByteBuffer head = java.nio.ByteBuffer.allocate(JournalFormat.RECORD_HEAD_SIZE);
+        JournalFormat.readFully(ch, head, pos);
+        head.flip();
+        int length = head.getInt();
+        out.add(new long[] {head.getLong(), pos, length});
+        pos += JournalFormat.RECORD_HEAD_SIZE + length;
+      }
+      Scan scan = JournalFormat.scan(ch, h, journal);
+      assertThat(scan.problem()).isNull();
+    }
+    return out;
+  }
+
+  @Test
+  void reopen_afterCleanClose_restoresStateAndVersionWithoutWarnings() {
+    writeVersions(10);
+
+    try (FileStore<Integer> store = open()) {
+      assertThat(store.snapshot().version()).isEqualTo(10);
+      assertThat(store.get()).isEqualTo(10);
+      assertThat(store.recovery().repaired()).isFalse();
+      assertThat(store.recovery().newStore()).isFalse();
+    }
+  }
+
+  @Test
+  void truncatedTail_recoversLastCompleteVersionAndWarns() throws IOException {
+    writeVersions(10);
+    List<long[]> recs = records();
+    assertThat(recs).hasSize(10);
+    long[] last = recs.get(9);
+    try (RandomAccessFile f = new RandomAccessFile(dir.resolve("journal.log").toFile(), "rw")) {
+      f.setLength(last[1] + JournalFormat.RECORD_HEAD_SIZE + last[2] - 3); // torn mid-record
+    }
+
+    try (FileStore<Integer> store = open()) {
+      assertThat(store.snapshot().version()).isEqualTo(9);
+      assertThat(store.get()).isEqualTo(9);
+      assertThat(store.recovery().warnings()).singleElement().asString()
+          .contains("journal.log", "offset " + last[1], "last valid version, 9");
+      store.update(x -> x + 1);
+    }
+    try (FileStore<Integer> store = open()) {
+      assertThat(store.snapshot().version()).isEqualTo(10);
+      assertThat(store.recovery().repaired()).isFalse();
+    }
+  }
+
+  @Test
+  void corruptedByteInRecord_detectedByChecksum_recoversLastValidVersion() throws IOException {
+    writeVersions(10);
+    long[] seventh = records().get(6);
+    assertThat(seventh[0]).isEqualTo(7);
+    flipByte(dir.resolve("journal.log"), seventh[1] + JournalFormat.RECORD_HEAD_SIZE + 9);
+
+    try (FileStore<Integer> store = open()) {
+      assertThat(store.snapshot().version()).isEqualTo(6);
+      assertThat(store.get()).isEqualTo(6);
+      assertThat(store.recovery().warnings()).singleElement().asString()
+          .contains("checksum mismatch", "offset " + seventh[1], "last valid version, 6");
+    }
+    try (Stream<Path> files = Files.list(dir)) {
+      assertThat(files.map(p -> p.getFileName().toString()))
+          .as("the damaged journal is kept for inspection")
+          .anyMatch(n -> n.startsWith("journal.log.corrupt-"));
+    }
+  }
+
+  @Test
+  void corruptedVersionField_detectedByChecksum() throws IOException {
+    writeVersions(5);
+    long[] third = records().get(2);
+    flipByte(dir.resolve("journal.log"), third[1] + 11); // low byte of the version
+
+    try (FileStore<Integer> store = open()) {
+      assertThat(store.snapshot().version()).isEqualTo(2);
+      assertThat(store.get()).isEqualTo(2);
+    }
+  }
+
+  @Test
+  void corruptSnapshot_withoutNewerJournalRecords_failsClearlyInsteadOfStartingEmpty()
+      throws IOException {
+    writeVersions(10);
+    try (FileStore<Integer> store = open()) { // compacts: snapshot at 10, empty journal
+      assertThat(store.snapshot().version()).isEqualTo(10);
+    }
+    Path snapshot = dir.resolve("snapshot.dat");
+    flipByte(snapshot, Files.size(snapshot) - 1);
+
+    assertThatThrownBy(this::open)
+        .isInstanceOf(CorruptStoreException.class)
+        .hasMessageContaining("snapshot.dat")
+        .hasMessageContaining("checksum mismatch")
+        .hasMessageContaining("refusing to start from an empty or older state");
+  }
+
+  @Test
+  void corruptSnapshotHeader_failsClearly() throws IOException {
+    writeVersions(3);
+    try (FileStore<Integer> store = open()) {
+      assertThat(store.snapshot().version()).isEqualTo(3);
+    }
+    flipByte(dir.resolve("snapshot.dat"), 2);
+
+    assertThatThrownBy(this::open)
+        .isInstanceOf(CorruptStoreException.class)
+        .hasMessageContaining("snapshot.dat: file header checksum mismatch");
+  }
+
+  @Test
+  void corruptSnapshot_withNewerJournalRecords_recoversFromJournalAndWarns() throws IOException {
+    writeVersions(4); // snapshot at 0 (created at first open), journal 1..4
+    flipByte(dir.resolve("snapshot.dat"), JournalFormat.HEADER_SIZE + 20);
+
+    try (FileStore<Integer> store = open()) {
+      assertThat(store.snapshot().version()).isEqualTo(4);
+      assertThat(store.recovery().warnings()).singleElement().asString()
+          .contains("snapshot.dat", "recovered version 4");
+    }
+  }
+
+  @Test
+  void corruptJournalHeader_failsClearlyRatherThanDropAcknowledgedVersions() throws IOException {
+    writeVersions(3);
+    flipByte(dir.resolve("journal.log"), 14);
+
+    assertThatThrownBy(this::open)
+        .isInstanceOf(CorruptStoreException.class)
+        .hasMessageContaining("journal.log: file header checksum mismatch")
+        .hasMessageContaining("move");
+  }
+
+  @Test
+  void missingSnapshotAndEmptyJournal_failsRatherThanStartEmpty() throws IOException {
+    writeVersions(2);
+    try (FileStore<Integer> store = open()) {
+      assertThat(store.snapshot().version()).isEqualTo(2);
+    }
+    Files.delete(dir.resolve("snapshot.dat"));
+
+    assertThatThrownBy(this::open)
+        .isInstanceOf(CorruptStoreException.class)
+        .hasMessageContaining("snapshot.dat is missing");
+  }
+
+  @Test
+  void directoryAlreadyOpen_secondStoreFailsClearly() {
+    try (FileStore<Integer> store = open()) {
+      assertThatThrownBy(this::open)
+          .isInstanceOf(FileStoreException.class)
+          .hasMessageContaining("already open");
+      assertThat(store.update(x -> x + 1).version()).isEqualTo(1);
+    }
+  }
+
+  private static void flipByte(Path file, long offset) throws IOException {
+    try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
+      f.seek(offset);
+      int b = f.read();
+      f.seek(offset);
+      f.write(b ^ 0x5A);
+    }
+  }
+}

@@ -1,0 +1,326 @@
+package io.snapflux.file;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.snapflux.store.JsonStateCodec;
+import io.snapflux.store.StateCodec;
+import io.vavr.jackson.datatype.VavrModule;
+import io.snapflux.store.Snapshot;
+import io.vavr.collection.HashMap;
+import io.vavr.collection.List;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
+import reactor.test.StepVerifier;
+
+/** File-store specifics: durability modes, group commit, compaction, migrations. */
+final class FileStoreTest {
+
+  private static final Duration TIMEOUT = Duration.ofSeconds(10);
+
+  @TempDir Path dir;
+
+  private FileStoreBuilder<Integer> counter() {
+    return FileStore.builder(0, Integer.class).directory(dir);
+  }
+
+  @Test
+  void newStore_startsAtVersionZeroWithInitialState_andCreatesItsFiles() {
+    try (FileStore<Integer> store = counter().build()) {
+      assertThat(store.snapshot().version()).isZero();
+      assertThat(store.recovery().newStore()).isTrue();
+      assertThat(dir.resolve("snapshot.dat")).exists();
+      assertThat(dir.resolve("journal.log")).exists();
+    }
+  }
+
+  @Test
+  void reopen_restoresVavrStateAndVersion() {
+    ObjectMapper mapper = new ObjectMapper().registerModule(new VavrModule());
+    StateCodec<HashMap<String, List<Integer>>> codec = JsonStateCodec.of(mapper,
+        mapper.getTypeFactory().constructType(new TypeReference<HashMap<String, List<Integer>>>() {}));
+    try (FileStore<HashMap<String, List<Integer>>> store =
+        FileStore.builder(HashMap.<String, List<Integer>>empty(), codec).directory(dir).build()) {
+      store.update("add a", m -> m.put("a", List.of(1, 2)));
+      store.update("add b", m -> m.put("b", List.of(3)));
+    }
+    try (FileStore<HashMap<String, List<Integer>>> store =
+        FileStore.builder(HashMap.<String, List<Integer>>empty(), codec).directory(dir).build()) {
+      assertThat(store.snapshot().version()).isEqualTo(2);
+      assertThat(store.get()).isEqualTo(HashMap.of("a", List.of(1, 2), "b", List.of(3)));
+      assertThat(store.durableVersion()).isEqualTo(2);
+    }
+  }
+
+  @Test
+  void sync_updateReturnsOnlyDurableVersions() {
+    try (FileStore<Integer> store = counter().durability(Durability.SYNC).build()) {
+      for (int i = 1; i <= 20; i++) {
+        Snapshot<Integer> s = store.update(x -> x + 1);
+        assertThat(store.durableVersion()).isGreaterThanOrEqualTo(s.version());
+      }
+      assertThat(store.compareAndSet(20, 100)).isTrue();
+      assertThat(store.durableVersion()).isEqualTo(21);
+      assertThat(store.updateIfVersion(21, x -> x + 1).applied()).isTrue();
+      assertThat(store.durableVersion()).isEqualTo(22);
+      assertThat(store.getAndUpdate(x -> x + 1)).isEqualTo(101);
+      assertThat(store.durableVersion()).isEqualTo(23);
+    }
+  }
+
+  @Test
+  void groupCommit_concurrentWriters_shareFsyncs() throws Exception {
+    int writers = 8;
+    int perWriter = 250;
+    try (FileStore<Integer> store = counter().durability(Durability.SYNC).build()) {
+      long fsyncsBefore = store.journalStats().fsyncs();
+      ExecutorService pool = Executors.newFixedThreadPool(writers);
+      CountDownLatch start = new CountDownLatch(1);
+      java.util.List<Future<?>> done = new java.util.ArrayList<>();
+      for (int w = 0; w < writers; w++) {
+        done.add(pool.submit(() -> {
+          start.await();
+          for (int i = 0; i < perWriter; i++) {
+            Snapshot<Integer> s = store.update(x -> x + 1);
+            if (store.durableVersion() < s.version()) {
+              throw new AssertionError("acknowledged version " + s.version() + " not durable");
+            }
+          }
+          return null;
+        }));
+      }
+      start.countDown();
+      for (Future<?> f : done) {
+        f.get(60, TimeUnit.SECONDS);
+      }
+      pool.shutdown();
+
+      long commits = (long) writers * perWriter;
+      long fsyncs = store.journalStats().fsyncs() - fsyncsBefore;
+      System.out.printf("group commit: %d commits, %d fsyncs (%.1f commits per fsync)%n",
+          commits, fsyncs, (double) commits / fsyncs);
+      assertThat(store.get()).isEqualTo((int) commits);
+      assertThat(store.durableVersion()).isEqualTo(commits);
+      assertThat(fsyncs).isPositive().isLessThan(commits);
+    }
+  }
+
+  @Test
+  void sync_blockingUpdateOnNonBlockingThread_isRefusedBeforeCommitting() {
+    try (FileStore<Integer> store = counter().durability(Durability.SYNC).build()) {
+      Mono<Integer> onParallel = Mono.fromCallable(() -> store.update(x -> x + 1).state())
+          .subscribeOn(Schedulers.parallel());
+
+      StepVerifier.create(onParallel)
+          .expectErrorSatisfies(e -> assertThat(e)
+              .isInstanceOf(IllegalStateException.class)
+              .hasMessageContaining("updateDurably"))
+          .verify(TIMEOUT);
+      assertThat(store.snapshot().version()).isZero();
+    }
+  }
+
+  @Test
+  void updateDurably_onNonBlockingThread_completesOnceOnDisk() {
+    try (FileStore<Integer> store = counter().durability(Durability.SYNC).build()) {
+      Mono<Snapshot<Integer>> update = store.updateDurably("inc", x -> x + 1)
+          .subscribeOn(Schedulers.parallel());
+
+      StepVerifier.create(update)
+          .assertNext(s -> {
+            assertThat(s.version()).isEqualTo(1);
+            assertThat(s.cause()).isEqualTo("inc");
+            assertThat(store.durableVersion()).isGreaterThanOrEqualTo(1);
+            assertThat(Thread.currentThread().getName()).doesNotContain("snapflux-journal");
+          })
+          .verifyComplete();
+    }
+  }
+
+  @Test
+  void durableChanges_deliverOnlyDurableVersions() {
+    try (FileStore<Integer> store = counter().durability(Durability.ASYNC)
+        .flushInterval(Duration.ofMillis(20)).build()) {
+      StepVerifier.create(store.durableChanges().filter(s -> s.version() == 5).next())
+          .then(() -> {
+            for (int i = 0; i < 5; i++) {
+              store.update(x -> x + 1);
+            }
+          })
+          .assertNext(s -> assertThat(store.durableVersion()).isGreaterThanOrEqualTo(5))
+          .verifyComplete();
+    }
+  }
+
+  @Test
+  void async_acknowledgesBeforeDisk_andCrashLosesOnlyTheCurrentFlushWindow() {
+    // A flush interval far longer than the test: after the first flush, nothing more is written
+    // until close, so the "crash" below falls inside one known window.
+    JournaledStore<Integer> store = (JournaledStore<Integer>) counter()
+        .durability(Durability.ASYNC).flushInterval(Duration.ofHours(1)).build();
+    store.update(x -> x + 1);
+    StepVerifier.create(store.awaitDurable(1)).expectNext(1L).verifyComplete();
+
+    for (int i = 0; i < 4; i++) {
+      store.update(x -> x + 1); // returns at once: acknowledged in memory only
+    }
+    assertThat(store.snapshot().version()).isEqualTo(5);
+    assertThat(store.durableVersion()).isEqualTo(1);
+    store.crash();
+
+    try (FileStore<Integer> reopened = counter().build()) {
+      assertThat(reopened.snapshot().version())
+          .as("versions 2..5, committed within the last flush interval, are the loss window")
+          .isEqualTo(1);
+      assertThat(reopened.get()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void async_flushesWithinTheInterval() {
+    try (FileStore<Integer> store = counter().durability(Durability.ASYNC)
+        .flushInterval(Duration.ofMillis(50)).build()) {
+      for (int i = 0; i < 100; i++) {
+        store.update(x -> x + 1);
+      }
+      StepVerifier.create(store.awaitDurable(100))
+          .assertNext(v -> assertThat(v).isEqualTo(100))
+          .verifyComplete();
+      assertThat(store.journalStats().fsyncs()).isLessThan(100);
+    }
+  }
+
+  @Test
+  void async_closeFlushesEverything() {
+    try (FileStore<Integer> store = counter().durability(Durability.ASYNC)
+        .flushInterval(Duration.ofHours(1)).build()) {
+      for (int i = 0; i < 7; i++) {
+        store.update(x -> x + 1);
+      }
+    }
+    try (FileStore<Integer> store = counter().build()) {
+      assertThat(store.snapshot().version()).isEqualTo(7);
+      assertThat(store.get()).isEqualTo(7);
+    }
+  }
+
+  @Test
+  void close_completesSubscribersAndReleasesTheDirectory() {
+    FileStore<Integer> store = counter().build();
+    StepVerifier.create(store.changes().map(Snapshot::version))
+        .expectNext(0L)
+        .then(store::close)
+        .verifyComplete();
+    try (FileStore<Integer> again = counter().build()) {
+      assertThat(again.isClosed()).isFalse();
+    }
+  }
+
+  @Test
+  void compaction_largeJournal_isReplacedBySnapshotAndReopensAtSameVersion() {
+    try (FileStore<Integer> store = counter().compactionThreshold(512).build()) {
+      for (int i = 0; i < 100; i++) {
+        store.update(x -> x + 1);
+      }
+      assertThat(store.journalStats().compactions()).isGreaterThan(1);
+      assertThat(store.journalStats().journalBytes()).isLessThan(512 + 64);
+    }
+    try (FileStore<Integer> store = counter().build()) {
+      assertThat(store.snapshot().version()).isEqualTo(100);
+      assertThat(store.get()).isEqualTo(100);
+    }
+  }
+
+  // --- schema evolution ------------------------------------------------------------------------
+
+  record PersonV1(String name, int age) {}
+
+  record PersonV2(String firstName, String lastName, int age) {}
+
+  @Test
+  void migration_olderShape_isMigratedAndRewrittenWithCurrentSchema() {
+    try (FileStore<PersonV1> v1 = FileStore.builder(new PersonV1("Ada Lovelace", 36),
+        PersonV1.class).directory(dir).build()) {
+      v1.update(p -> new PersonV1(p.name(), p.age() + 1));
+    }
+
+    try (FileStore<PersonV2> v2 = personV2().build()) {
+      assertThat(v2.get()).isEqualTo(new PersonV2("Ada", "Lovelace", 37));
+      assertThat(v2.snapshot().version()).isEqualTo(1);
+      assertThat(v2.recovery().migrated()).isTrue();
+      assertThat(v2.recovery().fileSchemaVersion()).isEqualTo(1);
+      v2.update(p -> new PersonV2(p.firstName(), "King", p.age()));
+    }
+    // Rewritten with schema 2: opens without any migration registered.
+    try (FileStore<PersonV2> v2 = FileStore.builder(new PersonV2("", "", 0), PersonV2.class)
+        .directory(dir).schemaVersion(2).build()) {
+      assertThat(v2.get()).isEqualTo(new PersonV2("Ada", "King", 37));
+      assertThat(v2.snapshot().version()).isEqualTo(2);
+      assertThat(v2.recovery().migrated()).isFalse();
+    }
+  }
+
+  @Test
+  void migration_missingStep_failsClearly() {
+    try (FileStore<PersonV1> v1 = FileStore.builder(new PersonV1("Ada Lovelace", 36),
+        PersonV1.class).directory(dir).build()) {
+      v1.update(p -> new PersonV1(p.name(), 40));
+    }
+
+    assertThatThrownBy(() -> FileStore.builder(new PersonV2("", "", 0), PersonV2.class)
+        .directory(dir).schemaVersion(3).jsonMigration(2, n -> n).build())
+        .isInstanceOf(FileStoreException.class)
+        .hasMessageContaining("no migration registered from schema version(s) [1]");
+  }
+
+  @Test
+  void migration_newerFileThanApplication_failsClearly() {
+    try (FileStore<PersonV2> v2 = personV2().build()) {
+      assertThat(v2.snapshot().version()).isZero();
+    }
+
+    assertThatThrownBy(() -> FileStore.builder(new PersonV1("", 0), PersonV1.class)
+        .directory(dir).build())
+        .isInstanceOf(FileStoreException.class)
+        .hasMessageContaining("schema version 2, newer than this application's 1");
+  }
+
+  @Test
+  void changedShapeWithoutSchemaVersion_failsWithHintInsteadOfLosingState() {
+    try (FileStore<PersonV1> v1 = FileStore.builder(new PersonV1("Ada Lovelace", 36),
+        PersonV1.class).directory(dir).build()) {
+      v1.update(p -> new PersonV1(p.name(), 40));
+    }
+
+    assertThatThrownBy(() -> FileStore.builder(new PersonV2("", "", 0), PersonV2.class)
+        .directory(dir).build())
+        .isInstanceOf(FileStoreException.class)
+        .hasMessageContaining("cannot decode the state of version 1")
+        .hasMessageContaining("raise schemaVersion and add a migration");
+  }
+
+  private FileStoreBuilder<PersonV2> personV2() {
+    return FileStore.builder(new PersonV2("", "", 0), PersonV2.class)
+        .directory(dir)
+        .schemaVersion(2)
+        .jsonMigration(1, node -> {
+          ObjectNode o = (ObjectNode) node;
+          String[] parts = o.remove("name").asText().split(" ", 2);
+          o.put("firstName", parts[0]);
+          o.put("lastName", parts.length > 1 ? parts[1] : "");
+          return o;
+        });
+  }
+}
