@@ -1,6 +1,7 @@
 package io.snapflux.store;
 
 import io.vavr.Tuple2;
+import java.util.Objects;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
@@ -223,6 +224,7 @@ public interface Store<S> extends AutoCloseable {
    * @return a hot stream of distinct selected values
    */
   default <T> Flux<T> select(Function<? super S, ? extends T> selector) {
+    Objects.requireNonNull(selector, "selector");
     return changes().<T>map(s -> selector.apply(s.state())).distinctUntilChanged();
   }
 
