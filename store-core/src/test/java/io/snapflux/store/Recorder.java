@@ -21,6 +21,7 @@ final class Recorder<S> implements CoreSubscriber<Snapshot<S>> {
   static final Duration TIMEOUT = Duration.ofSeconds(10);
 
   private final long initialRequest;
+  private final @Nullable RuntimeException throwOnNext;
   private final List<String> violations = new CopyOnWriteArrayList<>();
   private final List<Long> versions = new CopyOnWriteArrayList<>();
 
@@ -31,7 +32,17 @@ final class Recorder<S> implements CoreSubscriber<Snapshot<S>> {
 
   /** @param initialRequest what to request in onSubscribe; 0 for nothing */
   Recorder(long initialRequest) {
+    this(initialRequest, null);
+  }
+
+  private Recorder(long initialRequest, @Nullable RuntimeException throwOnNext) {
     this.initialRequest = initialRequest;
+    this.throwOnNext = throwOnNext;
+  }
+
+  /** A recorder that requests everything and throws {@code e} from every onNext it records. */
+  static <S> Recorder<S> throwingOnNext(RuntimeException e) {
+    return new Recorder<>(Long.MAX_VALUE, e);
   }
 
   /** A recorder that requests everything up front. */
@@ -66,6 +77,9 @@ final class Recorder<S> implements CoreSubscriber<Snapshot<S>> {
     synchronized (this) {
       last = v;
       notifyAll();
+    }
+    if (throwOnNext != null) {
+      throw throwOnNext;
     }
   }
 
