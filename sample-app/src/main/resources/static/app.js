@@ -76,12 +76,15 @@ function connect() {
   const events = new EventSource('/api/stream');
   events.addEventListener('open', () => { status.dataset.state = 'live'; status.textContent = 'live'; });
   events.addEventListener('error', () => { status.dataset.state = 'reconnecting'; status.textContent = 'reconnecting…'; });
-  events.addEventListener('snapshot', (event) => {
+  // 'snapshot' opens a connection, 'change' is each later version (also replayed on resume),
+  // 'resync' replaces whatever we had (a resume the history no longer covers).
+  const onSnapshot = (event) => {
     const next = JSON.parse(event.data);
-    // A version lower than ours means the server restarted: take its state as the truth.
-    if (next.version < snapshot.version) snapshot = { version: -1, state: { flags: {} } };
+    // A full state with a lower version than ours means the server restarted: it is the truth.
+    if (event.type !== 'change' && next.version < snapshot.version) snapshot = { version: -1, state: { flags: {} } };
     accept(next);
-  });
+  };
+  for (const type of ['snapshot', 'change', 'resync']) events.addEventListener(type, onSnapshot);
 }
 
 // ---- Rendering --------------------------------------------------------------------------------
@@ -148,7 +151,9 @@ async function loadHistory() {
 
 function describeCause(cause) {
   if (!cause) return 'initial state';
-  if (cause.action === 'undo') return `undo of version ${cause.reverts}`;
+  if (cause.action === 'undo') return `undo of v${cause.undoneVersion} (back to v${cause.restoredVersion})`;
+  if (cause.action === 'redo') return `redo (back to v${cause.restoredVersion})`;
+  if (typeof cause !== 'object') return String(cause);
   return `${cause.action} ${cause.flag ?? ''}`.trim();
 }
 
@@ -196,7 +201,7 @@ async function deleteFlag(name) {
 async function undo() {
   const result = await api('POST', '/api/undo', { ifMatch: snapshot.version });
   if (result.status === 409) { notify('error', result.body?.detail ?? 'Nothing to undo'); return; }
-  if (await settle(result, 'undo')) notify('info', `Reverted the change of version ${result.body.reverted}.`);
+  if (await settle(result, 'undo')) notify('info', `Undid version ${result.body.cause.undoneVersion}: the flags are back to version ${result.body.cause.restoredVersion}.`);
 }
 
 function openEditor(name) {

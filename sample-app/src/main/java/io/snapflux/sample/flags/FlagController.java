@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.snapflux.sample.web.ConditionalWrite.Written;
 import io.snapflux.sample.web.Preconditions;
+import io.snapflux.spring.web.ConditionalRequests;
 import io.snapflux.store.Snapshot;
 import java.net.URI;
 import java.security.Principal;
@@ -44,7 +45,7 @@ class FlagController {
   @GetMapping
   ResponseEntity<ObjectNode> list(@RequestHeader HttpHeaders headers) {
     Snapshot<AppState> snapshot = flags.snapshot();
-    if (Preconditions.notModified(headers, snapshot.version())) {
+    if (ConditionalRequests.notModified(headers, snapshot.version())) {
       return notModified(snapshot);
     }
     ObjectNode body = JsonNodeFactory.instance.objectNode();
@@ -57,7 +58,7 @@ class FlagController {
     FlagJson.requireName(name);
     Snapshot<AppState> snapshot = flags.snapshot();
     Flag flag = FlagService.require(snapshot, name);
-    if (Preconditions.notModified(headers, snapshot.version())) {
+    if (ConditionalRequests.notModified(headers, snapshot.version())) {
       return notModified(snapshot);
     }
     return ok(snapshot).body(FlagJson.write(flag));
@@ -75,7 +76,7 @@ class FlagController {
     ResponseEntity.BodyBuilder response = written.result()
         ? ResponseEntity.created(URI.create("/api/flags/" + name))
         : ResponseEntity.ok();
-    return response.eTag(Preconditions.etag(written.snapshot().version()))
+    return response.eTag(ConditionalRequests.eTag(written.snapshot().version()))
         .body(FlagJson.write(flag));
   }
 
@@ -96,7 +97,7 @@ class FlagController {
     Written<AppState, Flag> written =
         flags.delete(name, Preconditions.ifMatch(headers), user.getName());
     return ResponseEntity.noContent()
-        .eTag(Preconditions.etag(written.snapshot().version()))
+        .eTag(ConditionalRequests.eTag(written.snapshot().version()))
         .build();
   }
 
@@ -110,13 +111,13 @@ class FlagController {
 
   private static ResponseEntity.BodyBuilder ok(Snapshot<AppState> snapshot) {
     return ResponseEntity.ok()
-        .eTag(Preconditions.etag(snapshot.version()))
+        .eTag(ConditionalRequests.eTag(snapshot.version()))
         .cacheControl(CacheControl.noCache());
   }
 
   private static <T> ResponseEntity<T> notModified(Snapshot<AppState> snapshot) {
     return ResponseEntity.status(HttpStatus.NOT_MODIFIED)
-        .eTag(Preconditions.etag(snapshot.version()))
+        .eTag(ConditionalRequests.eTag(snapshot.version()))
         .cacheControl(CacheControl.noCache())
         .build();
   }

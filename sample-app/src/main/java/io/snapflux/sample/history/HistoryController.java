@@ -6,15 +6,18 @@ import io.snapflux.sample.flags.AppState;
 import io.snapflux.sample.flags.Flag;
 import io.snapflux.sample.flags.FlagJson;
 import io.snapflux.sample.flags.InvalidFieldException;
-import io.snapflux.sample.web.ConditionalWrite.Written;
 import io.snapflux.sample.web.Preconditions;
+import io.snapflux.sample.web.PreconditionFailedException;
+import io.snapflux.spring.web.ConditionalRequests;
+import io.snapflux.store.HistoryCause;
 import io.snapflux.store.Snapshot;
+import io.snapflux.store.Store;
+import io.vavr.collection.HashMap;
 import io.vavr.collection.List;
 import io.vavr.collection.Seq;
 import io.vavr.collection.SortedMap;
 import io.vavr.collection.TreeSet;
 import io.vavr.control.Option;
-import java.security.Principal;
 import java.time.Instant;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpHeaders;
@@ -25,16 +28,18 @@ import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
-/** Recent versions with their causes and per-flag diffs, and undo. */
+/**
+ * Recent versions with their causes and per-flag diffs, from the store's own history ({@link
+ * Store#history()}, {@code snapflux.stores.flags.history-size} versions), and undo ({@link
+ * Store#undo()}).
+ */
 @RestController
 class HistoryController {
 
-  private final HistoryLog history;
-  private final UndoService undo;
+  private final Store<AppState> store;
 
-  HistoryController(HistoryLog history, UndoService undo) {
-    this.history = history;
-    this.undo = undo;
+  HistoryController(Store<AppState> store) {
+    this.store = store;
   }
 
   /**
@@ -42,9 +47,9 @@ class HistoryController {
    *
    * @param version the version
    * @param timestamp when it was committed
-   * @param cause why it exists (a {@link io.snapflux.sample.flags.Change}); null for version 0
-   * @param changes what changed since the previous version, or null when that one is no longer
-   *     kept
+   * @param cause why it exists: a flag change ({@code action}, {@code flag}, {@code by}) or an
+   *     {@code undo}/{@code redo} naming the versions involved; null for the initial state
+   * @param changes what changed since the previous version; null when that one is no longer kept
    */
   record Entry(long version, Instant timestamp, @Nullable Object cause,
       @Nullable Seq<FlagChange> changes) {}
@@ -65,7 +70,7 @@ class HistoryController {
   /**
    * The history response.
    *
-   * @param version the store's version (the newest entry may trail it by a moment)
+   * @param version the store's current version
    * @param entries newest first
    */
   record History(long version, Seq<Entry> entries) {}
@@ -78,39 +83,54 @@ class HistoryController {
     } catch (NumberFormatException e) {
       n = -1;
     }
-    if (n < 1 || n > HistoryLog.CAPACITY) {
-      throw new InvalidFieldException(
-          "limit", "limit must be an integer from 1 to " + HistoryLog.CAPACITY);
+    if (n < 1 || n > 1000) {
+      throw new InvalidFieldException("limit", "limit must be an integer from 1 to 1000");
     }
-    Seq<Snapshot<AppState>> recent = history.recent(n);
-    long version = recent.isEmpty() ? 0 : recent.head().version();
-    return new History(version, recent.map(this::entry));
-  }
-
-  @PostMapping("/api/undo")
-  ResponseEntity<UndoResult> undo(@RequestHeader HttpHeaders headers, Principal user) {
-    Written<AppState, Long> written = undo.undo(Preconditions.ifMatch(headers), user.getName());
-    Snapshot<AppState> snapshot = written.snapshot();
-    return ResponseEntity.ok()
-        .eTag(Preconditions.etag(snapshot.version()))
-        .body(new UndoResult(snapshot.version(), written.result(), snapshot.state()));
+    List<Snapshot<AppState>> oldestFirst = store.history();
+    Seq<Entry> entries = oldestFirst.zipWithIndex().reverse().take(n).map(t -> entry(
+        t._1(), t._2() == 0 ? null : oldestFirst.get(t._2() - 1)));
+    return new History(oldestFirst.last().version(), entries);
   }
 
   /**
-   * What undo did.
-   *
-   * @param version the new version
-   * @param reverted the version whose change was reverted
-   * @param state the state now
+   * Reverts the newest change not yet undone, as a new version. With {@code If-Match}, refuses
+   * (412) when the flags have moved on since the client looked, so a user never undoes a change
+   * they have not seen. The check precedes {@link Store#undo()}, which has no version-checked
+   * form yet: a change committed between the two is undone instead (the window is the length of
+   * one method call; the history shows exactly what was undone).
    */
-  record UndoResult(long version, long reverted, AppState state) {}
+  @PostMapping("/api/undo")
+  ResponseEntity<Snapshot<AppState>> undo(@RequestHeader HttpHeaders headers) {
+    Preconditions.IfMatch ifMatch = Preconditions.ifMatch(headers);
+    Snapshot<AppState> before = store.snapshot();
+    if (!ifMatch.matches(before.version())) {
+      throw new PreconditionFailedException(ifMatch.header(), before.version());
+    }
+    Snapshot<AppState> after = store.undo();
+    if (!(after.cause() instanceof HistoryCause.Undo) || after.version() <= before.version()) {
+      throw new NothingToUndoException(
+          "Nothing to undo: every change the history keeps is already undone");
+    }
+    return ResponseEntity.ok().eTag(ConditionalRequests.eTag(after.version())).body(after);
+  }
 
-  private Entry entry(Snapshot<AppState> snapshot) {
-    Seq<FlagChange> changes = snapshot.version() == 0
-        ? List.empty()
-        : history.at(snapshot.version() - 1).map(before -> diff(before.state(), snapshot.state()))
-            .getOrNull();
-    return new Entry(snapshot.version(), snapshot.timestamp(), snapshot.cause(), changes);
+  private static Entry entry(Snapshot<AppState> snapshot, @Nullable Snapshot<AppState> previous) {
+    Seq<FlagChange> changes = snapshot.version() == 0 ? List.empty()
+        : previous == null ? null
+        : diff(previous.state(), snapshot.state());
+    return new Entry(snapshot.version(), snapshot.timestamp(), cause(snapshot.cause()), changes);
+  }
+
+  private static @Nullable Object cause(@Nullable Object cause) {
+    if (cause instanceof HistoryCause.Undo undo) {
+      return HashMap.of("action", (Object) "undo", "undoneVersion", undo.undoneVersion(),
+          "restoredVersion", undo.restoredVersion()).toJavaMap();
+    }
+    if (cause instanceof HistoryCause.Redo redo) {
+      return HashMap.of("action", (Object) "redo", "restoredVersion", redo.restoredVersion())
+          .toJavaMap();
+    }
+    return cause;
   }
 
   static Seq<FlagChange> diff(AppState before, AppState after) {
@@ -123,16 +143,16 @@ class HistoryController {
       if (is.isEmpty()) {
         return Option.of(new FlagChange(name, "removed", null, FlagJson.write(was.get()), null));
       }
-      if (was.get().equals(is.get())) {
+      Flag x = was.get(), y = is.get();
+      if (x.equals(y)) {
         return Option.none();
       }
-      Flag x = was.get(), y = is.get();
-      Seq<String> fields = List.<String>empty()
-          .appendAll(x.enabled() != y.enabled() ? List.of("enabled") : List.empty())
-          .appendAll(x.rollout() != y.rollout() ? List.of("rollout") : List.empty())
-          .appendAll(!x.allow().equals(y.allow()) ? List.of("allow") : List.empty())
-          .appendAll(!x.description().equals(y.description()) ? List.of("description")
-              : List.empty());
+      Seq<String> fields = List.of(
+              x.enabled() != y.enabled() ? "enabled" : null,
+              x.rollout() != y.rollout() ? "rollout" : null,
+              !x.allow().equals(y.allow()) ? "allow" : null,
+              !x.description().equals(y.description()) ? "description" : null)
+          .filter(f -> f != null);
       return Option.of(new FlagChange(name, "changed", fields, FlagJson.write(x),
           FlagJson.write(y)));
     });

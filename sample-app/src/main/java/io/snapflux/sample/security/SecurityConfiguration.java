@@ -8,6 +8,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.event.EventListener;
 import org.springframework.http.HttpMethod;
+import org.springframework.security.authentication.ReactiveAuthenticationManager;
 import org.springframework.security.config.web.server.ServerHttpSecurity;
 import org.springframework.security.web.server.SecurityWebFilterChain;
 import org.springframework.security.web.server.context.NoOpServerSecurityContextRepository;
@@ -30,9 +31,15 @@ class SecurityConfiguration {
     this.admin = admin;
   }
 
+  /** A bean, so that Spring Boot does not also create a user with a generated password. */
   @Bean
-  SecurityWebFilterChain securityWebFilterChain(ServerHttpSecurity http, ObjectMapper json) {
-    AdminAuthenticationManager authentication = new AdminAuthenticationManager(admin);
+  ReactiveAuthenticationManager adminAuthenticationManager() {
+    return new AdminAuthenticationManager(admin);
+  }
+
+  @Bean
+  SecurityWebFilterChain securityWebFilterChain(ServerHttpSecurity http, ObjectMapper json,
+      ReactiveAuthenticationManager authentication) {
     ProblemAuthenticationEntryPoint entryPoint = new ProblemAuthenticationEntryPoint(json);
     return http
         .csrf(ServerHttpSecurity.CsrfSpec::disable)

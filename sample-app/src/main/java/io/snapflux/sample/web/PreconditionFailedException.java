@@ -1,5 +1,6 @@
 package io.snapflux.sample.web;
 
+import io.snapflux.spring.web.ConditionalRequests;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
@@ -19,7 +20,7 @@ public final class PreconditionFailedException extends ErrorResponseException {
   public PreconditionFailedException(@Nullable String ifMatch, long currentVersion) {
     super(HttpStatus.PRECONDITION_FAILED, problem(ifMatch, currentVersion), null);
     this.currentVersion = currentVersion;
-    getHeaders().setETag(Preconditions.etag(currentVersion));
+    getHeaders().setETag(ConditionalRequests.eTag(currentVersion));
   }
 
   private static ProblemDetail problem(@Nullable String ifMatch, long currentVersion) {

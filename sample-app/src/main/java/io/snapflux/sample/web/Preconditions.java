@@ -2,47 +2,22 @@ package io.snapflux.sample.web;
 
 import io.vavr.collection.HashSet;
 import io.vavr.collection.Set;
+import io.snapflux.spring.web.ConditionalRequests;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpHeaders;
 
 /**
- * HTTP conditional requests (RFC 9110 §13) over store versions: the entity tag of every
- * representation is the store's version, quoted ({@code "7"}).
- *
- * <p>Kept here, small, because the sample app was written alongside the starter's {@code
- * ConditionalRequests}; it follows the same rules: {@code If-None-Match} uses the weak comparison
- * (so {@code W/"7"} matches version 7), {@code If-Match} the strong one (a weak tag never
- * matches), {@code *} matches any current version, and lists are accepted in both.
+ * {@code If-Match} (RFC 9110 §13.1.1) over store versions, for writes planned by {@link
+ * ConditionalWrite}. Reads use the starter's {@link ConditionalRequests} directly; its {@code
+ * update} takes the cause up front and cannot report what the update function saw, which the
+ * flag writes need (create or replace, 201 or 200), hence this small parser. Same rules: strong
+ * comparison (a weak tag never matches), {@code *} matches any version, lists are accepted; a tag
+ * that is not one of this store's versions matches nothing, so the write is refused with 412.
  */
 public final class Preconditions {
 
   private Preconditions() {}
-
-  /** The entity tag of {@code version}: the version in double quotes. */
-  public static String etag(long version) {
-    return "\"" + version + "\"";
-  }
-
-  /** Whether the request's {@code If-None-Match} matches {@code version}, so 304 is due. */
-  public static boolean notModified(HttpHeaders headers, long version) {
-    List<String> values = headers.getOrEmpty(HttpHeaders.IF_NONE_MATCH);
-    for (String value : values) {
-      for (String tag : value.split(",")) {
-        String t = tag.trim();
-        if (t.equals("*")) {
-          return true;
-        }
-        if (t.startsWith("W/")) {
-          t = t.substring(2);
-        }
-        if (t.equals(etag(version))) {
-          return true;
-        }
-      }
-    }
-    return false;
-  }
 
   /** The request's {@code If-Match}, parsed. */
   public static IfMatch ifMatch(HttpHeaders headers) {
@@ -94,7 +69,7 @@ public final class Preconditions {
 
     /** The single version this precondition names, as a write's expected version. */
     public static IfMatch version(long version) {
-      return new IfMatch(false, HashSet.of(version), etag(version));
+      return new IfMatch(false, HashSet.of(version), ConditionalRequests.eTag(version));
     }
 
     /** Whether {@code version} satisfies this precondition. */

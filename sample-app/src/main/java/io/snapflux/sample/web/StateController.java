@@ -1,12 +1,12 @@
 package io.snapflux.sample.web;
 
 import io.snapflux.sample.flags.AppState;
+import io.snapflux.spring.web.ConditionalRequests;
+import io.snapflux.spring.web.StoreSse;
 import io.snapflux.store.Snapshot;
 import io.snapflux.store.Store;
 import org.jspecify.annotations.Nullable;
-import org.springframework.http.CacheControl;
 import org.springframework.http.HttpHeaders;
-import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.codec.ServerSentEvent;
@@ -15,33 +15,29 @@ import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RestController;
 import reactor.core.publisher.Flux;
 
-/** The whole state, as one versioned document and as a live event stream. */
+/**
+ * The whole state, as one versioned document ({@code {"version": n, "state": {...}, "cause": …,
+ * "timestamp": …}} with {@code ETag: "n"}) and as a live event stream: {@code snapshot} first,
+ * then one {@code change} per version, {@code id:} = version, resumable with {@code
+ * Last-Event-ID} from the store's history (a {@code resync} when it no longer reaches back).
+ */
 @RestController
 class StateController {
 
   private final Store<AppState> store;
-  private final SnapshotEvents events;
 
-  StateController(Store<AppState> store, SnapshotEvents events) {
+  StateController(Store<AppState> store) {
     this.store = store;
-    this.events = events;
   }
 
   @GetMapping("/api/state")
-  ResponseEntity<SnapshotView<AppState>> state(@RequestHeader HttpHeaders headers) {
-    Snapshot<AppState> snapshot = store.snapshot();
-    String etag = Preconditions.etag(snapshot.version());
-    if (Preconditions.notModified(headers, snapshot.version())) {
-      return ResponseEntity.status(HttpStatus.NOT_MODIFIED).eTag(etag)
-          .cacheControl(CacheControl.noCache()).build();
-    }
-    return ResponseEntity.ok().eTag(etag).cacheControl(CacheControl.noCache())
-        .body(SnapshotView.of(snapshot));
+  ResponseEntity<Snapshot<AppState>> state(@RequestHeader HttpHeaders headers) {
+    return ConditionalRequests.readNow(headers, store.snapshot(), s -> s);
   }
 
   @GetMapping(path = "/api/stream", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
   Flux<ServerSentEvent<Object>> stream(
       @RequestHeader(name = "Last-Event-ID", required = false) @Nullable String lastEventId) {
-    return events.stream(lastEventId);
+    return StoreSse.stream(store, lastEventId);
   }
 }
