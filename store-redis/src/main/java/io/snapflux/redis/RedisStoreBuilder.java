@@ -1,0 +1,226 @@
+package io.snapflux.redis;
+
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.snapflux.store.Equivalence;
+import io.snapflux.store.JsonStateCodec;
+import io.snapflux.store.StateCodec;
+import io.snapflux.store.StateValidationException;
+import io.vavr.collection.Vector;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.function.Predicate;
+import org.jspecify.annotations.Nullable;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
+
+/**
+ * Builds a {@link RedisStore}. Obtain one with {@link RedisStore#builder(String, Object)}; give it
+ * a connection ({@link #client(RedisClient)} or {@link #uri(RedisURI)}) and a codec ({@link
+ * #type(Class)} for JSON, or {@link #codec(StateCodec)}).
+ *
+ * <p>A builder is not thread-safe; a built store is.
+ *
+ * @param <S> the type of the state
+ */
+public final class RedisStoreBuilder<S> {
+
+  final String name;
+  final S initial;
+  @Nullable RedisClient client;
+  @Nullable RedisURI uri;
+  @Nullable StateCodec<S> codec;
+  Vector<Validator<S>> validators = Vector.empty();
+  Equivalence<S> equivalence = Equivalence.identity();
+  Duration writeTimeout = Duration.ofSeconds(5);
+  long streamMaxLength = 1_000;
+  Duration pollTimeout = Duration.ofSeconds(1);
+  Duration reconnectDelay = Duration.ofMillis(200);
+  Scheduler deliveryScheduler = Schedulers.boundedElastic();
+  Clock clock = Clock.systemUTC();
+
+  RedisStoreBuilder(String name, S initial) {
+    Objects.requireNonNull(name, "name");
+    if (name.isBlank() || name.indexOf('{') >= 0 || name.indexOf('}') >= 0) {
+      throw new IllegalArgumentException(
+          "a Redis store name must be non-blank and free of '{' and '}' (it is the keys' hash "
+              + "tag), was '" + name + "'");
+    }
+    this.name = name;
+    this.initial = Objects.requireNonNull(initial, "the initial state of a store is never null");
+  }
+
+  /**
+   * Connects through {@code client}, which the application owns: {@link RedisStore#close()}
+   * closes the store's connections, not the client. For fast failure while Redis is down, give
+   * the client {@code ClientOptions.disconnectedBehavior(REJECT_COMMANDS)}; with the default
+   * (queue while disconnected), writes still fail after the write timeout.
+   *
+   * @param client a Lettuce client
+   * @return this builder
+   */
+  public RedisStoreBuilder<S> client(RedisClient client) {
+    this.client = Objects.requireNonNull(client, "client");
+    this.uri = null;
+    return this;
+  }
+
+  /**
+   * Connects to {@code uri} with a client of the store's own, closed by {@link
+   * RedisStore#close()}; it rejects commands while disconnected, so writes to an unreachable
+   * Redis fail fast (after retrying until the write timeout).
+   *
+   * @param uri where Redis is
+   * @return this builder
+   */
+  public RedisStoreBuilder<S> uri(RedisURI uri) {
+    this.uri = Objects.requireNonNull(uri, "uri");
+    this.client = null;
+    return this;
+  }
+
+  /**
+   * Stores the state as JSON of {@code type} ({@link JsonStateCodec}, Vavr collections included).
+   *
+   * @param type the state type
+   * @return this builder
+   */
+  public RedisStoreBuilder<S> type(Class<S> type) {
+    this.codec = JsonStateCodec.of(Objects.requireNonNull(type, "type"));
+    return this;
+  }
+
+  /**
+   * How states are turned into bytes for Redis; every instance sharing the store must use a
+   * compatible codec.
+   *
+   * @param codec the codec
+   * @return this builder
+   */
+  public RedisStoreBuilder<S> codec(StateCodec<S> codec) {
+    this.codec = Objects.requireNonNull(codec, "codec");
+    return this;
+  }
+
+  /**
+   * Adds a validator: every state this instance is about to commit must satisfy {@code check},
+   * or the update fails with a {@link StateValidationException} and nothing is committed.
+   * Validators run in this JVM, once per attempt; states committed by other instances are not
+   * re-validated.
+   *
+   * @param description what the validator requires
+   * @param check the pure condition
+   * @return this builder
+   */
+  public RedisStoreBuilder<S> validator(String description, Predicate<? super S> check) {
+    validators = validators.append(new Validator<>(
+        Objects.requireNonNull(description, "description"), Objects.requireNonNull(check, "check")));
+    return this;
+  }
+
+  /**
+   * How an update's result is compared with the current state to detect "no change". Defaults to
+   * {@link Equivalence#identity()}.
+   *
+   * @param equivalence the policy
+   * @return this builder
+   */
+  public RedisStoreBuilder<S> equivalence(Equivalence<S> equivalence) {
+    this.equivalence = Objects.requireNonNull(equivalence, "equivalence");
+    return this;
+  }
+
+  /**
+   * How long a write may take, conflict retries and reconnection waits included, before it fails
+   * with {@link StoreUnavailableException}. Defaults to 5 seconds.
+   *
+   * @param timeout a positive duration
+   * @return this builder
+   */
+  public RedisStoreBuilder<S> writeTimeout(Duration timeout) {
+    this.writeTimeout = positive(timeout, "writeTimeout");
+    return this;
+  }
+
+  /**
+   * The approximate number of changes the stream keeps ({@code XADD MAXLEN ~ n}); a replica
+   * that falls further behind (e.g. during an outage) resyncs from the state, visibly to its
+   * lossless subscribers. Defaults to 1,000.
+   *
+   * @param maxLength at least 1
+   * @return this builder
+   */
+  public RedisStoreBuilder<S> streamMaxLength(long maxLength) {
+    if (maxLength < 1) {
+      throw new IllegalArgumentException("streamMaxLength must be >= 1, was " + maxLength);
+    }
+    this.streamMaxLength = maxLength;
+    return this;
+  }
+
+  /**
+   * How long one {@code XREAD BLOCK} of the stream follower waits for new entries; also bounds
+   * how quickly a reconnection is noticed. Defaults to 1 second.
+   *
+   * @param timeout a positive duration
+   * @return this builder
+   */
+  public RedisStoreBuilder<S> pollTimeout(Duration timeout) {
+    this.pollTimeout = positive(timeout, "pollTimeout");
+    return this;
+  }
+
+  /**
+   * The scheduler on which snapshots are delivered to subscribers. Defaults to {@link
+   * Schedulers#boundedElastic()}, because a subscriber that updates the store blocks on a Redis
+   * round trip, which is not allowed on Reactor's non-blocking schedulers.
+   *
+   * @param scheduler the delivery scheduler
+   * @return this builder
+   */
+  public RedisStoreBuilder<S> deliverOn(Scheduler scheduler) {
+    this.deliveryScheduler = Objects.requireNonNull(scheduler, "scheduler");
+    return this;
+  }
+
+  /**
+   * The clock that timestamps the snapshots this instance commits. Defaults to UTC system time.
+   *
+   * @param clock the clock
+   * @return this builder
+   */
+  public RedisStoreBuilder<S> clock(Clock clock) {
+    this.clock = Objects.requireNonNull(clock, "clock");
+    return this;
+  }
+
+  /**
+   * Connects, seeds the store with the initial state at version 0 if Redis has none (otherwise
+   * adopts the state Redis has), and starts following the stream. Blocks for the round trip.
+   *
+   * @return the store
+   * @throws StoreUnavailableException if Redis cannot be reached within the write timeout
+   * @throws StateValidationException if the initial state fails a validator
+   * @throws IllegalStateException if no connection or codec was given
+   */
+  public RedisStore<S> build() {
+    if (client == null && uri == null) {
+      throw new IllegalStateException("RedisStore '" + name + "' needs client(...) or uri(...)");
+    }
+    if (codec == null) {
+      throw new IllegalStateException("RedisStore '" + name + "' needs type(...) or codec(...)");
+    }
+    return new RedisStore<>(this);
+  }
+
+  private static Duration positive(Duration d, String what) {
+    Objects.requireNonNull(d, what);
+    if (d.isNegative() || d.isZero()) {
+      throw new IllegalArgumentException(what + " must be positive, was " + d);
+    }
+    return d;
+  }
+
+  record Validator<S>(String description, Predicate<? super S> check) {}
+}
