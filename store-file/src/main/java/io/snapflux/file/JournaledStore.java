@@ -245,6 +245,43 @@ final class JournaledStore<S> implements FileStore<S> {
   }
 
   @Override
+  public Snapshot<S> undo() {
+    checkCanWait();
+    Snapshot<S> s = memory.undo();
+    acknowledge(s.version());
+    return s;
+  }
+
+  @Override
+  public Snapshot<S> redo() {
+    checkCanWait();
+    Snapshot<S> s = memory.redo();
+    acknowledge(s.version());
+    return s;
+  }
+
+  @Override
+  public boolean canUndo() {
+    return memory.canUndo();
+  }
+
+  @Override
+  public boolean canRedo() {
+    return memory.canRedo();
+  }
+
+  /** History is the in-memory store's: after a restart it starts at the restored version. */
+  @Override
+  public io.vavr.collection.List<Snapshot<S>> history() {
+    return memory.history();
+  }
+
+  @Override
+  public java.util.Optional<Snapshot<S>> at(long version) {
+    return memory.at(version);
+  }
+
+  @Override
   public Mono<Snapshot<S>> updateDurably(@Nullable Object cause, UnaryOperator<S> fn) {
     return Mono.fromCallable(() -> {
       checkJournal();

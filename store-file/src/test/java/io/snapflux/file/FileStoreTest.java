@@ -243,6 +243,23 @@ final class FileStoreTest {
     }
   }
 
+  @Test
+  void undo_withHistory_isCommittedDurablyAsNewVersion() {
+    try (FileStore<Integer> store = counter().storeOptions(b -> b.history(10)).build()) {
+      store.update(x -> x + 1);
+      store.update(x -> x + 1);
+      Snapshot<Integer> undone = store.undo();
+      assertThat(undone.version()).isEqualTo(3);
+      assertThat(undone.state()).isEqualTo(1);
+      assertThat(store.durableVersion()).isEqualTo(3);
+    }
+    try (FileStore<Integer> store = counter().storeOptions(b -> b.history(10)).build()) {
+      assertThat(store.snapshot().version()).isEqualTo(3);
+      assertThat(store.get()).isEqualTo(1);
+      assertThat(store.canUndo()).as("history is not persisted").isFalse();
+    }
+  }
+
   // --- schema evolution ------------------------------------------------------------------------
 
   record PersonV1(String name, int age) {}
