@@ -57,11 +57,14 @@ final class RedisStoreTest {
   }
 
   private RedisStore<Integer> ownClientInstance(RedisServerProcess server, Duration timeout) {
-    RedisStore<Integer> store = RedisStore.builder(name, 0)
+    return track(RedisStore.builder(name, 0)
         .uri(RedisURI.create(server.uri()))
         .type(Integer.class)
-        .writeTimeout(timeout)
-        .build();
+        .writeTimeout(timeout));
+  }
+
+  private RedisStore<Integer> track(RedisStoreBuilder<Integer> builder) {
+    RedisStore<Integer> store = builder.build();
     resources.add(store);
     return store;
   }
@@ -75,18 +78,19 @@ final class RedisStoreTest {
   }
 
   private RedisStore<Integer> sharedClientInstance(RedisServerProcess server, Duration timeout) {
+    return sharedClientInstance(server.uri(), timeout);
+  }
+
+  private RedisStore<Integer> sharedClientInstance(String uri, Duration timeout) {
     ClientResources clientResources = ClientResources.builder()
         .reconnectDelay(Delay.constant(Duration.ofMillis(100))).build();
-    RedisClient client = RedisClient.create(clientResources, server.uri());
+    RedisClient client = RedisClient.create(clientResources, uri);
     resources.add(() -> clientResources.shutdown(0, 1, TimeUnit.SECONDS).get());
     resources.add(() -> client.shutdown(0, 1, TimeUnit.SECONDS));
-    RedisStore<Integer> store = RedisStore.builder(name, 0)
+    return track(RedisStore.builder(name, 0)
         .client(client)
         .type(Integer.class)
-        .writeTimeout(timeout)
-        .build();
-    resources.add(store);
-    return store;
+        .writeTimeout(timeout));
   }
 
   private <T> List<T> collect(reactor.core.publisher.Flux<T> flux) {
@@ -299,6 +303,62 @@ final class RedisStoreTest {
         .thenCancel()
         .verify(TIMEOUT);
     assertThat(store.stats().lagOverflows()).isEqualTo(1);
+  }
+
+  @Test
+  void partitionedInstance_catchesUpGapFree_whileTheStreamHoldsTheVersions() throws IOException {
+    RedisServerProcess server = redis(false);
+    TcpProxy link = new TcpProxy(server.port());
+    resources.add(link);
+    RedisStore<Integer> a = ownClientInstance(server);
+    RedisStore<Integer> b = sharedClientInstance(link.uri(), WRITE_TIMEOUT);
+    List<Long> seenByB = collect(b.changes(Delivery.lossless(100)).map(Snapshot::version));
+    a.update(n -> n + 1);
+    a.update(n -> n + 1);
+    Awaitility.await().atMost(TIMEOUT).until(() -> b.snapshot().version() == 2);
+
+    link.cut();
+    Awaitility.await().atMost(TIMEOUT).until(() -> !b.isConnected());
+    for (int i = 0; i < 3; i++) {
+      a.update(n -> n + 1);
+    }
+    assertThat(b.snapshot().version()).as("B serves its last snapshot").isEqualTo(2);
+    assertThatThrownBy(() -> b.update(n -> n + 100)).isInstanceOf(StoreUnavailableException.class);
+    link.restore();
+
+    Awaitility.await().atMost(TIMEOUT).until(() -> b.isConnected() && b.get() == 5);
+    Awaitility.await().atMost(TIMEOUT).until(() -> seenByB.equals(versions(0, 5)));
+    assertThat(b.update(n -> n + 1).version()).isEqualTo(6);
+    Awaitility.await().atMost(TIMEOUT).until(() -> a.get() == 6);
+  }
+
+  @Test
+  void partitionedInstance_streamTrimmedMeanwhile_resyncsVisiblyAndContinues() throws IOException {
+    RedisServerProcess server = redis(false);
+    TcpProxy link = new TcpProxy(server.port());
+    resources.add(link);
+    RedisStore<Integer> a = track(RedisStore.builder(name, 0)
+        .uri(RedisURI.create(server.uri()))
+        .type(Integer.class)
+        .streamMaxLength(10));
+    RedisStore<Integer> b = sharedClientInstance(link.uri(), WRITE_TIMEOUT);
+    List<Long> seenByB = collect(b.changes(Delivery.lossless(1_000)).map(Snapshot::version));
+    a.update(n -> n + 1);
+    Awaitility.await().atMost(TIMEOUT).until(() -> b.snapshot().version() == 1);
+
+    link.cut();
+    Awaitility.await().atMost(TIMEOUT).until(() -> !b.isConnected());
+    // MAXLEN ~ trims whole stream nodes (100 entries by default): 300 entries surely trim 2..
+    for (int i = 0; i < 300; i++) {
+      a.update(n -> n + 1);
+    }
+    link.restore();
+
+    Awaitility.await().atMost(TIMEOUT).until(() -> b.isConnected() && b.get() == 301);
+    a.update(n -> n + 1);
+    Awaitility.await().atMost(TIMEOUT).until(() -> seenByB.contains(302L));
+    assertThat(seenByB).startsWith(0L, 1L).isSorted().doesNotHaveDuplicates().endsWith(301L, 302L);
+    assertThat(seenByB.get(2)).as("a visible jump past the trimmed entries").isGreaterThan(2L);
   }
 
   // --- threads --------------------------------------------------------------------------------
