@@ -164,8 +164,20 @@ public final class StoreSse {
     Objects.requireNonNull(options, "options");
     return Flux.defer(() -> {
       Session<T> session = new Session<>(history, distinct, lastEventId, options.jsonPatchMapper());
-      // Prefetch 1: at most one snapshot is taken from the conflated source ahead of the client.
-      Flux<ServerSentEvent<Object>> events = snapshots.concatMapIterable(session::onSnapshot, 1);
+      // No prefetching operator between the conflated source and the client: the first snapshot
+      // may expand into a replay (a finite list), every later one maps to at most one event, and
+      // handle() passes demand through, so the source is asked for a snapshot only when the
+      // client can take an event and what it then delivers is the newest.
+      Flux<ServerSentEvent<Object>> events = snapshots.switchOnFirst((first, all) ->
+          first.hasValue()
+              ? Flux.fromIterable(session.onFirst(Objects.requireNonNull(first.get())))
+                  .concatWith(all.skip(1).handle((snapshot, sink) -> {
+                    ServerSentEvent<Object> event = session.onNext(snapshot);
+                    if (event != null) {
+                      sink.next(event);
+                    }
+                  }))
+              : all.handle((snapshot, sink) -> {}));
       if (options.heartbeat().isZero()) {
         return events;
       }
@@ -174,6 +186,7 @@ public final class StoreSse {
           .onBackpressureDrop()
           .map(tick -> ServerSentEvent.builder().comment(HEARTBEAT).build())
           .takeUntilOther(done.asMono());
+      // merge holds at most one event per source (prefetch 1) while the client is not reading.
       return Flux.merge(1, events.doFinally(signal -> done.tryEmitEmpty()), heartbeats);
     });
   }
@@ -191,7 +204,6 @@ public final class StoreSse {
     private final boolean distinct;
     private final @Nullable ObjectMapper mapper;
     private final long lastSeen;
-    private boolean first = true;
     private @Nullable Snapshot<T> previous;
     private @Nullable JsonNode previousTree;
 
@@ -218,17 +230,19 @@ public final class StoreSse {
       }
     }
 
-    List<ServerSentEvent<Object>> onSnapshot(Snapshot<T> snapshot) {
-      if (!first) {
-        if (previous != null && snapshot.version() <= previous.version()) {
-          return List.of();
-        }
-        if (distinct && previous != null && previous.state().equals(snapshot.state())) {
-          return List.of();
-        }
-        return List.of(change(snapshot));
+    /** Events for a snapshot after the first: at most one. */
+    @Nullable ServerSentEvent<Object> onNext(Snapshot<T> snapshot) {
+      if (previous != null && snapshot.version() <= previous.version()) {
+        return null;
       }
-      first = false;
+      if (distinct && previous != null && previous.state().equals(snapshot.state())) {
+        return null;
+      }
+      return change(snapshot);
+    }
+
+    /** Events for the first snapshot: the initial event, a replay, a resync, or nothing. */
+    List<ServerSentEvent<Object>> onFirst(Snapshot<T> snapshot) {
       if (lastSeen == FRESH) {
         return List.of(full(SNAPSHOT, snapshot));
       }
