@@ -48,7 +48,8 @@ import reactor.util.Loggers;
  * Subscribe/commit race (a Dekker pattern over volatiles): a subscription first adds itself to
  * the subscriber array, then reads head; a writer first CASes head, then reads the array. With
  * sequentially consistent volatile accesses at least one of them sees the other, so no commit is
- * missed by a new subscriber.
+ * missed by a new subscriber. The writer's link old.next = new is a volatile write for the same
+ * reason: a new lossless subscriber that sees the new head must also see the link.
  *
  * Close. close() CASes head to a terminal node repeating the last snapshot, through the same
  * loop as updates: close is linearized against updates, and an update that reads a terminal head
@@ -58,17 +59,29 @@ import reactor.util.Loggers;
  *  1. Versions grow by exactly one per commit; no two commits share a version.
  *     (AtomicStoreTest.update_commitsNextVersion, StoreStressTest, StoreLincheckTest)
  *  2. An equivalent result commits nothing and emits nothing.
- *     (AtomicStoreTest.update_identityFunction_doesNotPublish)
+ *     (AtomicStoreTest.update_identityFunction_doesNotPublish, StoreLincheckTest: delta 0)
  *  3. A failing function, a null result or a rejected state leave the store unchanged.
- *     (AtomicStoreTest.update_*Throws*, update_nullResult_*, validator_*)
+ *     (AtomicStoreTest.update_*Throws*, update_nullResult_*, validator_*;
+ *     StoreBadInputTest, which also checks that other subscribers carry on)
  *  4. A conflated subscriber sees strictly increasing versions and always the final one.
- *     (ChangesTest.conflated_*, StoreStressTest)
+ *     (ChangesTest.conflated_*, StoreStressTest, StoreRaceTest.subscribeVsUpdate_conflated_*,
+ *     StoreRaceTest.cancelVsDelivery_*)
  *  5. A lossless subscriber sees every version exactly once, in order, or a lag error.
- *     (ChangesTest.lossless_*, StoreStressTest)
+ *     (ChangesTest.lossless_*, StoreStressTest, StoreRaceTest.subscribeVsUpdate_lossless_*,
+ *     StoreRaceTest.losslessOverflowVsRequest_*)
  *  6. Writers never run subscriber code; a throwing subscriber fails alone.
- *     (ChangesTest.subscriberThatThrows_failsAlone, ChangesTest.slowSubscriber_*)
+ *     (ChangesTest.subscriberThatThrows_failsAlone, ChangesTest.slowSubscriber_*,
+ *     StoreBadInputTest.subscriberOnNextThrows_*, StoreBadInputTest.select_selectorThrows_*)
  *  7. After close, updates throw and every subscriber completes after the final snapshot.
- *     (AtomicStoreTest.close_*, ChangesTest.close_*)
+ *     (AtomicStoreTest.close_*, ChangesTest.close_*, StoreRaceTest.closeVsUpdate_*,
+ *     StoreRaceTest.closeVsSubscribe_*, StoreLincheckTest: close)
+ *  8. Every operation is linearizable, including the conditional and result-returning
+ *     updates and close. (StoreLincheckTest, model checking and stress)
+ *  9. Every stream obeys the Reactive Streams rules, including §3.9 for bad demand.
+ *     (ConflatedChangesPublisherTckTest, LosslessChangesPublisherTckTest,
+ *     SelectPublisherTckTest, StoreBadInputTest.request_nonPositive_*)
+ * 10. Nothing blocks: subscribing, updating (contended, through Backoff), closing and
+ *     delivering are safe on Reactor's non-blocking threads. (StoreBlockHoundTest)
  * </pre>
  */
 final class AtomicStore<S> implements Store<S> {
