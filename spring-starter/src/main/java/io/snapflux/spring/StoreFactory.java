@@ -11,11 +11,11 @@ import java.util.function.Consumer;
  * Creates the application's stores and keeps a registry of them: the one place through which an
  * application declares a typed store, in one line.
  *
- * {@snippet :
+ * <pre>{@code
  * @Bean
  * Store<AppState> appState(StoreFactory stores) {
  *   return stores.create("app", AppState.initial());
- * }
+ * }</pre>
  * }
  *
  * <p>Every store it creates gets the settings of {@code snapflux.stores.<name>.*}, lives in the

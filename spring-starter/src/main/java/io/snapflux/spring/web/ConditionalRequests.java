@@ -41,11 +41,11 @@ import reactor.core.publisher.Mono;
  * <p>An application that wants every write to be conditional answers 428 itself when {@code
  * headers.getIfMatch()} is empty.
  *
- * {@snippet :
+ * <pre>{@code
  * @GetMapping("/api/state")
  * Mono<ResponseEntity<Snapshot<AppState>>> state(@RequestHeader HttpHeaders headers) {
  *   return ConditionalRequests.read(headers, store.snapshot(), (Snapshot<AppState> s) -> s);
- * }
+ * }</pre>
  *
  * @PutMapping("/api/flags/{name}")
  * Mono<ResponseEntity<Flag>> put(@RequestHeader HttpHeaders headers, @PathVariable String name,

@@ -20,11 +20,11 @@ import org.springframework.web.server.ResponseStatusException;
  * spring.webflux.problemdetails.enabled=true}, or an application's {@code
  * ResponseEntityExceptionHandler}, the response body is the problem detail. To map it yourself:
  *
- * {@snippet :
+ * <pre>{@code
  * @ExceptionHandler
  * ResponseEntity<ProblemDetail> onPreconditionFailed(PreconditionFailedException e) {
  *   return e.toResponseEntity();
- * }
+ * }</pre>
  * }
  */
 public final class PreconditionFailedException extends ResponseStatusException {

@@ -10,11 +10,11 @@ import org.springframework.util.ClassUtils;
  * Options of {@link StoreSse}: the heartbeat period and whether changes are sent as JSON Patch
  * deltas. Immutable; start from {@link #defaults()}.
  *
- * {@snippet :
+ * <pre>{@code
  * SseOptions options = SseOptions.defaults()
  *     .withHeartbeat(Duration.ofSeconds(5))
  *     .withJsonPatch(objectMapper);
- * }
+ * }</pre>
  *
  * @param heartbeat how often a comment line is sent to keep idle connections (and the proxies
  *     between) open; {@link Duration#ZERO} sends none

@@ -20,12 +20,12 @@ import reactor.core.publisher.Sinks;
  * Server-Sent Events from a store: one event per delivered version, {@code id} = the version,
  * resumable with {@code Last-Event-ID}.
  *
- * {@snippet :
+ * <pre>{@code
  * @GetMapping(path = "/api/stream", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
  * Flux<ServerSentEvent<Object>> stream(
  *     @RequestHeader(name = "Last-Event-ID", required = false) String lastEventId) {
  *   return StoreSse.stream(store, lastEventId);
- * }
+ * }</pre>
  * }
  *
  * <h2>Events</h2>

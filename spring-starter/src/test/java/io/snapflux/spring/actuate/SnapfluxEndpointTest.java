@@ -142,16 +142,21 @@ final class SnapfluxEndpointTest {
         .run(context -> assertThat(context).doesNotHaveBean(SnapfluxEndpoint.class));
   }
 
+  @org.springframework.context.annotation.Configuration(proxyBeanMethods = false)
+  static class OwnEndpoint {
+    @org.springframework.context.annotation.Bean
+    SnapfluxEndpoint mine(StoreFactory factory) {
+      return new SnapfluxEndpoint(factory, org.springframework.boot.actuate.endpoint.Show.ALWAYS,
+          null);
+    }
+  }
+
   @Test
   void userEndpoint_wins() {
-    runner.withBean("mine", SnapfluxEndpoint.class, () -> new SnapfluxEndpoint(
-            new io.snapflux.spring.SnapfluxAutoConfigurationAccess().factory(),
-            org.springframework.boot.actuate.endpoint.Show.ALWAYS, null))
-        .run(context -> {
-          assertThat(context).hasSingleBean(SnapfluxEndpoint.class);
-          assertThat(context.getBean(SnapfluxEndpoint.class))
-              .isSameAs(context.getBean("mine"));
-        });
+    runner.withUserConfiguration(OwnEndpoint.class).run(context -> {
+      assertThat(context).hasSingleBean(SnapfluxEndpoint.class);
+      assertThat(context.getBean(SnapfluxEndpoint.class)).isSameAs(context.getBean("mine"));
+    });
   }
 
   @Test
