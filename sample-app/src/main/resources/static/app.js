@@ -149,8 +149,8 @@ async function loadHistory() {
   $('#history').replaceChildren(...result.body.entries.map(historyEntry));
 }
 
-function describeCause(cause) {
-  if (!cause) return 'initial state';
+function describeCause(cause, version) {
+  if (!cause) return version === 0 ? 'initial state' : 'change (no cause recorded)';
   if (cause.action === 'undo') return `undo of v${cause.undoneVersion} (back to v${cause.restoredVersion})`;
   if (cause.action === 'redo') return `redo (back to v${cause.restoredVersion})`;
   if (typeof cause !== 'object') return String(cause);
@@ -175,7 +175,7 @@ function historyEntry(entry) {
   return el('li', { class: `history-entry ${entry.cause?.action ?? 'initial'}`, dataset: { version: entry.version } },
     el('div', { class: 'history-head' },
       el('span', { class: 'history-version' }, `v${entry.version}`),
-      el('span', { class: 'history-cause' }, describeCause(entry.cause)),
+      el('span', { class: 'history-cause' }, describeCause(entry.cause, entry.version)),
       entry.cause?.by ? el('span', { class: 'history-by' }, `by ${entry.cause.by}`) : null,
       el('time', { class: 'history-time', datetime: entry.timestamp }, time)),
     entry.version === 0 ? null : el('ul', { class: 'diff' }, changes));
