@@ -21,7 +21,7 @@ import org.awaitility.Awaitility;
  * without persistence unless asked for, so tests can stop and restart Redis to prove the fault
  * rules. Set {@code snapflux.redis.server} to use another binary than {@code /usr/bin/redis-server}.
  */
-final class RedisServerProcess implements AutoCloseable {
+public final class RedisServerProcess implements AutoCloseable {
 
   private static final String BINARY =
       System.getProperty("snapflux.redis.server", "/usr/bin/redis-server");
@@ -38,7 +38,7 @@ final class RedisServerProcess implements AutoCloseable {
   }
 
   /** Starts an in-memory server (no RDB, no AOF): a restart loses everything. */
-  static RedisServerProcess start() throws IOException {
+  public static RedisServerProcess start() throws IOException {
     return start(false);
   }
 
@@ -46,27 +46,27 @@ final class RedisServerProcess implements AutoCloseable {
    * Starts a server; with {@code appendOnly}, writes go to an AOF (fsync always) in a temporary
    * directory, so a restart comes back with the data.
    */
-  static RedisServerProcess start(boolean appendOnly) throws IOException {
+  public static RedisServerProcess start(boolean appendOnly) throws IOException {
     RedisServerProcess p = new RedisServerProcess(
         freePort(), Files.createTempDirectory("snapflux-redis-test"), appendOnly);
     p.startProcess();
     return p;
   }
 
-  int port() {
+  public int port() {
     return port;
   }
 
-  String uri() {
+  public String uri() {
     return "redis://127.0.0.1:" + port;
   }
 
-  boolean isRunning() {
+  public boolean isRunning() {
     return process != null && process.isAlive();
   }
 
   /** Kills the server (SIGKILL: no shutdown save) and waits until it is gone. */
-  void stop() {
+  public void stop() {
     if (process == null) {
       return;
     }
@@ -83,7 +83,7 @@ final class RedisServerProcess implements AutoCloseable {
   }
 
   /** Starts the server again on the same port (with its AOF, if it has one). */
-  void restart() throws IOException {
+  public void restart() throws IOException {
     stop();
     startProcess();
   }

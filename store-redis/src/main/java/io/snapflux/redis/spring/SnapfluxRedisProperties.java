@@ -1,0 +1,20 @@
+package io.snapflux.redis.spring;
+
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * Settings of the Redis backend ({@code snapflux.redis.*}); the connection itself comes from
+ * Spring Boot's {@code spring.data.redis.*}.
+ *
+ * @param writeTimeout how long a write may take before it fails with {@code
+ *     StoreUnavailableException}
+ * @param streamMaxLength the approximate number of changes each store's stream keeps
+ * @param pollTimeout how long one {@code XREAD BLOCK} of a store's follower waits
+ */
+@ConfigurationProperties("snapflux.redis")
+public record SnapfluxRedisProperties(
+    @DefaultValue("5s") Duration writeTimeout,
+    @DefaultValue("1000") long streamMaxLength,
+    @DefaultValue("1s") Duration pollTimeout) {}

@@ -1,0 +1,112 @@
+package io.snapflux.redis.spring;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.snapflux.redis.RedisServerProcess;
+import io.snapflux.spring.SnapfluxAutoConfiguration;
+import io.snapflux.spring.StoreFactory;
+import io.snapflux.store.Snapshot;
+import io.snapflux.store.Store;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.UUID;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import reactor.test.StepVerifier;
+
+final class SnapfluxRedisAutoConfigurationTest {
+
+  record Counter(int value) {
+    Counter plus(int n) {
+      return new Counter(value + n);
+    }
+  }
+
+  private static final Duration TIMEOUT = Duration.ofSeconds(20);
+  private static RedisServerProcess server;
+
+  private final String storeName = "counter-" + UUID.randomUUID();
+
+  private final ApplicationContextRunner runner = new ApplicationContextRunner()
+      .withConfiguration(AutoConfigurations.of(
+          SnapfluxAutoConfiguration.class, SnapfluxRedisAutoConfiguration.class));
+
+  @BeforeAll
+  static void startRedis() throws IOException {
+    server = RedisServerProcess.start();
+  }
+
+  @AfterAll
+  static void stopRedis() {
+    server.stop();
+  }
+
+  private ApplicationContextRunner redisBackend() {
+    return runner.withPropertyValues("snapflux.backend=redis",
+        "spring.data.redis.host=127.0.0.1", "spring.data.redis.port=" + server.port(),
+        "snapflux.redis.write-timeout=2s");
+  }
+
+  @Test
+  void backendRedis_storesLiveInRedisConfiguredBySpringDataRedis() {
+    redisBackend().run(context -> {
+      assertThat(context).hasSingleBean(RedisStoreBackend.class);
+      StoreFactory factory = context.getBean(StoreFactory.class);
+      assertThat(factory.backend()).isInstanceOf(RedisStoreBackend.class);
+
+      Store<Counter> store = factory.create(storeName, new Counter(0), b -> { });
+      assertThat(store.update(c -> c.plus(2)).version()).isEqualTo(1);
+
+      try (RedisClient raw = RedisClient.create(server.uri());
+          StatefulRedisConnection<String, String> c = raw.connect()) {
+        assertThat(c.sync().get("snapflux:{" + storeName + "}:version")).isEqualTo("1");
+        assertThat(c.sync().get("snapflux:{" + storeName + "}:state")).isEqualTo("{\"value\":2}");
+      }
+      assertThat(factory.backend().isAvailable(store)).isTrue();
+      assertThat(factory.backend().details(store)).containsEntry("connected", true);
+    });
+  }
+
+  @Test
+  void twoApplications_shareOneStoreThroughRedis() {
+    redisBackend().run(first -> redisBackend().run(second -> {
+      Store<Counter> a = first.getBean(StoreFactory.class).create(storeName, new Counter(0), b -> { });
+      Store<Counter> b = second.getBean(StoreFactory.class).create(storeName, new Counter(0), x -> { });
+
+      StepVerifier.create(b.changes().map(Snapshot::state))
+          .expectNext(new Counter(0))
+          .then(() -> a.update(c -> c.plus(5)))
+          .expectNext(new Counter(5))
+          .thenCancel()
+          .verify(TIMEOUT);
+      assertThat(b.compareAndSet(0, new Counter(99))).as("stale version").isFalse();
+      assertThat(b.compareAndSet(1, new Counter(6))).isTrue();
+      Awaitility.await().atMost(TIMEOUT).until(() -> a.get().equals(new Counter(6)));
+    }));
+  }
+
+  @Test
+  void backendMemory_contributesNoRedisBackend() {
+    runner.run(context -> {
+      assertThat(context).doesNotHaveBean(RedisStoreBackend.class);
+      assertThat(context.getBean(StoreFactory.class).backend())
+          .isNotInstanceOf(RedisStoreBackend.class);
+    });
+  }
+
+  @Test
+  void springDataRedisUrl_isUsed() {
+    runner.withPropertyValues("snapflux.backend=redis", "spring.data.redis.url=" + server.uri())
+        .run(context -> {
+          Store<Counter> store = context.getBean(StoreFactory.class)
+              .create(storeName, new Counter(1), b -> { });
+          assertThat(store.update(c -> c.plus(1)).state()).isEqualTo(new Counter(2));
+        });
+  }
+}
