@@ -37,10 +37,14 @@ import org.springframework.context.SmartLifecycle;
  * lifecycle never started, e.g. a refresh that failed.
  *
  * Invariants (and the tests that check them):
- *  1. Names are unique. (StoreFactoryTest.create_duplicateName_fails)
+ *  1. Names are unique. (SnapfluxAutoConfigurationTest.create_duplicateName_fails)
  *  2. Per-store properties apply; the customizer runs after them.
- *     (StoreFactoryTest.create_appliesEqualityProperty, create_customizerRunsAfterProperties)
- *  3. Every created store is closed when the context closes. (StoreFactoryTest.contextClose_closesStores)
+ *     (SnapfluxAutoConfigurationTest.create_appliesEqualityProperty,
+ *     create_appliesHistorySizeProperty, create_customizerRunsAfterProperties)
+ *  3. Every created store is closed when the context closes, before the web server's graceful
+ *     shutdown. (SnapfluxAutoConfigurationTest.contextClose_closesStoresAndCompletesSubscribers,
+ *     StarterApplicationTest.closingTheApplication_completesOpenSseStreams)
+ *  4. The registered store is the decorated one. (SnapfluxMetricsTest.factoryStore_isTimedWrapperForwardingReads)
  * </pre>
  */
 final class ManagedStoreFactory implements StoreFactory, SmartLifecycle, DisposableBean {
