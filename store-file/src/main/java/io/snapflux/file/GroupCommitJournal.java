@@ -5,12 +5,11 @@ import io.snapflux.store.StateCodec;
 import io.snapflux.store.Store;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.PriorityQueue;
+import java.util.Iterator;
+import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.locks.LockSupport;
-import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
 import reactor.util.Logger;
 import reactor.util.Loggers;
@@ -38,10 +37,12 @@ import reactor.util.Loggers;
  * thread is busy (writing, fsyncing, or waiting out an async flush interval) writers pay one
  * volatile read.
  *
- * Waiting. durable is written only by this thread, after the fsync. A waiter registers under
- * lock after re-checking durable, and the thread publishes durable before taking the lock to
- * collect waiters, so a waiter either sees the new durable or is collected. Futures are
- * completed outside the lock.
+ * Waiting. durable is written only by this thread, after the fsync. Waiters sit in a lock-free
+ * queue, so registering never blocks (a Reactor thread may register one through awaitDurable).
+ * A waiter is offered first and then re-reads durable; the thread writes durable first and then
+ * scans the queue. Both sides are volatile accesses, so either the scan finds the waiter or the
+ * waiter sees the new durable and completes itself; a future completed twice keeps its first
+ * value. Each scan is O(waiting writers); a waiting writer has at most one waiter.
  *
  * Invariants (and the tests that check them):
  *  1. durable <= store version, and a version is durable only after the fsync covering it.
@@ -84,9 +85,8 @@ final class GroupCommitJournal<S> implements Runnable {
   private volatile long compactions;
   private volatile long journalBytes;
 
-  private final ReentrantLock lock = new ReentrantLock();
-  private final PriorityQueue<Waiter> waiters =
-      new PriorityQueue<>((a, b) -> Long.compare(a.version, b.version));
+  /** Writers waiting for a version to become durable; at most one per waiting call. */
+  private final Queue<Waiter> waiters = new ConcurrentLinkedQueue<>();
 
   GroupCommitJournal(String storeName, Store<S> source, StateCodec<S> codec,
       JournalDirectory files, FileChannel channel, long durableVersion, int schemaVersion,
@@ -138,21 +138,17 @@ final class GroupCommitJournal<S> implements Runnable {
       return CompletableFuture.completedFuture(d);
     }
     CompletableFuture<Long> f = new CompletableFuture<>();
-    lock.lock();
-    try {
-      d = durable;
-      Throwable t = failure;
-      if (d >= version) {
-        f.complete(d);
-      } else if (t != null) {
-        f.completeExceptionally(failed(t));
-      } else {
-        waiters.add(new Waiter(version, f));
-      }
-    } finally {
-      lock.unlock();
+    waiters.offer(new Waiter(version, f));
+    // Re-check after publishing the waiter: the journal thread writes durable (or failure)
+    // before it scans the waiters, so either its scan sees this waiter or this read sees its
+    // write. Completing twice is harmless: the first completion wins.
+    d = durable;
+    Throwable t = failure;
+    if (d >= version) {
+      f.complete(d);
+    } else if (t != null) {
+      f.completeExceptionally(failed(t));
     }
-    signal();
     return f;
   }
 
@@ -219,33 +215,20 @@ final class GroupCommitJournal<S> implements Runnable {
 
   private void publishDurable(long version) {
     durable = version;
-    List<Waiter> done = new ArrayList<>();
-    lock.lock();
-    try {
-      while (!waiters.isEmpty() && waiters.peek().version <= version) {
-        done.add(waiters.poll());
+    for (Iterator<Waiter> it = waiters.iterator(); it.hasNext(); ) {
+      Waiter w = it.next();
+      if (w.version <= version || w.future.isDone()) {
+        it.remove();
+        w.future.complete(version);
       }
-    } finally {
-      lock.unlock();
-    }
-    for (Waiter w : done) {
-      w.future.complete(version);
     }
   }
 
   private void fail(Throwable t) {
     LOG.error("store '{}': the journal failed at durable version {}; the store accepts no more "
         + "updates", storeName, durable, t);
-    List<Waiter> pending;
-    lock.lock();
-    try {
-      failure = t;
-      pending = new ArrayList<>(waiters);
-      waiters.clear();
-    } finally {
-      lock.unlock();
-    }
-    for (Waiter w : pending) {
+    failure = t;
+    for (Waiter w; (w = waiters.poll()) != null; ) {
       w.future.completeExceptionally(failed(t));
     }
   }

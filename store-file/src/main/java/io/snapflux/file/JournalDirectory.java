@@ -57,7 +57,15 @@ final class JournalDirectory implements AutoCloseable {
   static JournalDirectory open(Path dir, String storeName) {
     FileChannel ch = null;
     try {
-      Files.createDirectories(dir);
+      if (!Files.isDirectory(dir)) {
+        Files.createDirectories(dir);
+        // A new store directory must survive a power loss too, or the store would come back
+        // as a new, empty store: force its parent's entry.
+        Path parent = dir.toAbsolutePath().getParent();
+        if (parent != null) {
+          forceDirectory(parent);
+        }
+      }
       ch = FileChannel.open(dir.resolve(LOCK), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
       FileLock lock = ch.tryLock();
       if (lock == null) {
@@ -198,7 +206,11 @@ final class JournalDirectory implements AutoCloseable {
 
   /** Makes renames durable: fsync of the directory (a no-op where the OS does not allow it). */
   private void forceDirectory() throws IOException {
-    try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+    forceDirectory(dir);
+  }
+
+  private static void forceDirectory(Path directory) throws IOException {
+    try (FileChannel d = FileChannel.open(directory, StandardOpenOption.READ)) {
       d.force(true);
     } catch (IOException e) {
       if (!System.getProperty("os.name", "").startsWith("Windows")) {

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -34,6 +35,7 @@ final class FileStoreCrashTest {
   @TempDir Path dir;
 
   @Test
+  @Timeout(value = 3, unit = TimeUnit.MINUTES)
   void sigkill_syncStore_keepsEveryAcknowledgedVersion() throws Exception {
     long previous = 0;
     for (int round = 1; round <= 2; round++) {

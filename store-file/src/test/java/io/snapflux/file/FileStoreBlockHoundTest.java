@@ -1,0 +1,106 @@
+package io.snapflux.file;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.snapflux.store.Snapshot;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import reactor.blockhound.BlockHound;
+import reactor.blockhound.BlockingOperationError;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
+import reactor.test.StepVerifier;
+
+/**
+ * A file store never blocks a Reactor non-blocking thread: reactive durable commits, ASYNC
+ * updates and subscriptions run on {@code parallel} under BlockHound; a SYNC blocking update
+ * there is refused before it could block. Runs in its own forked JVM (surefire execution {@code
+ * blockhound}), like store-core's BlockHound test.
+ */
+@Tag("blockhound")
+final class FileStoreBlockHoundTest {
+
+  private static final Duration TIMEOUT = Duration.ofSeconds(30);
+  private static final List<String> BLOCKING_CALLS = new CopyOnWriteArrayList<>();
+
+  @TempDir Path dir;
+
+  @BeforeAll
+  static void installBlockHound() {
+    BlockHound.install(builder -> builder.blockingMethodCallback(method -> {
+      BLOCKING_CALLS.add(method.toString());
+      throw new BlockingOperationError(method);
+    }));
+  }
+
+  @AfterEach
+  void noBlockingCalls() {
+    assertThat(BLOCKING_CALLS).isEmpty();
+  }
+
+  @Test
+  void blockHound_sleepOnParallelThread_isDetected() {
+    Mono<Void> sleep = Mono.<Void>fromRunnable(() -> {
+      try {
+        Thread.sleep(1);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }).subscribeOn(Schedulers.parallel());
+
+    StepVerifier.create(sleep).expectError(BlockingOperationError.class).verify(TIMEOUT);
+    assertThat(BLOCKING_CALLS).isNotEmpty();
+    BLOCKING_CALLS.clear();
+  }
+
+  @Test
+  void sync_updateDurablyFromManyParallelSubscribers_neverBlocks() {
+    try (FileStore<Integer> store = FileStore.builder(0, Integer.class).directory(dir).build()) {
+      Flux<Snapshot<Integer>> commits = Flux.range(0, 200)
+          .flatMap(i -> store.updateDurably(n -> n + 1).subscribeOn(Schedulers.parallel()));
+
+      StepVerifier.create(commits.map(Snapshot::version).reduce(Math::max))
+          .expectNext(200L)
+          .verifyComplete();
+      StepVerifier.create(store.durableChanges().filter(s -> s.version() == 200).next()
+              .subscribeOn(Schedulers.parallel()))
+          .expectNextCount(1)
+          .verifyComplete();
+      assertThat(store.durableVersion()).isEqualTo(200);
+    }
+  }
+
+  @Test
+  void sync_blockingUpdateOnParallel_isRefusedNotBlocked() {
+    try (FileStore<Integer> store = FileStore.builder(0, Integer.class).directory(dir).build()) {
+      StepVerifier.create(Mono.fromCallable(() -> store.update(n -> n + 1))
+              .subscribeOn(Schedulers.parallel()))
+          .expectError(IllegalStateException.class)
+          .verify(TIMEOUT);
+    }
+  }
+
+  @Test
+  void async_updatesAndSubscriptionsOnParallel_neverBlock() {
+    try (FileStore<Integer> store = FileStore.builder(0, Integer.class).directory(dir)
+        .durability(Durability.ASYNC).flushInterval(Duration.ofMillis(10)).build()) {
+      Mono<Long> updates = Flux.range(0, 200)
+          .flatMap(i -> Mono.fromCallable(() -> i % 2 == 0
+              ? store.update(n -> n + 1).version()
+              : store.modify(n -> io.vavr.Tuple.of(n + 1, 0L)))
+              .subscribeOn(Schedulers.parallel()))
+          .then(Mono.fromCallable(() -> store.snapshot().version()))
+          .flatMap(store::awaitDurable);
+
+      StepVerifier.create(updates).expectNext(200L).verifyComplete();
+    }
+  }
+}
