@@ -131,7 +131,9 @@ import reactor.util.retry.Retry;
  *  2. A lossless subscriber of any instance sees every version in order, unless the stream lost
  *     the entries it needed, when it sees a visible jump.
  *     (RedisStoreTest.twoInstances_concurrentIncrements_neverLostAndSeenInOrderEverywhere,
- *      RedisStoreTest.redisRestartedWithItsData_replicaResyncsAndSubscribersContinue)
+ *      RedisStoreTest.redisRestartedWithItsData_replicaResyncsAndSubscribersContinue,
+ *      RedisStoreTest.partitionedInstance_catchesUpGapFree_whileTheStreamHoldsTheVersions,
+ *      RedisStoreTest.partitionedInstance_streamTrimmedMeanwhile_resyncsVisiblyAndContinues)
  *  3. A write returns only after its commit is in the local replica (read-your-writes).
  *     (RedisStoreContractTest, all of StoreContractTest)
  *  4. With Redis down, reads serve the last snapshot, health says so, writes fail within the
