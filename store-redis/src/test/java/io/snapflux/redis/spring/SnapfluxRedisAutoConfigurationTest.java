@@ -92,6 +92,27 @@ final class SnapfluxRedisAutoConfigurationTest {
   }
 
   @Test
+  void redisDown_backendReportsStoreUnavailableWithDetails() throws IOException {
+    try (RedisServerProcess own = RedisServerProcess.start()) {
+      runner.withPropertyValues("snapflux.backend=redis", "spring.data.redis.url=" + own.uri())
+          .run(context -> {
+            StoreFactory factory = context.getBean(StoreFactory.class);
+            Store<Counter> store = factory.create(storeName, new Counter(0), b -> { });
+            assertThat(factory.backend().isAvailable(store)).isTrue();
+
+            own.stop();
+
+            Awaitility.await().atMost(TIMEOUT)
+                .until(() -> !factory.backend().isAvailable(store));
+            assertThat(factory.backend().details(store))
+                .containsEntry("connected", false)
+                .containsKey("downSince");
+            assertThat(store.get()).isEqualTo(new Counter(0));
+          });
+    }
+  }
+
+  @Test
   void backendMemory_contributesNoRedisBackend() {
     runner.run(context -> {
       assertThat(context).doesNotHaveBean(RedisStoreBackend.class);
