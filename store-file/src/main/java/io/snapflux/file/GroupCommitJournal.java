@@ -2,6 +2,7 @@ package io.snapflux.file;
 
 import io.snapflux.store.Snapshot;
 import io.snapflux.store.StateCodec;
+import io.snapflux.store.StoreClosedException;
 import io.snapflux.store.Store;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -48,7 +49,7 @@ import reactor.util.Loggers;
  *  1. durable <= store version, and a version is durable only after the fsync covering it.
  *     (FileStoreCrashTest.sigkill_syncStore_keepsEveryAcknowledgedVersion)
  *  2. Records in one journal have strictly increasing versions.
- *     (FileStoreRecoveryTest.corruptRecord_*, truncatedTail_*)
+ *     (FileStoreRecoveryTest.corruptedByteInRecord_*, truncatedTail_*)
  *  3. Concurrent sync writers share fsyncs. (FileStoreTest.groupCommit_concurrentWriters_shareFsyncs)
  *  4. ASYNC: a version is written within flushInterval of its commit, plus one write and fsync.
  *     (FileStoreTest.async_*)
@@ -189,6 +190,10 @@ final class GroupCommitJournal<S> implements Runnable {
       fail(t);
     } finally {
       JournalDirectory.closeQuietly(channel);
+      // Only waits for versions never committed (awaitDurable of a future version) remain.
+      for (Waiter w; (w = waiters.poll()) != null; ) {
+        w.future.completeExceptionally(new StoreClosedException(storeName));
+      }
     }
   }
 

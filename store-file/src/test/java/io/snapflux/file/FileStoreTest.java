@@ -229,6 +229,15 @@ final class FileStoreTest {
   }
 
   @Test
+  void awaitDurable_versionNeverCommitted_failsWhenStoreCloses() {
+    FileStore<Integer> store = counter().build();
+    StepVerifier.create(store.awaitDurable(5))
+        .then(store::close)
+        .expectError(io.snapflux.store.StoreClosedException.class)
+        .verify(TIMEOUT);
+  }
+
+  @Test
   void compaction_largeJournal_isReplacedBySnapshotAndReopensAtSameVersion() {
     try (FileStore<Integer> store = counter().compactionThreshold(512).build()) {
       for (int i = 0; i < 100; i++) {
