@@ -41,6 +41,11 @@ import reactor.core.publisher.Mono;
  * <p>An application that wants every write to be conditional answers 428 itself when {@code
  * headers.getIfMatch()} is empty.
  *
+ * <p>The returned {@code Mono}s are lazy and run the update on the subscribing thread, which for
+ * an in-memory store never blocks. With a backend whose updates wait for I/O (the file backend in
+ * {@code sync} mode), move the work off the event loop: {@code write(...).subscribeOn(
+ * Schedulers.boundedElastic())}.
+ *
  * <pre>{@code
  * @GetMapping("/api/state")
  * Mono<ResponseEntity<Snapshot<AppState>>> state(@RequestHeader HttpHeaders headers) {
