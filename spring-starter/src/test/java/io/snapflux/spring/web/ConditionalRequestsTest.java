@@ -188,4 +188,28 @@ final class ConditionalRequestsTest {
             .hasMessageContaining("version 2"))
         .verify(Duration.ofSeconds(10));
   }
+
+  @Test
+  void update_concurrentWritersWithSameIfMatch_exactlyOneWins() {
+    for (int round = 0; round < 200; round++) {
+      Store<Integer> store = storeAtVersion(1);
+      java.util.concurrent.atomic.AtomicInteger won = new java.util.concurrent.atomic.AtomicInteger();
+      java.util.concurrent.atomic.AtomicInteger failed =
+          new java.util.concurrent.atomic.AtomicInteger();
+      Runnable write = () -> {
+        try {
+          ConditionalRequests.update(headers(HttpHeaders.IF_MATCH, "\"1\""), store, null, n -> n + 1);
+          won.incrementAndGet();
+        } catch (PreconditionFailedException e) {
+          assertThat(e.currentVersion()).isEqualTo(2);
+          failed.incrementAndGet();
+        }
+      };
+      reactor.test.util.RaceTestUtils.race(write, write);
+      assertThat(won.get()).isOne();
+      assertThat(failed.get()).isOne();
+      assertThat(store.snapshot().version()).isEqualTo(2);
+      assertThat(store.get()).isEqualTo(2);
+    }
+  }
 }
