@@ -152,8 +152,7 @@ public final class FlagJson {
       return patch;
     }
     ObjectNode result = target.isObject() ? ((ObjectNode) target).deepCopy() : NODES.objectNode();
-    for (Iterator<Map.Entry<String, JsonNode>> it = patch.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> member = it.next();
+    for (Map.Entry<String, JsonNode> member : patch.properties()) {
       if (member.getValue().isNull()) {
         result.remove(member.getKey());
       } else {

@@ -13,6 +13,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
+import org.springframework.test.json.JsonCompareMode;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
@@ -52,7 +53,7 @@ final class FlagApiTest {
         .expectStatus().isOk()
         .expectHeader().valueEquals("ETag", etag(v))
         .expectBody().json("{\"enabled\":false,\"rollout\":5,\"allow\":[],\"description\":\"one\"}",
-            true);
+            JsonCompareMode.STRICT);
     client.get().uri("/api/flags/get.me").header("If-None-Match", etag(v)).exchange()
         .expectStatus().isNotModified();
     client.get().uri("/api/flags/get.me").header("If-None-Match", etag(v + 1000)).exchange()
@@ -178,7 +179,8 @@ final class FlagApiTest {
         .expectStatus().isOk()
         .expectHeader().valueEquals("ETag", etag(v + 1))
         .expectBody()
-        .json("{\"enabled\":true,\"rollout\":75,\"allow\":[],\"description\":\"keep\"}", true);
+        .json("{\"enabled\":true,\"rollout\":75,\"allow\":[],\"description\":\"keep\"}",
+            JsonCompareMode.STRICT);
     assertThat(store.get().flag("patch.me").get()).isEqualTo(Flag.of(true, 75, "keep"));
     assertThat(store.snapshot().cause()).isEqualTo(Change.of("patch", "patch.me", "admin"));
   }

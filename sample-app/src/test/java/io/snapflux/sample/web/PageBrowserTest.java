@@ -88,7 +88,7 @@ final class PageBrowserTest {
     driver.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(60));
     driver.get("http://localhost:" + port + "/");
     waitUntil(driver, PATIENCE, d -> "live".equals(
-        d.findElement(By.id("connection")).getAttribute("data-state")));
+        d.findElement(By.id("connection")).getDomAttribute("data-state")));
     return driver;
   }
 
@@ -135,7 +135,7 @@ final class PageBrowserTest {
 
     waitUntil(bob, PATIENCE, d -> d.findElement(By.id("notice")).isDisplayed());
     WebElement notice = bob.findElement(By.id("notice"));
-    assertThat(notice.getAttribute("data-kind")).isEqualTo("conflict");
+    assertThat(notice.getDomAttribute("data-kind")).isEqualTo("conflict");
     assertThat(notice.getText()).contains("someone else changed the flags first")
         .contains("not saved");
     assertThat(store.get().flag("browser.conflict").get())
