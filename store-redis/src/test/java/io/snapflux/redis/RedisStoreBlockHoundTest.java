@@ -1,0 +1,105 @@
+package io.snapflux.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.lettuce.core.RedisURI;
+import io.snapflux.store.Delivery;
+import io.snapflux.store.Outcome;
+import io.snapflux.store.Snapshot;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import reactor.blockhound.BlockHound;
+import reactor.blockhound.BlockingOperationError;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
+import reactor.test.StepVerifier;
+
+/**
+ * The reactive write path never blocks a non-blocking thread, neither Reactor's parallel
+ * scheduler (where the first attempt runs when subscribed there) nor Lettuce's Netty event loops
+ * (where retries, decoding and read-your-writes run), even under contention between two
+ * instances. Runs in a forked JVM of its own (surefire execution {@code blockhound}).
+ */
+@Tag("blockhound")
+final class RedisStoreBlockHoundTest {
+
+  private static final Duration TIMEOUT = Duration.ofSeconds(30);
+  private static final List<String> BLOCKING_CALLS = new CopyOnWriteArrayList<>();
+  private static RedisServerProcess server;
+
+  @BeforeAll
+  static void installBlockHound() throws IOException {
+    BlockHound.install(builder -> builder.blockingMethodCallback(method -> {
+      BLOCKING_CALLS.add(method.toString() + " on " + Thread.currentThread().getName());
+      throw new BlockingOperationError(method);
+    }));
+    server = RedisServerProcess.start();
+  }
+
+  @AfterAll
+  static void stopRedis() {
+    server.stop();
+  }
+
+  @Test
+  void blockHound_sleepOnParallelThread_isDetected() {
+    Mono<Void> sleep = Mono.<Void>fromRunnable(() -> {
+      try {
+        Thread.sleep(1);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }).subscribeOn(Schedulers.parallel());
+
+    assertThatThrownBy(() -> sleep.block(TIMEOUT))
+        .hasRootCauseInstanceOf(BlockingOperationError.class);
+    BLOCKING_CALLS.clear();
+  }
+
+  @Test
+  void asyncWrites_contendedByTwoInstances_neverBlock() {
+    String name = "blockhound-" + UUID.randomUUID();
+    try (RedisStore<Integer> a = instance(name); RedisStore<Integer> b = instance(name)) {
+      StepVerifier lossless = StepVerifier.create(b.changes(Delivery.lossless(1_000))
+              .map(Snapshot::version).takeUntil(v -> v == 400).count())
+          .expectNext(401L)
+          .expectComplete()
+          .verifyLater();
+
+      Flux<Snapshot<Integer>> writes = Flux.merge(
+          Flux.range(0, 200).concatMap(i -> a.updateAsync(n -> n + 1))
+              .subscribeOn(Schedulers.parallel()),
+          Flux.range(0, 200).concatMap(i -> b.updateAsync(n -> n + 1))
+              .subscribeOn(Schedulers.parallel()));
+      StepVerifier.create(writes.then(Mono.fromSupplier(a::get)))
+          .expectNext(400)
+          .verifyComplete();
+      StepVerifier.create(b.compareAndSetAsync(400, 1_000).subscribeOn(Schedulers.parallel()))
+          .expectNext(true)
+          .verifyComplete();
+      StepVerifier.create(a.updateIfVersionAsync(0, null, n -> n).subscribeOn(Schedulers.parallel()))
+          .assertNext(o -> assertThat(o).isInstanceOf(Outcome.Conflict.class))
+          .verifyComplete();
+      lossless.verify(TIMEOUT);
+    }
+    assertThat(BLOCKING_CALLS).isEmpty();
+  }
+
+  private static RedisStore<Integer> instance(String name) {
+    return RedisStore.builder(name, 0)
+        .uri(RedisURI.create(server.uri()))
+        .type(Integer.class)
+        .deliverOn(Schedulers.parallel())
+        .writeTimeout(Duration.ofSeconds(20))
+        .build();
+  }
+}
