@@ -23,8 +23,17 @@ import org.awaitility.Awaitility;
  */
 public final class RedisServerProcess implements AutoCloseable {
 
-  private static final String BINARY =
-      System.getProperty("snapflux.redis.server", "/usr/bin/redis-server");
+  private static final String BINARY = System.getProperty("snapflux.redis.server",
+      Files.isExecutable(Path.of("/usr/bin/redis-server")) ? "/usr/bin/redis-server" : "redis-server");
+
+  /** Servers still running when the JVM exits (a crashed or interrupted test run) are killed. */
+  private static final java.util.Set<Process> RUNNING =
+      java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  static {
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> RUNNING.forEach(Process::destroyForcibly),
+        "redis-server-reaper"));
+  }
 
   private final int port;
   private final Path dir;
@@ -71,6 +80,7 @@ public final class RedisServerProcess implements AutoCloseable {
       return;
     }
     process.destroyForcibly();
+    RUNNING.remove(process);
     try {
       if (!process.waitFor(20, TimeUnit.SECONDS)) {
         throw new IllegalStateException("redis-server on port " + port + " did not stop");
@@ -100,6 +110,7 @@ public final class RedisServerProcess implements AutoCloseable {
         .redirectErrorStream(true)
         .redirectOutput(dir.resolve("redis.log").toFile())
         .start();
+    RUNNING.add(process);
     Awaitility.await("redis-server on port " + port + " answering PING")
         .atMost(Duration.ofSeconds(20))
         .pollInterval(Duration.ofMillis(20))
