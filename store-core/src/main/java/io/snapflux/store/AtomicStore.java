@@ -109,6 +109,10 @@ final class AtomicStore<S> implements Store<S> {
   private volatile StoreSubscription<S>[] subscribers;
   private static final VarHandle SUBSCRIBERS;
 
+  /** Live lossless subscriptions; the version chain is linked only while there are any. */
+  private volatile int losslessCount;
+  private static final VarHandle LOSSLESS_COUNT;
+
   private volatile int fanOutWip;
   private static final VarHandle FAN_OUT_WIP;
 
@@ -123,6 +127,7 @@ final class AtomicStore<S> implements Store<S> {
       HEAD = l.findVarHandle(AtomicStore.class, "head", Node.class);
       SUBSCRIBERS = l.findVarHandle(AtomicStore.class, "subscribers", StoreSubscription[].class);
       FAN_OUT_WIP = l.findVarHandle(AtomicStore.class, "fanOutWip", int.class);
+      LOSSLESS_COUNT = l.findVarHandle(AtomicStore.class, "losslessCount", int.class);
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }
@@ -262,7 +267,8 @@ final class AtomicStore<S> implements Store<S> {
       UndoStacks<S> undo = current.undo == null
           ? null : current.undo.committed(current.snapshot, historySize);
       Node<S> node = new Node<>(
-          Snapshot.of(current.version + 1, next, cause, clock.millis()), false, current, undo);
+          Snapshot.of(current.version + 1, next, cause, clock.millis()), false, linkable(current),
+          undo);
       if (HEAD.compareAndSet(this, current, node)) {
         // Successful CAS is the linearization point.
         published(current, node);
@@ -301,9 +307,37 @@ final class AtomicStore<S> implements Store<S> {
     }
   }
 
+  /** The predecessor a new node must be linked from, if lossless subscribers may walk it. */
+  private @Nullable Node<S> linkable(Node<S> current) {
+    return (int) LOSSLESS_COUNT.getVolatile(this) > 0 ? current : null;
+  }
+
+  void losslessJoined() {
+    LOSSLESS_COUNT.getAndAdd(this, 1);
+  }
+
+  void losslessLeft() {
+    LOSSLESS_COUNT.getAndAdd(this, -1);
+  }
+
+  /**
+   * After a successful CAS from {@code previous} to {@code node}: link the chain if a lossless
+   * subscriber may walk it, record history, run after-commit interceptors, signal the fan-out.
+   *
+   * <p>The chain is linked only while lossless subscriptions exist. A conflated subscriber reads
+   * the head and needs no links; without them, a node that a preempted writer still holds, or
+   * that was promoted to the old generation, keeps nothing newer alive (the "nepotism" that made
+   * young collections copy and promote the whole chain under contention; benchmarks' GC
+   * figures). Dekker again: a lossless subscription increments losslessCount before it reads
+   * the head, a writer reads losslessCount after its CAS; so a subscription that starts at
+   * {@code previous} is always linked to {@code node}.
+   */
   private void published(Node<S> previous, Node<S> node) {
-    previous.linkFromPrev();
-    node.linkFromPrev();
+    if ((int) LOSSLESS_COUNT.getVolatile(this) > 0) {
+      previous.linkFromPrev(); // help a delayed writer's link first
+      node.linkTo(previous);
+    }
+    node.forgetPrev();
     if (!node.terminal) {
       record(node.snapshot);
       for (Interceptor<S> i : interceptors) {
@@ -420,8 +454,8 @@ final class AtomicStore<S> implements Store<S> {
           : new HistoryCause.Redo(target.version());
       check(current, target.state(), cause);
       Node<S> node = new Node<>(
-          Snapshot.of(current.version + 1, target.state(), cause, clock.millis()), false, current,
-          undo ? stacks.undone(current.snapshot) : stacks.redone(current.snapshot));
+          Snapshot.of(current.version + 1, target.state(), cause, clock.millis()), false,
+          linkable(current), undo ? stacks.undone(current.snapshot) : stacks.redone(current.snapshot));
       if (HEAD.compareAndSet(this, current, node)) {
         // Successful CAS is the linearization point.
         published(current, node);
@@ -533,7 +567,7 @@ final class AtomicStore<S> implements Store<S> {
       if (next.version() <= current.version) {
         return false;
       }
-      Node<S> node = new Node<>(next, false, current, current.undo);
+      Node<S> node = new Node<>(next, false, linkable(current), current.undo);
       if (HEAD.compareAndSet(this, current, node)) {
         // Successful CAS is the linearization point.
         published(current, node);
@@ -566,7 +600,8 @@ final class AtomicStore<S> implements Store<S> {
       if (current.terminal) {
         return;
       }
-      Node<S> terminal = new Node<>(current.snapshot, true, current, current.undo);
+      Node<S> terminal =
+          new Node<>(current.snapshot, true, linkable(current), current.undo);
       if (HEAD.compareAndSet(this, current, terminal)) {
         // Successful CAS is the linearization point of close.
         published(current, terminal);

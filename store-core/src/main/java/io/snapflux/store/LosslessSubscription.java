@@ -26,6 +26,8 @@ final class LosslessSubscription<S> extends StoreSubscription<S> {
     super(actual, store);
     this.maxLag = d.maxLag();
     this.resync = d.resync();
+    // Before reading the head: from here on, every commit links the chain (see AtomicStore).
+    store.losslessJoined();
     Node<S> h = store.head();
     this.start = h;
     this.deliveredVersion = h.version - 1;
@@ -89,6 +91,11 @@ final class LosslessSubscription<S> extends StoreSubscription<S> {
         return;
       }
     }
+  }
+
+  @Override
+  void detached() {
+    store.losslessLeft();
   }
 
   @Override

@@ -77,6 +77,16 @@ final class Node<S> {
     }
   }
 
+  /** Links {@code prev} to this node (volatile, as in {@link #linkFromPrev()}). */
+  void linkTo(Node<S> prev) {
+    NEXT.setVolatile(prev, this);
+  }
+
+  /** Drops the reference to the predecessor once linked (or once no link is needed). */
+  void forgetPrev() {
+    UNLINKED_PREV.setOpaque(this, null);
+  }
+
   /** Volatile read: pairs with the volatile link above (sequentially consistent). */
   @SuppressWarnings("unchecked")
   @Nullable Node<S> nextVolatile() {

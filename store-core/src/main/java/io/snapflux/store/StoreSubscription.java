@@ -32,6 +32,10 @@ abstract class StoreSubscription<S> implements org.reactivestreams.Subscription,
 
   volatile boolean cancelled;
 
+  /** 1 once the subscription has left the store (removed, worker disposed); set exactly once. */
+  private volatile int detached;
+  private static final VarHandle DETACHED;
+
   /** A §3.9 violation to report, set by request() and signalled by the drain loop. */
   volatile @Nullable Throwable badRequest;
 
@@ -43,6 +47,7 @@ abstract class StoreSubscription<S> implements org.reactivestreams.Subscription,
       MethodHandles.Lookup l = MethodHandles.lookup();
       REQUESTED = l.findVarHandle(StoreSubscription.class, "requested", long.class);
       WIP = l.findVarHandle(StoreSubscription.class, "wip", int.class);
+      DETACHED = l.findVarHandle(StoreSubscription.class, "detached", int.class);
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }
@@ -97,10 +102,24 @@ abstract class StoreSubscription<S> implements org.reactivestreams.Subscription,
   public final void cancel() {
     if (!cancelled) {
       cancelled = true;
-      store.remove(this);
-      worker.dispose();
+      detach();
+      // The drain loop owns the references into the version chain: let it drop them (now, if
+      // no drain is running; else at the top of the running drain's next pass).
+      drain();
     }
   }
+
+  /** Leaves the store exactly once, whichever of cancel and terminate comes first. */
+  private void detach() {
+    if (DETACHED.compareAndSet(this, 0, 1)) {
+      store.remove(this);
+      worker.dispose();
+      detached();
+    }
+  }
+
+  /** Called exactly once when the subscription leaves the store. */
+  void detached() {}
 
   /** Drains on the calling thread if no other thread is draining. */
   final void drain() {
@@ -159,6 +178,7 @@ abstract class StoreSubscription<S> implements org.reactivestreams.Subscription,
    */
   final boolean checkTerminated() {
     if (cancelled) {
+      released();
       return true;
     }
     Throwable e = badRequest;
@@ -178,8 +198,7 @@ abstract class StoreSubscription<S> implements org.reactivestreams.Subscription,
   /** Ends the subscription from inside the drain loop: no more signals, nothing held. */
   final void terminate() {
     cancelled = true;
-    store.remove(this);
-    worker.dispose();
+    detach();
     released();
   }
 

@@ -242,4 +242,41 @@ final class AtomicStoreTest {
         .thenCancel()
         .verify(TIMEOUT);
   }
+
+  @Test
+  void versionChain_isLinkedOnlyWhileLosslessSubscribersExist() {
+    AtomicStore<Integer> store = (AtomicStore<Integer>) Store.of(0);
+    Disposable conflated = store.changes().subscribe();
+    Node<Integer> v0 = store.head();
+    store.update(n -> n + 1);
+    assertThat(v0.nextVolatile()).as("no lossless subscriber: no link, nothing pinned").isNull();
+
+    Disposable lossless = store.changes(Delivery.lossless(100)).subscribe();
+    Node<Integer> v1 = store.head();
+    store.update(n -> n + 1);
+    assertThat(v1.nextVolatile()).isSameAs(store.head());
+
+    lossless.dispose();
+    Node<Integer> v2 = store.head();
+    store.update(n -> n + 1);
+    assertThat(v2.nextVolatile()).as("last lossless subscriber left").isNull();
+    conflated.dispose();
+  }
+
+  @Test
+  void versionChain_losslessSubscriberThatFails_stopsTheLinking() {
+    AtomicStore<Integer> store = (AtomicStore<Integer>) Store.of(0);
+    StepVerifier.create(store.changes(Delivery.lossless(1)), 1)
+        .expectNextCount(1)
+        .then(() -> {
+          store.update(n -> n + 1);
+          store.update(n -> n + 1);
+        })
+        .expectError(SubscriberLagException.class)
+        .verify(TIMEOUT);
+
+    Node<Integer> before = store.head();
+    store.update(n -> n + 1);
+    assertThat(before.nextVolatile()).isNull();
+  }
 }
