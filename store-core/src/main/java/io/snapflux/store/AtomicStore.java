@@ -37,16 +37,18 @@ import reactor.util.Loggers;
  * old node to the new one (helping its predecessor's link too, so one delayed writer cannot stall
  * lossless subscribers) and signals the fan-out.
  *
- * Publication. The writer's only publication work is an O(1) signal: it increments the fan-out
+ * Publication. The writer's only publication work is O(lanes), whatever the number of
+ * subscribers: for each delivery lane that has subscriptions it increments the lane's
  * work-in-progress counter (Reactor's drain idiom) and, only on the 0 -> 1 transition, schedules
- * the fan-out on the store's delivery worker. The fan-out reads the newest head and pokes every
- * subscription; a subscription with nothing to do (no demand, no overflow) costs one volatile
- * read. A subscription with work schedules its own drain on its own worker. Whatever the number
- * of subscribers, update() does the same work; fan-out rounds conflate, so a burst of commits
- * costs subscribers one pass. With no subscribers, the signal is skipped altogether.
- *
- * Subscribe/commit race (a Dekker pattern over volatiles): a subscription first adds itself to
- * the subscriber array, then reads head; a writer first CASes head, then reads the array. With
+ * the lane's task on its worker. A lane's task reads the newest head and walks its subscriptions,
+ * draining inline those with work; one with nothing to do (no demand, nothing newer, no
+ * overflow) costs a few volatile reads. Rounds conflate, so a burst of commits costs
+ * subscribers one pass. With no subscribers, the signal is skipped altogether. Lanes, not a task
+ * per subscriber: see DeliveryLane.
+
+ * Subscribe/commit race (a Dekker pattern over volatiles): a subscription first counts itself
+ * in subscriberCount and joins its lane, then reads head; a writer first CASes head, then reads
+ * the count and the lanes. With
  * sequentially consistent volatile accesses at least one of them sees the other, so no commit is
  * missed by a new subscriber. The writer's link old.next = new is a volatile write for the same
  * reason: a new lossless subscriber that sees the new head must also see the link.
@@ -98,23 +100,23 @@ final class AtomicStore<S> implements Store<S> {
   /** Recent snapshots by {@code version % historySize}; null without history. */
   private final @Nullable AtomicReferenceArray<Snapshot<S>> history;
   final Scheduler deliveryScheduler;
-  private final Scheduler.Worker fanOutWorker;
 
   private volatile Node<S> head;
   private static final VarHandle HEAD;
 
-  @SuppressWarnings("rawtypes")
-  private static final StoreSubscription[] NO_SUBSCRIBERS = new StoreSubscription[0];
+  /** Delivery lanes; a subscription lives on one, chosen round-robin. */
+  private final DeliveryLane<S>[] lanes;
 
-  private volatile StoreSubscription<S>[] subscribers;
-  private static final VarHandle SUBSCRIBERS;
+  /** Benign race: a lost increment only makes two subscriptions share a lane choice. */
+  private int nextLane;
+
+  private volatile int subscriberCount;
+  private static final VarHandle SUBSCRIBER_COUNT;
 
   /** Live lossless subscriptions; the version chain is linked only while there are any. */
   private volatile int losslessCount;
   private static final VarHandle LOSSLESS_COUNT;
 
-  private volatile int fanOutWip;
-  private static final VarHandle FAN_OUT_WIP;
 
   private final LongAdder casRetries = new LongAdder();
   private final LongAdder versionConflicts = new LongAdder();
@@ -125,8 +127,7 @@ final class AtomicStore<S> implements Store<S> {
     try {
       MethodHandles.Lookup l = MethodHandles.lookup();
       HEAD = l.findVarHandle(AtomicStore.class, "head", Node.class);
-      SUBSCRIBERS = l.findVarHandle(AtomicStore.class, "subscribers", StoreSubscription[].class);
-      FAN_OUT_WIP = l.findVarHandle(AtomicStore.class, "fanOutWip", int.class);
+      SUBSCRIBER_COUNT = l.findVarHandle(AtomicStore.class, "subscriberCount", int.class);
       LOSSLESS_COUNT = l.findVarHandle(AtomicStore.class, "losslessCount", int.class);
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
@@ -145,12 +146,16 @@ final class AtomicStore<S> implements Store<S> {
     this.history = historySize == 0 ? null : new AtomicReferenceArray<>(historySize);
     this.deliveryScheduler = builder.deliveryScheduler;
     validate(builder.initial);
-    this.subscribers = NO_SUBSCRIBERS;
     Snapshot<S> initial =
         Snapshot.of(builder.initialVersion, builder.initial, builder.initialCause, clock.millis());
     this.head = new Node<>(initial, false, null, historySize == 0 ? null : UndoStacks.empty());
     record(initial);
-    this.fanOutWorker = deliveryScheduler.createWorker();
+    @SuppressWarnings("unchecked")
+    DeliveryLane<S>[] l = new DeliveryLane[builder.deliveryLanes];
+    for (int i = 0; i < l.length; i++) {
+      l[i] = new DeliveryLane<>(this, deliveryScheduler);
+    }
+    this.lanes = l;
   }
 
   @Override
@@ -471,75 +476,29 @@ final class AtomicStore<S> implements Store<S> {
 
   private void signalFanOut() {
     // Volatile read after the head CAS: see the subscribe/commit race in the notes.
-    if (subscribers.length == 0) {
+    if ((int) SUBSCRIBER_COUNT.getVolatile(this) == 0) {
       return;
     }
-    if ((int) FAN_OUT_WIP.getAndAdd(this, 1) == 0) {
-      try {
-        fanOutWorker.schedule(this::fanOut);
-      } catch (RejectedExecutionException e) {
-        // The delivery scheduler was disposed: deliver from this thread rather than never.
-        fanOut();
+    for (DeliveryLane<S> lane : lanes) {
+      if (!lane.isEmpty()) {
+        lane.signal();
       }
     }
   }
 
-  private void fanOut() {
-    int missed = 1;
-    for (;;) {
-      Node<S> h = head;
-      for (StoreSubscription<S> s : subscribers) {
-        s.onHead(h);
-      }
-      missed = (int) FAN_OUT_WIP.getAndAdd(this, -missed) - missed;
-      if (missed == 0) {
-        break;
-      }
-    }
+  /** Registers a subscription on a lane (round-robin). Counted first: see signalFanOut. */
+  void add(StoreSubscription<S> s) {
+    SUBSCRIBER_COUNT.getAndAdd(this, 1);
+    DeliveryLane<S> lane = lanes[(int) (Integer.toUnsignedLong(nextLane++) % lanes.length)];
+    s.lane = lane;
+    lane.add(s);
   }
 
-  boolean add(StoreSubscription<S> s) {
-    for (;;) {
-      StoreSubscription<S>[] a = subscribers;
-      @SuppressWarnings("unchecked")
-      StoreSubscription<S>[] b = new StoreSubscription[a.length + 1];
-      System.arraycopy(a, 0, b, 0, a.length);
-      b[a.length] = s;
-      if (SUBSCRIBERS.compareAndSet(this, a, b)) {
-        return true;
-      }
-    }
-  }
-
-  @SuppressWarnings("unchecked")
   void remove(StoreSubscription<S> s) {
-    for (;;) {
-      StoreSubscription<S>[] a = subscribers;
-      int i = indexOf(a, s);
-      if (i < 0) {
-        return;
-      }
-      StoreSubscription<S>[] b;
-      if (a.length == 1) {
-        b = NO_SUBSCRIBERS;
-      } else {
-        b = new StoreSubscription[a.length - 1];
-        System.arraycopy(a, 0, b, 0, i);
-        System.arraycopy(a, i + 1, b, i, a.length - i - 1);
-      }
-      if (SUBSCRIBERS.compareAndSet(this, a, b)) {
-        return;
-      }
+    DeliveryLane<S> lane = s.lane;
+    if (lane != null && lane.remove(s)) {
+      SUBSCRIBER_COUNT.getAndAdd(this, -1);
     }
-  }
-
-  private static int indexOf(Object[] a, Object o) {
-    for (int i = 0; i < a.length; i++) {
-      if (a[i] == o) {
-        return i;
-      }
-    }
-    return -1;
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -578,14 +537,17 @@ final class AtomicStore<S> implements Store<S> {
 
   @Override
   public StoreStats stats() {
-    StoreSubscription<S>[] subs = subscribers;
     long version = head.version;
     long maxLag = 0;
-    for (StoreSubscription<S> s : subs) {
-      maxLag = Math.max(maxLag, s.losslessLag(version));
+    int count = 0;
+    for (DeliveryLane<S> lane : lanes) {
+      for (StoreSubscription<S> s : lane.subscriptions()) {
+        count++;
+        maxLag = Math.max(maxLag, s.losslessLag(version));
+      }
     }
     return new StoreStats(version, casRetries.sum(), versionConflicts.sum(),
-        validationRejections.sum(), subs.length, maxLag, lagOverflows.sum());
+        validationRejections.sum(), count, maxLag, lagOverflows.sum());
   }
 
   @Override

@@ -18,8 +18,8 @@ final class ConflatedSubscription<S> extends StoreSubscription<S> {
   void onHead(Node<S> head) {
     // Benign race: if demand arrives just after this read, request() drains on its own thread
     // and reads this head (or a newer one) itself.
-    if (requested != 0 || head.terminal) {
-      signal();
+    if ((requested != 0 && head.version > deliveredVersion) || head.terminal) {
+      drain();
     }
   }
 

@@ -40,8 +40,9 @@ final class LosslessSubscription<S> extends StoreSubscription<S> {
 
   @Override
   void onHead(Node<S> head) {
-    if (requested != 0 || head.terminal || head.version - deliveredVersion > maxLag) {
-      signal();
+    long behind = head.version - deliveredVersion;
+    if ((requested != 0 && behind > 0) || head.terminal || behind > maxLag) {
+      drain();
     }
   }
 

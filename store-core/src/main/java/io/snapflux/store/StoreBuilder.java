@@ -26,6 +26,7 @@ public final class StoreBuilder<S> {
   Equivalence<S> equivalence = Equivalence.identity();
   Backoff backoff = Backoff.defaults();
   Scheduler deliveryScheduler = Schedulers.parallel();
+  int deliveryLanes = Schedulers.DEFAULT_POOL_SIZE;
   Clock clock = Clock.systemUTC();
   long initialVersion;
   int historySize;
@@ -93,16 +94,35 @@ public final class StoreBuilder<S> {
   }
 
   /**
-   * The scheduler on whose workers snapshots are fanned out to subscribers after a commit.
-   * Defaults to {@link Schedulers#parallel()}. Each subscriber drains on a worker of its own, so a
-   * subscriber that is slow delays only the subscribers sharing its worker's thread; subscribers
-   * that block must {@code publishOn} a blocking-friendly scheduler, as with any Reactor source.
+   * The scheduler on whose workers snapshots are delivered to subscribers after a commit, with
+   * one delivery lane per processor. Defaults to {@link Schedulers#parallel()}.
    *
    * @param scheduler the delivery scheduler
    * @return this builder
+   * @see #deliverOn(Scheduler, int)
    */
   public StoreBuilder<S> deliverOn(Scheduler scheduler) {
+    return deliverOn(scheduler, Schedulers.DEFAULT_POOL_SIZE);
+  }
+
+  /**
+   * The scheduler on whose workers snapshots are delivered to subscribers after a commit, and
+   * how many delivery lanes to use. Each lane is one worker of {@code scheduler}; subscribers are
+   * assigned to lanes round-robin, and a lane delivers to its subscribers one after another. A
+   * writer never waits for a lane; a subscriber that is slow in {@code onNext} delays only the
+   * subscribers of its own lane. Subscribers that block must {@code publishOn} a
+   * blocking-friendly scheduler, as with any Reactor source.
+   *
+   * @param scheduler the delivery scheduler
+   * @param lanes how many lanes, 1 to 1,024 (by default, the number of processors)
+   * @return this builder
+   */
+  public StoreBuilder<S> deliverOn(Scheduler scheduler, int lanes) {
+    if (lanes < 1 || lanes > 1024) {
+      throw new IllegalArgumentException("lanes must be in 1..1024, was " + lanes);
+    }
     this.deliveryScheduler = Objects.requireNonNull(scheduler, "scheduler");
+    this.deliveryLanes = lanes;
     return this;
   }
 

@@ -2,12 +2,10 @@ package io.snapflux.store;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.util.concurrent.RejectedExecutionException;
 import org.jspecify.annotations.Nullable;
 import reactor.core.CoreSubscriber;
 import reactor.core.Exceptions;
 import reactor.core.publisher.Operators;
-import reactor.core.scheduler.Scheduler;
 
 /**
  * A subscriber's link to a store: demand accounting and a serialized drain loop, shared by the
@@ -15,14 +13,15 @@ import reactor.core.scheduler.Scheduler;
  *
  * <p>Every signal to the subscriber comes from {@link #drainLoop()}, which runs on exactly one
  * thread at a time (the work-in-progress counter {@code wip}); signals are therefore serialized
- * (Reactive Streams §1.3). The drain runs inline when the subscriber requests, and on this
- * subscription's own delivery worker when the store's fan-out pokes it; never on a writer.
+ * (Reactive Streams §1.3). The drain runs inline when the subscriber requests, and on its
+ * delivery lane's worker after a commit; never on a writer.
  */
-abstract class StoreSubscription<S> implements org.reactivestreams.Subscription, Runnable {
+abstract class StoreSubscription<S> implements org.reactivestreams.Subscription {
 
   final CoreSubscriber<? super Snapshot<S>> actual;
   final AtomicStore<S> store;
-  private final Scheduler.Worker worker;
+  /** The delivery lane this subscription lives on; set by AtomicStore.add. */
+  volatile @Nullable DeliveryLane<S> lane;
 
   volatile long requested;
   static final VarHandle REQUESTED;
@@ -32,7 +31,7 @@ abstract class StoreSubscription<S> implements org.reactivestreams.Subscription,
 
   volatile boolean cancelled;
 
-  /** 1 once the subscription has left the store (removed, worker disposed); set exactly once. */
+  /** 1 once the subscription has left the store; set exactly once. */
   private volatile int detached;
   private static final VarHandle DETACHED;
 
@@ -56,10 +55,12 @@ abstract class StoreSubscription<S> implements org.reactivestreams.Subscription,
   StoreSubscription(CoreSubscriber<? super Snapshot<S>> actual, AtomicStore<S> store) {
     this.actual = actual;
     this.store = store;
-    this.worker = store.deliveryScheduler.createWorker();
   }
 
-  /** Called by the store's fan-out with the newest head; must be cheap when there is no work. */
+  /**
+   * Called by the subscription's delivery lane with the newest head: drains inline if there is
+   * work; must be cheap (a few volatile reads) when there is none.
+   */
   abstract void onHead(Node<S> head);
 
   /** The drain body; runs with the work-in-progress counter held. */
@@ -113,7 +114,6 @@ abstract class StoreSubscription<S> implements org.reactivestreams.Subscription,
   private void detach() {
     if (DETACHED.compareAndSet(this, 0, 1)) {
       store.remove(this);
-      worker.dispose();
       detached();
     }
   }
@@ -126,23 +126,6 @@ abstract class StoreSubscription<S> implements org.reactivestreams.Subscription,
     if ((int) WIP.getAndAdd(this, 1) == 0) {
       drainLoop();
     }
-  }
-
-  /** Drains on this subscription's delivery worker if no other thread is draining. */
-  final void signal() {
-    if ((int) WIP.getAndAdd(this, 1) == 0) {
-      try {
-        worker.schedule(this);
-      } catch (RejectedExecutionException e) {
-        // Worker disposed (cancelled, or the scheduler shut down): drain here rather than never.
-        drainLoop();
-      }
-    }
-  }
-
-  @Override
-  public final void run() {
-    drainLoop();
   }
 
   /**

@@ -149,10 +149,11 @@ final class AtomicStoreTest {
 
   @Test
   void slowSubscriber_delaysNeitherWritersNorOtherSubscribers() throws InterruptedException {
-    // Round-robin workers: fan-out, slow subscriber and fast subscriber each get their own thread.
-    Scheduler scheduler = Schedulers.newParallel("slow-test", 4);
+    // Two lanes on two threads; subscribers are assigned round-robin: slow on one, fast on the
+    // other.
+    Scheduler scheduler = Schedulers.newParallel("slow-test", 2);
     try {
-      Store<Integer> store = Store.builder(0).deliverOn(scheduler).build();
+      Store<Integer> store = Store.builder(0).deliverOn(scheduler, 2).build();
       CountDownLatch slowEntered = new CountDownLatch(1);
       CountDownLatch release = new CountDownLatch(1);
       Disposable slow = store.changes().skip(1).subscribe(s -> {
