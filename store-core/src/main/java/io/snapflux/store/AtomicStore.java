@@ -147,7 +147,8 @@ final class AtomicStore<S> implements Store<S> {
     this.deliveryScheduler = builder.deliveryScheduler;
     validate(builder.initial);
     Snapshot<S> initial =
-        Snapshot.of(builder.initialVersion, builder.initial, builder.initialCause, clock.millis());
+        Snapshot.of(builder.initialVersion, builder.initial, builder.initialCause,
+            builder.initialTimestampMillis >= 0 ? builder.initialTimestampMillis : clock.millis());
     this.head = new Node<>(initial, false, null, historySize == 0 ? null : UndoStacks.empty());
     record(initial);
     @SuppressWarnings("unchecked")

@@ -41,8 +41,7 @@ public final class Replica<S> implements AutoCloseable {
     StoreBuilder<S> b = new StoreBuilder<>(initial.state())
         .name(name)
         .deliverOn(deliveryScheduler)
-        .initialVersion(initial.version());
-    b.initialCause = initial.cause();
+        .restoring(initial);
     return new Replica<>(new AtomicStore<>(b));
   }
 

@@ -32,6 +32,7 @@ public final class StoreBuilder<S> {
   int historySize;
   Vector<Interceptor<S>> interceptors = Vector.empty();
   @Nullable Object initialCause;
+  long initialTimestampMillis = -1;
 
   StoreBuilder(S initial) {
     this.initial = Objects.requireNonNull(initial, "the initial state of a store is never null");
@@ -192,6 +193,42 @@ public final class StoreBuilder<S> {
     }
     this.initialVersion = version;
     return this;
+  }
+
+  /**
+   * A copy of this builder, with every option, that starts the store at {@code snapshot}: its
+   * state, version, cause and timestamp. Durable and shared backends use it to restore a store
+   * exactly, keeping the application's validators, interceptors and other options.
+   *
+   * @param snapshot where the store starts
+   * @return a new builder; this one is unchanged
+   */
+  public StoreBuilder<S> restoring(Snapshot<S> snapshot) {
+    Objects.requireNonNull(snapshot, "snapshot");
+    StoreBuilder<S> b = new StoreBuilder<>(snapshot.state());
+    b.name = name;
+    b.validators = validators;
+    b.equivalence = equivalence;
+    b.backoff = backoff;
+    b.deliveryScheduler = deliveryScheduler;
+    b.deliveryLanes = deliveryLanes;
+    b.clock = clock;
+    b.historySize = historySize;
+    b.interceptors = interceptors;
+    b.initialVersion = snapshot.version();
+    b.initialCause = snapshot.cause();
+    b.initialTimestampMillis = snapshot.timestampMillis();
+    return b;
+  }
+
+  /** The initial state this builder starts a store with. */
+  public S initialState() {
+    return initial;
+  }
+
+  /** The name the store will have. */
+  public String name() {
+    return name;
   }
 
   /**

@@ -61,4 +61,20 @@ final class ReplicaTest {
         .expectNext(42L).verifyComplete();
     store.close();
   }
+
+  @Test
+  void builder_restoring_keepsOptionsAndStartsExactlyAtTheSnapshot() {
+    StoreBuilder<Integer> options = Store.builder(0).name("restored")
+        .validator("non-negative", n -> n >= 0).history(5);
+    Snapshot<Integer> persisted = Snapshot.of(17, 42, "persisted cause", 1_000L);
+
+    Store<Integer> store = options.restoring(persisted).build();
+
+    assertThat(store.snapshot()).isEqualTo(persisted);
+    assertThat(store.name()).isEqualTo("restored");
+    assertThatThrownBy(() -> store.update(n -> -1)).isInstanceOf(StateValidationException.class);
+    store.update(n -> n + 1);
+    assertThat(store.undo().state()).isEqualTo(42);
+    assertThat(options.initialState()).isZero();
+  }
 }
