@@ -80,7 +80,8 @@ final class RedisStoreBlockHoundTest {
               .subscribeOn(Schedulers.parallel()),
           Flux.range(0, 200).concatMap(i -> b.updateAsync(n -> n + 1))
               .subscribeOn(Schedulers.parallel()));
-      StepVerifier.create(writes.then(Mono.fromSupplier(a::get)))
+      // A's replica reaches B's last commit through the stream, shortly after B's write returns.
+      StepVerifier.create(writes.then(a.awaitVersion(400)).map(Snapshot::state))
           .expectNext(400)
           .verifyComplete();
       StepVerifier.create(b.compareAndSetAsync(400, 1_000).subscribeOn(Schedulers.parallel()))
