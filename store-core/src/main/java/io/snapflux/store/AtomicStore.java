@@ -430,16 +430,44 @@ final class AtomicStore<S> implements Store<S> {
 
   @Override
   public Snapshot<S> undo() {
-    return travel(true);
+    return Objects.requireNonNull(travel(true, ANY_VERSION));
   }
 
   @Override
   public Snapshot<S> redo() {
-    return travel(false);
+    return Objects.requireNonNull(travel(false, ANY_VERSION));
   }
 
   /** Undo or redo: a new version with an earlier state, through the same CAS loop. */
-  private Snapshot<S> travel(boolean undo) {
+  @Override
+  public Outcome<S> undoIfVersion(long expectedVersion) {
+    return travelIfVersion(true, requireVersion(expectedVersion));
+  }
+
+  @Override
+  public Outcome<S> redoIfVersion(long expectedVersion) {
+    return travelIfVersion(false, requireVersion(expectedVersion));
+  }
+
+  private Outcome<S> travelIfVersion(boolean undo, long expectedVersion) {
+    for (;;) {
+      Snapshot<S> done = travel(undo, expectedVersion);
+      if (done != null) {
+        return new Outcome.Applied<>(done);
+      }
+      // As in updateIfVersion: report a conflict only with a snapshot not at the expected version.
+      Snapshot<S> current = head.snapshot;
+      if (current.version() != expectedVersion) {
+        return new Outcome.Conflict<>(expectedVersion, current);
+      }
+    }
+  }
+
+  /**
+   * @return the committed snapshot, the current one if there was nothing to undo or redo, or
+   *     {@code null} if the store was not at {@code expectedVersion}
+   */
+  private @Nullable Snapshot<S> travel(boolean undo, long expectedVersion) {
     if (historySize == 0) {
       throw new UnsupportedOperationException("store '" + name
           + "' keeps no history; build it with history(n) to enable undo and redo");
@@ -448,6 +476,10 @@ final class AtomicStore<S> implements Store<S> {
       Node<S> current = head;
       if (current.terminal) {
         throw new StoreClosedException(name);
+      }
+      if (expectedVersion != ANY_VERSION && current.version != expectedVersion) {
+        versionConflicts.increment();
+        return null;
       }
       UndoStacks<S> stacks = Objects.requireNonNull(current.undo);
       io.vavr.collection.List<Snapshot<S>> from = undo ? stacks.past() : stacks.future();

@@ -94,6 +94,16 @@ public abstract class ForwardingStore<S> implements Store<S> {
   }
 
   @Override
+  public Outcome<S> undoIfVersion(long expectedVersion) {
+    return delegate.undoIfVersion(expectedVersion);
+  }
+
+  @Override
+  public Outcome<S> redoIfVersion(long expectedVersion) {
+    return delegate.redoIfVersion(expectedVersion);
+  }
+
+  @Override
   public boolean canUndo() {
     return delegate.canUndo();
   }

@@ -401,6 +401,34 @@ public interface Store<S> extends AutoCloseable {
         "store '" + name() + "' keeps no history; build it with history(n) to enable redo");
   }
 
+  /**
+   * Undoes, like {@link #undo()}, only if the store is at {@code expectedVersion}: the
+   * version-checked undo behind HTTP {@code If-Match}, so nobody undoes a change they have not
+   * seen.
+   *
+   * @param expectedVersion the version the caller saw
+   * @return {@link Outcome.Applied} with the undo's snapshot (the current one if there was
+   *     nothing to undo), or {@link Outcome.Conflict} with the current snapshot
+   * @throws UnsupportedOperationException if the store keeps no history
+   */
+  default Outcome<S> undoIfVersion(long expectedVersion) {
+    throw new UnsupportedOperationException(
+        "store '" + name() + "' keeps no history; build it with history(n) to enable undo");
+  }
+
+  /**
+   * Redoes, like {@link #redo()}, only if the store is at {@code expectedVersion}.
+   *
+   * @param expectedVersion the version the caller saw
+   * @return {@link Outcome.Applied} or {@link Outcome.Conflict}, as for {@link
+   *     #undoIfVersion(long)}
+   * @throws UnsupportedOperationException if the store keeps no history
+   */
+  default Outcome<S> redoIfVersion(long expectedVersion) {
+    throw new UnsupportedOperationException(
+        "store '" + name() + "' keeps no history; build it with history(n) to enable redo");
+  }
+
   /** Whether {@link #undo()} would change the state now. */
   default boolean canUndo() {
     return false;

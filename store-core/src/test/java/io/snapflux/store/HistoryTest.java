@@ -116,4 +116,22 @@ final class HistoryTest {
   void builder_invalidHistorySize_isRejected() {
     assertThatThrownBy(() -> Store.builder(0).history(-1)).hasMessageContaining("history size");
   }
+
+  @Test
+  void undoIfVersion_currentVersion_undoes_staleVersion_conflictsAndChangesNothing() {
+    Store<String> store = Store.builder("a").history(10).build();
+    store.update(s -> "b");
+    store.update(s -> "c");
+
+    Outcome<String> stale = store.undoIfVersion(1);
+    assertThat(stale.applied()).isFalse();
+    assertThat(stale.snapshot().version()).isEqualTo(2);
+    assertThat(store.get()).isEqualTo("c");
+
+    Outcome<String> undone = store.undoIfVersion(2);
+    assertThat(undone.applied()).isTrue();
+    assertThat(undone.snapshot().state()).isEqualTo("b");
+    assertThat(store.redoIfVersion(3).snapshot().state()).isEqualTo("c");
+    assertThat(store.stats().versionConflicts()).isEqualTo(1);
+  }
 }
