@@ -8,10 +8,10 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * Settings of the Redis backend ({@code snapflux.redis.*}); the connection itself comes from
  * Spring Boot's {@code spring.data.redis.*}.
  *
- * @param writeTimeout how long a write may take before it fails with {@code
- *     StoreUnavailableException}
- * @param streamMaxLength the approximate number of changes each store's stream keeps
- * @param pollTimeout how long one {@code XREAD BLOCK} of a store's follower waits
+ * @param writeTimeout How long a write may take before it fails with {@code
+ *     StoreUnavailableException}.
+ * @param streamMaxLength The approximate number of changes each store's stream keeps.
+ * @param pollTimeout How long one {@code XREAD BLOCK} of a store's follower waits.
  */
 @ConfigurationProperties("snapflux.redis")
 public record SnapfluxRedisProperties(
