@@ -59,23 +59,24 @@ import reactor.util.Loggers;
  *
  * Invariants (and the tests that check them):
  *  1. Versions grow by exactly one per commit; no two commits share a version.
- *     (AtomicStoreTest.update_commitsNextVersion, StoreStressTest, StoreLincheckTest)
+ *     (StoreContractTest.update_commitsNextVersion, StoreStressTest, StoreLincheckTest)
  *  2. An equivalent result commits nothing and emits nothing.
- *     (AtomicStoreTest.update_identityFunction_doesNotPublish, StoreLincheckTest: delta 0)
+ *     (StoreContractTest.update_identityFunction_doesNotPublish, StoreLincheckTest: delta 0)
  *  3. A failing function, a null result or a rejected state leave the store unchanged.
- *     (AtomicStoreTest.update_*Throws*, update_nullResult_*, validator_*;
+ *     (StoreContractTest.update_functionThrows_*, update_nullResult_*, validator_*;
  *     StoreBadInputTest, which also checks that other subscribers carry on)
  *  4. A conflated subscriber sees strictly increasing versions and always the final one.
- *     (ChangesTest.conflated_*, StoreStressTest, StoreRaceTest.subscribeVsUpdate_conflated_*,
+ *     (StoreContractTest.changes_*, StoreStressTest, StoreRaceTest.subscribeVsUpdate_conflated_*,
  *     StoreRaceTest.cancelVsDelivery_*)
  *  5. A lossless subscriber sees every version exactly once, in order, or a lag error.
- *     (ChangesTest.lossless_*, StoreStressTest, StoreRaceTest.subscribeVsUpdate_lossless_*,
+ *     (StoreContractTest.changes_lossless*, StoreStressTest, StoreRaceTest.subscribeVsUpdate_lossless_*,
  *     StoreRaceTest.losslessOverflowVsRequest_*)
  *  6. Writers never run subscriber code; a throwing subscriber fails alone.
- *     (ChangesTest.subscriberThatThrows_failsAlone, ChangesTest.slowSubscriber_*,
+ *     (StoreContractTest.changes_subscriberThatThrows_*, AtomicStoreTest.slowSubscriber_*,
+ *     AtomicStoreTest.update_neverRunsSubscriberCodeOnTheWritingThread,
  *     StoreBadInputTest.subscriberOnNextThrows_*, StoreBadInputTest.select_selectorThrows_*)
  *  7. After close, updates throw and every subscriber completes after the final snapshot.
- *     (AtomicStoreTest.close_*, ChangesTest.close_*, StoreRaceTest.closeVsUpdate_*,
+ *     (StoreContractTest.close_*, StoreRaceTest.closeVsUpdate_*,
  *     StoreRaceTest.closeVsSubscribe_*, StoreLincheckTest: close)
  *  8. Every operation is linearizable, including the conditional and result-returning
  *     updates and close. (StoreLincheckTest, model checking and stress)
@@ -84,6 +85,12 @@ import reactor.util.Loggers;
  *     SelectPublisherTckTest, StoreBadInputTest.request_nonPositive_*)
  * 10. Nothing blocks: subscribing, updating (contended, through Backoff), closing and
  *     delivering are safe on Reactor's non-blocking threads. (StoreBlockHoundTest)
+ * 11. The version chain is linked only while lossless subscribers exist, and a finished or
+ *     cancelled subscription holds none of it. (AtomicStoreTest.versionChain_*,
+ *     AtomicStoreTest.losslessSubscriberThatOverflows_releasesTheVersionChain,
+ *     SubscriptionReleaseTest)
+ * 12. History keeps the last n versions; undo and redo are new versions committed through the
+ *     same CAS. (HistoryTest)
  * </pre>
  */
 final class AtomicStore<S> implements Store<S> {
@@ -273,7 +280,7 @@ final class AtomicStore<S> implements Store<S> {
       UndoStacks<S> undo = current.undo == null
           ? null : current.undo.committed(current.snapshot, historySize);
       Node<S> node = new Node<>(
-          Snapshot.of(current.version + 1, next, cause, clock.millis()), false, linkable(current),
+          Snapshot.of(current.version + 1, next, cause, clock.millis()), false, current,
           undo);
       if (HEAD.compareAndSet(this, current, node)) {
         // Successful CAS is the linearization point.
@@ -311,11 +318,6 @@ final class AtomicStore<S> implements Store<S> {
         throw new StateValidationException(name, v.description(), null);
       }
     }
-  }
-
-  /** The predecessor a new node must be linked from, if lossless subscribers may walk it. */
-  private @Nullable Node<S> linkable(Node<S> current) {
-    return (int) LOSSLESS_COUNT.getVolatile(this) > 0 ? current : null;
   }
 
   void losslessJoined() {
@@ -493,7 +495,7 @@ final class AtomicStore<S> implements Store<S> {
       check(current, target.state(), cause);
       Node<S> node = new Node<>(
           Snapshot.of(current.version + 1, target.state(), cause, clock.millis()), false,
-          linkable(current), undo ? stacks.undone(current.snapshot) : stacks.redone(current.snapshot));
+          current, undo ? stacks.undone(current.snapshot) : stacks.redone(current.snapshot));
       if (HEAD.compareAndSet(this, current, node)) {
         // Successful CAS is the linearization point.
         published(current, node);
@@ -559,7 +561,7 @@ final class AtomicStore<S> implements Store<S> {
       if (next.version() <= current.version) {
         return false;
       }
-      Node<S> node = new Node<>(next, false, linkable(current), current.undo);
+      Node<S> node = new Node<>(next, false, current, current.undo);
       if (HEAD.compareAndSet(this, current, node)) {
         // Successful CAS is the linearization point.
         published(current, node);
@@ -596,7 +598,7 @@ final class AtomicStore<S> implements Store<S> {
         return;
       }
       Node<S> terminal =
-          new Node<>(current.snapshot, true, linkable(current), current.undo);
+          new Node<>(current.snapshot, true, current, current.undo);
       if (HEAD.compareAndSet(this, current, terminal)) {
         // Successful CAS is the linearization point of close.
         published(current, terminal);

@@ -27,9 +27,10 @@ final class Node<S> {
   volatile @Nullable Node<S> next;
 
   /**
-   * The predecessor, until it has been linked to this node; lets the next writer help link it if
-   * the committing writer is delayed between its CAS and its link (so a stalled writer never
-   * stalls lossless subscribers).
+   * The predecessor, until this node is published; lets the next writer help link it if the
+   * committing writer is delayed between its CAS and its link (so a stalled writer never stalls
+   * lossless subscribers). It points backwards and is cleared right after publication, so it
+   * keeps no run of old versions alive.
    */
   @Nullable Node<S> unlinkedPrev;
 
