@@ -141,6 +141,10 @@ import reactor.util.retry.Retry;
  *     (RedisStoreTest.redisDown_readsServeLastSnapshotAndWritesFailWithinTimeout)
  *  5. Redis back (with or without its data): the replica resyncs and subscribers continue.
  *     (RedisStoreTest.redisRestartedWithItsData_*, RedisStoreTest.redisRestartedEmpty_*)
+ *  6. A resent commit is answered "committed", never applied twice; a stale one changes nothing.
+ *     (LuaScriptsTest.commit_resentAfterSuccess_*, LuaScriptsTest.commit_staleVersion_*)
+ *  7. No write path blocks a non-blocking thread (Reactor parallel, Netty event loops).
+ *     (RedisStoreBlockHoundTest)
  * </pre>
  *
  * @param <S> the type of the state
