@@ -4,7 +4,9 @@ import io.snapflux.store.JsonStateCodec;
 import io.snapflux.store.Snapshot;
 import io.snapflux.store.StateCodec;
 import io.snapflux.store.Store;
+import io.snapflux.store.StoreBuilder;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.function.UnaryOperator;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
@@ -34,6 +36,19 @@ import reactor.core.publisher.Mono;
  * <p>Subscribers of {@link #changes()} and readers of {@link #snapshot()} may see a version
  * slightly before it is durable (the commit happens in memory first); use {@link
  * #durableChanges()} or {@link #awaitDurable(long)} to act only on durable versions.
+ *
+ * <p>A restarted store is at the last durable version exactly: its state, version, commit
+ * timestamp and cause. The cause is persisted as {@code String.valueOf(cause)}, so after a restart
+ * it is that string (an action object comes back as its {@code toString()}). The options of the
+ * in-memory store (validators, interceptors, equivalence, history size, clock, delivery) are the
+ * builder's, and apply to the restored store as to a new one; history and undo start at the
+ * restored version.
+ *
+ * <p>If the journal fails (an {@link java.io.IOException} writing or forcing a file, a state the
+ * codec cannot encode), the store stops journaling for good: waiters for durability fail, every
+ * later update fails with a {@link FileStoreException} whose cause is the original failure, and
+ * {@link #journalFailure()} reports it. Reads and subscriptions go on serving the last committed
+ * version. Only reopening the store (after fixing the disk) makes it writable again.
  *
  * <p>{@link #close()} writes and fsyncs the final version, closes the files and completes the
  * subscribers. It blocks for one fsync.
@@ -65,6 +80,37 @@ public interface FileStore<S> extends Store<S> {
    */
   static <S> FileStoreBuilder<S> builder(S initial, Class<S> type) {
     return new FileStoreBuilder<>(initial, JsonStateCodec.of(type));
+  }
+
+  /**
+   * A builder of a file store keeping its state as {@code codec} encodes it, with the options of
+   * {@code options}: its initial state (used when the directory holds no store yet), name,
+   * validators, interceptors, equivalence, history size, clock, backoff and delivery. A store
+   * recovered from the directory is built with {@link StoreBuilder#restoring
+   * options.restoring(recovered)}, so those options apply to it too. {@code options} itself is
+   * never modified; its own initial version, cause and timestamp are ignored (a new store starts
+   * at version 0).
+   *
+   * @param options a configured in-memory store builder
+   * @param codec encodes states for the files; {@code decode(encode(s))} must equal {@code s}
+   * @param <S> the type of the state
+   * @return a new builder
+   */
+  static <S> FileStoreBuilder<S> builder(StoreBuilder<S> options, StateCodec<S> codec) {
+    return new FileStoreBuilder<>(options, codec, true);
+  }
+
+  /**
+   * Like {@link #builder(StoreBuilder, StateCodec)}, keeping the state as JSON ({@link
+   * JsonStateCodec}, with Vavr collections).
+   *
+   * @param options a configured in-memory store builder
+   * @param type the state type
+   * @param <S> the type of the state
+   * @return a new builder
+   */
+  static <S> FileStoreBuilder<S> builder(StoreBuilder<S> options, Class<S> type) {
+    return new FileStoreBuilder<>(options, JsonStateCodec.of(type), true);
   }
 
   /** The directory holding this store's files. */
@@ -124,4 +170,13 @@ public interface FileStore<S> extends Store<S> {
 
   /** What recovery found when this store was opened. */
   RecoveryReport recovery();
+
+  /**
+   * Why the journal stopped, if it failed: the exception every update now fails with (naming
+   * the store, its directory and the last durable version), whose cause is the original failure.
+   * Empty while the journal works, including after a clean {@link #close()}.
+   *
+   * @return the failure, or empty
+   */
+  Optional<FileStoreException> journalFailure();
 }

@@ -3,6 +3,7 @@ package io.snapflux.file;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.snapflux.store.StateCodec;
+import io.snapflux.store.Store;
 import io.snapflux.store.StoreBuilder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -15,7 +16,9 @@ import java.util.function.UnaryOperator;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Builds a {@link FileStore}. Obtain one with {@link FileStore#builder(Object, StateCodec)}.
+ * Builds a {@link FileStore}. Obtain one with {@link FileStore#builder(Object, StateCodec)}, or
+ * with {@link FileStore#builder(StoreBuilder, StateCodec)} to keep the options of an in-memory
+ * store builder (validators, interceptors, equivalence, history, clock, delivery).
  *
  * <p>A builder is not thread-safe; a built store is.
  *
@@ -31,8 +34,11 @@ public final class FileStoreBuilder<S> {
 
   private static final ObjectMapper TREE_MAPPER = new ObjectMapper();
 
+  final StoreBuilder<S> options;
   final S initial;
   final StateCodec<S> codec;
+  /** Whether {@link #options} came from the caller, and with it the default name. */
+  private final boolean namedByOptions;
   @Nullable Path directory;
   @Nullable String name;
   Durability durability = Durability.SYNC;
@@ -43,8 +49,14 @@ public final class FileStoreBuilder<S> {
   Consumer<? super StoreBuilder<S>> storeOptions = b -> {};
 
   FileStoreBuilder(S initial, StateCodec<S> codec) {
-    this.initial = Objects.requireNonNull(initial, "the initial state of a store is never null");
+    this(Store.builder(initial), codec, false);
+  }
+
+  FileStoreBuilder(StoreBuilder<S> options, StateCodec<S> codec, boolean namedByOptions) {
+    this.options = Objects.requireNonNull(options, "options");
+    this.initial = options.initialState();
     this.codec = Objects.requireNonNull(codec, "codec");
+    this.namedByOptions = namedByOptions;
   }
 
   /**
@@ -60,8 +72,8 @@ public final class FileStoreBuilder<S> {
   }
 
   /**
-   * Names the store (error messages, metrics, logs, the journal thread). Defaults to the
-   * directory's file name.
+   * Names the store (error messages, metrics, logs, the journal thread). Defaults to the name of
+   * the {@link StoreBuilder} the builder was created from, or else to the directory's file name.
    *
    * @param name a non-blank name
    * @return this builder
@@ -178,8 +190,10 @@ public final class FileStoreBuilder<S> {
 
   /**
    * Options of the in-memory store underneath: validators, equivalence, backoff, delivery
-   * scheduler, clock, history, interceptors. The initial state, name and initial version are
-   * set by the file store and must not be changed here.
+   * scheduler, clock, history, interceptors. Applied on {@link #build()} to a copy of the {@link
+   * StoreBuilder} this builder was created from (or of an empty one), after that builder's own
+   * options. The initial state, name and initial version are set by the file store and must not
+   * be changed here.
    *
    * @param options applied to the in-memory store's builder
    * @return this builder
@@ -209,6 +223,9 @@ public final class FileStoreBuilder<S> {
   String resolvedName() {
     if (name != null) {
       return name;
+    }
+    if (namedByOptions) {
+      return options.name();
     }
     Path dir = Objects.requireNonNull(directory);
     Path fileName = dir.toAbsolutePath().normalize().getFileName();

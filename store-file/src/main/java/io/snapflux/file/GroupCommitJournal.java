@@ -138,17 +138,23 @@ final class GroupCommitJournal<S> implements Runnable {
     if (d >= version) {
       return CompletableFuture.completedFuture(d);
     }
+    Throwable t = failure;
+    if (t != null) {
+      return CompletableFuture.failedFuture(failed(t));
+    }
     CompletableFuture<Long> f = new CompletableFuture<>();
-    waiters.offer(new Waiter(version, f));
+    Waiter w = new Waiter(version, f);
+    waiters.offer(w);
     // Re-check after publishing the waiter: the journal thread writes durable (or failure)
     // before it scans the waiters, so either its scan sees this waiter or this read sees its
     // write. Completing twice is harmless: the first completion wins.
     d = durable;
-    Throwable t = failure;
+    t = failure;
     if (d >= version) {
       f.complete(d);
     } else if (t != null) {
       f.completeExceptionally(failed(t));
+      waiters.remove(w); // the failed thread no longer scans the queue
     }
     return f;
   }
@@ -190,9 +196,13 @@ final class GroupCommitJournal<S> implements Runnable {
       fail(t);
     } finally {
       JournalDirectory.closeQuietly(channel);
-      // Only waits for versions never committed (awaitDurable of a future version) remain.
+      // Only waits for versions never committed (awaitDurable of a future version) remain, or,
+      // after a failure, waiters that registered after fail() drained the queue: they get the
+      // failure, not a misleading "closed".
+      Throwable t = failure;
       for (Waiter w; (w = waiters.poll()) != null; ) {
-        w.future.completeExceptionally(new StoreClosedException(storeName));
+        w.future.completeExceptionally(
+            t != null ? failed(t) : new StoreClosedException(storeName));
       }
     }
   }
@@ -238,9 +248,19 @@ final class GroupCommitJournal<S> implements Runnable {
     }
   }
 
+  /** The exception updates fail with once the journal has failed with {@code t}. */
   FileStoreException failed(Throwable t) {
     return new FileStoreException("store '" + storeName + "': the journal in " + files.dir
-        + " failed; versions after " + durable + " may not be on disk", t);
+        + " failed (" + t + "); the store accepts no more updates, and versions after " + durable
+        + " may not be on disk", t);
+  }
+
+  /**
+   * Closes the current channel from the calling thread, so the journal thread's next write fails;
+   * for tests. Reads {@code channel} racily: call it only while no compaction can run.
+   */
+  void breakChannel() {
+    JournalDirectory.closeQuietly(channel);
   }
 
   /**

@@ -6,6 +6,7 @@ import io.snapflux.store.Delivery;
 import io.snapflux.store.Outcome;
 import io.snapflux.store.Snapshot;
 import io.snapflux.store.StateCodec;
+import io.snapflux.store.StateValidationException;
 import io.snapflux.store.Store;
 import io.snapflux.store.StoreBuilder;
 import io.snapflux.store.StoreStats;
@@ -15,7 +16,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.function.Function;
@@ -41,10 +42,17 @@ import reactor.core.scheduler.Schedulers;
  * least theirs: at worst they wait for one more batch.
  *
  * Open. Recovery picks the newest valid version (JournalDirectory.recover), migrates its bytes to
- * the current schema version, decodes it, builds the in-memory store at that version, and then
- * always compacts: it writes the recovered state as the new snapshot file and starts an empty
+ * the current schema version, decodes it, builds the in-memory store with the application's
+ * options restoring that snapshot (state, version, timestamp, cause as persisted: a string), and
+ * then always compacts: it writes the recovered state as the new snapshot file and starts an empty
  * journal. So after open the files hold exactly one schema version, a torn tail is gone, and a
  * journal with a corrupt record has been moved aside for inspection.
+ *
+ * Failure. The journal thread records the first failure and stops; it is never retried (a
+ * write may have been partly applied, so only recovery on reopen knows what the file holds).
+ * Every update method checks for it before committing, and a writer already waiting is failed by
+ * the thread, so nothing is acknowledged after the failure except, with ASYNC, an update that
+ * committed in memory concurrently with it (ASYNC acknowledges before the disk anyway).
  *
  * Close. The in-memory store is closed first (so the final version is fixed and later updates
  * fail), then the journal writes and fsyncs it, then the directory lock is released.
@@ -55,6 +63,11 @@ import reactor.core.scheduler.Schedulers;
  *     (FileStoreTest.reopen_*)
  *  3. Recovery never yields an empty or older store silently: it warns, or it fails.
  *     (FileStoreRecoveryTest)
+ *  4. The restored store has the recovered timestamp and cause and the builder's options.
+ *     (FileStoreTest.reopen_restoresTimestampAndCauseExactly,
+ *     reopen_fromStoreBuilder_keepsItsValidatorsAndInterceptors)
+ *  5. After a journal failure no update is acknowledged as durable.
+ *     (FileStoreTest.journalFailure_*)
  * </pre>
  */
 final class JournaledStore<S> implements FileStore<S> {
@@ -82,14 +95,13 @@ final class JournaledStore<S> implements FileStore<S> {
     JournalDirectory files = JournalDirectory.open(dir, name);
     try {
       Recovered r = files.recover();
-      S state = b.initial;
-      long version = 0;
-      long timestamp = System.currentTimeMillis();
+      Snapshot<S> start;
       boolean migrated = false;
-      if (r.entry() != null) {
-        Entry e = r.entry();
+      Entry e = r.entry();
+      if (e != null) {
         byte[] bytes = migrate(b, name, r, e);
         migrated = r.schemaVersion() != b.schemaVersion;
+        S state;
         try {
           state = b.codec.decode(bytes);
         } catch (IOException | RuntimeException ex) {
@@ -98,16 +110,29 @@ final class JournaledStore<S> implements FileStore<S> {
               + r.schemaVersion() + ") with " + b.codec + ": " + ex.getMessage()
               + "; if the state type changed, raise schemaVersion and add a migration", ex);
         }
-        version = e.version();
-        timestamp = e.timestampMillis();
+        start = Snapshot.of(e.version(), state, e.cause(), e.timestampMillis());
+      } else {
+        start = Snapshot.of(0, b.initial, null, System.currentTimeMillis());
       }
-      StoreBuilder<S> sb = Store.builder(state);
+      // A copy of the application's options that starts exactly at the recovered snapshot.
+      StoreBuilder<S> sb = b.options.restoring(start);
       b.storeOptions.accept(sb);
-      sb.name(name).initialVersion(version);
-      Store<S> memory = sb.build();
+      sb.name(name).initialVersion(start.version());
+      Store<S> memory;
+      try {
+        memory = sb.build();
+      } catch (StateValidationException ex) {
+        if (e == null) {
+          throw ex;
+        }
+        throw new FileStoreException("store '" + name + "': the state of version "
+            + start.version() + " read from " + r.source() + " fails a validator: "
+            + ex.getMessage() + "; the files are unchanged", ex);
+      }
+      long version = start.version();
       byte[] encoded;
       try {
-        encoded = b.codec.encode(state);
+        encoded = b.codec.encode(start.state());
       } catch (IOException ex) {
         memory.close();
         throw new FileStoreException("store '" + name + "': cannot encode the restored state with "
@@ -116,14 +141,13 @@ final class JournaledStore<S> implements FileStore<S> {
       if (r.keepCorruptJournal()) {
         files.keepCorruptJournal();
       }
-      Entry restored = r.entry();
-      FileChannel channel = files.compact(JournalFormat.record(version, timestamp,
-          restored == null ? null : restored.cause(), encoded), version, b.schemaVersion);
+      FileChannel channel = files.compact(JournalFormat.record(version, start.timestampMillis(),
+          start.cause(), encoded), version, b.schemaVersion);
       GroupCommitJournal<S> journal = new GroupCommitJournal<>(name, memory, b.codec, files,
           channel, version, b.schemaVersion, b.durability == Durability.ASYNC,
           b.flushInterval.toNanos(), b.compactionThreshold, 1);
-      RecoveryReport report = new RecoveryReport(version, r.entry() == null, r.source(),
-          r.entry() == null ? b.schemaVersion : r.schemaVersion(), migrated, r.warnings());
+      RecoveryReport report = new RecoveryReport(version, e == null, r.source(),
+          e == null ? b.schemaVersion : r.schemaVersion(), migrated, r.warnings());
       journal.start();
       return new JournaledStore<>(memory, journal, files, b.durability, report,
           Schedulers.parallel());
@@ -361,9 +385,10 @@ final class JournaledStore<S> implements FileStore<S> {
     return recovery;
   }
 
-  Map<String, Object> details() {
-    return Map.of("directory", files.dir.toString(), "durability", durability.name(),
-        "durableVersion", journal.durableVersion());
+  @Override
+  public Optional<FileStoreException> journalFailure() {
+    Throwable t = journal.failure();
+    return t == null ? Optional.empty() : Optional.of(journal.failed(t));
   }
 
   @Override
@@ -377,6 +402,14 @@ final class JournaledStore<S> implements FileStore<S> {
     } finally {
       files.close();
     }
+  }
+
+  /**
+   * Closes the journal's file channel under the journal thread, so that its next write fails
+   * with a {@link java.nio.channels.ClosedChannelException}, as a broken device would; for tests.
+   */
+  void breakJournal() {
+    journal.breakChannel();
   }
 
   /** Stops journaling without writing pending versions, as a crash would; for tests. */

@@ -6,14 +6,22 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.snapflux.store.Interceptor;
 import io.snapflux.store.JsonStateCodec;
-import io.snapflux.store.StateCodec;
-import io.vavr.jackson.datatype.VavrModule;
 import io.snapflux.store.Snapshot;
+import io.snapflux.store.StateCodec;
+import io.snapflux.store.StateValidationException;
+import io.snapflux.store.Store;
+import io.snapflux.store.StoreBuilder;
+import io.vavr.jackson.datatype.VavrModule;
 import io.vavr.collection.HashMap;
 import io.vavr.collection.List;
+import java.nio.channels.ClosedChannelException;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -25,7 +33,10 @@ import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 import reactor.test.StepVerifier;
 
-/** File-store specifics: durability modes, group commit, compaction, migrations. */
+/**
+ * File-store specifics: durability modes, group commit, compaction, exact restore with the
+ * builder's options, journal failure, migrations.
+ */
 final class FileStoreTest {
 
   private static final Duration TIMEOUT = Duration.ofSeconds(10);
@@ -267,6 +278,135 @@ final class FileStoreTest {
       assertThat(store.get()).isEqualTo(1);
       assertThat(store.canUndo()).as("history is not persisted").isFalse();
     }
+  }
+
+  // --- options and exact restore ---------------------------------------------------------------
+
+  record Add(int amount) {}
+
+  @Test
+  void reopen_restoresTimestampAndCauseExactly() {
+    Instant committedAt = Instant.parse("2026-01-02T03:04:05.678Z");
+    try (FileStore<Integer> store = FileStore.builder(
+        Store.builder(0).clock(Clock.fixed(committedAt, ZoneOffset.UTC)), Integer.class)
+        .directory(dir).build()) {
+      store.update("first", x -> x + 1);
+      store.update(new Add(2), x -> x + 2);
+    }
+    for (int restart = 1; restart <= 2; restart++) {
+      try (FileStore<Integer> store = counter().build()) {
+        Snapshot<Integer> s = store.snapshot();
+        assertThat(s.version()).as("restart %d", restart).isEqualTo(2);
+        assertThat(s.state()).isEqualTo(3);
+        assertThat(s.timestamp()).as("the commit time, not the open time").isEqualTo(committedAt);
+        assertThat(s.cause()).as("persisted as String.valueOf(cause)").isEqualTo("Add[amount=2]");
+      }
+    }
+  }
+
+  @Test
+  void reopen_fromStoreBuilder_keepsItsValidatorsAndInterceptors() {
+    java.util.List<Long> audited = new java.util.concurrent.CopyOnWriteArrayList<>();
+    StoreBuilder<Integer> options = Store.<Integer>builder(0)
+        .name("counter")
+        .validator("must not be negative", x -> x >= 0)
+        .interceptor(new Interceptor<>() {
+          @Override
+          public void afterCommit(Snapshot<Integer> previous, Snapshot<Integer> committed) {
+            audited.add(committed.version());
+          }
+        })
+        .history(5);
+    try (FileStore<Integer> store = FileStore.builder(options, Integer.class).directory(dir)
+        .build()) {
+      assertThat(store.name()).as("the StoreBuilder's name").isEqualTo("counter");
+      store.update(x -> x + 5);
+    }
+    try (FileStore<Integer> store = FileStore.builder(options, Integer.class).directory(dir)
+        .build()) {
+      assertThat(store.snapshot().version()).isEqualTo(1);
+      assertThatThrownBy(() -> store.update(x -> x - 10))
+          .isInstanceOf(StateValidationException.class)
+          .hasMessageContaining("must not be negative");
+      assertThat(store.snapshot().version()).isEqualTo(1);
+      assertThat(store.durableVersion()).isEqualTo(1);
+      store.update(x -> x + 1);
+      store.update(x -> x + 1);
+      assertThat(store.undo().state()).as("history(5) applies after a restart").isEqualTo(6);
+    }
+    assertThat(audited).containsExactly(1L, 2L, 3L, 4L);
+    assertThat(options.initialState()).as("options are copied, never changed").isZero();
+  }
+
+  @Test
+  void reopen_restoredStateFailsAValidator_failsToOpenNamingTheVersion() {
+    try (FileStore<Integer> store = counter().build()) {
+      store.update(x -> x - 1);
+    }
+
+    assertThatThrownBy(() -> FileStore.builder(
+        Store.<Integer>builder(0).validator("must not be negative", x -> x >= 0), Integer.class)
+        .directory(dir).build())
+        .isInstanceOf(FileStoreException.class)
+        .hasMessageContaining("the state of version 1")
+        .hasMessageContaining("must not be negative")
+        .hasCauseInstanceOf(StateValidationException.class);
+    try (FileStore<Integer> store = counter().build()) {
+      assertThat(store.get()).as("the files are unchanged").isEqualTo(-1);
+    }
+  }
+
+  // --- journal failure -------------------------------------------------------------------------
+
+  @Test
+  void journalFailure_sync_failsTheWaitingUpdateAndEveryLaterOne() {
+    JournaledStore<Integer> store = (JournaledStore<Integer>) counter().build();
+    store.update(x -> x + 1);
+    assertThat(store.journalFailure()).isEmpty();
+
+    store.breakJournal();
+    assertThatThrownBy(() -> store.update(x -> x + 1))
+        .as("the update whose write failed is not acknowledged")
+        .isInstanceOf(FileStoreException.class)
+        .hasMessageContaining("ClosedChannelException")
+        .hasCauseInstanceOf(ClosedChannelException.class);
+    assertThat(store.journalFailure()).hasValueSatisfying(f -> assertThat(f)
+        .hasMessageContaining("the journal in " + dir)
+        .hasCauseInstanceOf(ClosedChannelException.class));
+
+    assertThatThrownBy(() -> store.update(x -> x + 1))
+        .isInstanceOf(FileStoreException.class)
+        .hasCauseInstanceOf(ClosedChannelException.class);
+    assertThat(store.snapshot().version()).as("refused before committing").isEqualTo(2);
+    StepVerifier.create(store.updateDurably(x -> x + 1))
+        .expectError(FileStoreException.class)
+        .verify(TIMEOUT);
+    assertThat(store.durableVersion()).isEqualTo(1);
+    assertThat(store.get()).as("reads still serve the last commit").isEqualTo(2);
+
+    assertThatThrownBy(store::close).isInstanceOf(FileStoreException.class);
+    try (FileStore<Integer> reopened = counter().build()) {
+      assertThat(reopened.snapshot().version()).as("the last durable version").isEqualTo(1);
+      assertThat(reopened.journalFailure()).isEmpty();
+    }
+  }
+
+  @Test
+  void journalFailure_async_failsAwaitDurableAndLaterUpdates() {
+    JournaledStore<Integer> store = (JournaledStore<Integer>) counter()
+        .durability(Durability.ASYNC).flushInterval(Duration.ofMillis(10)).build();
+    store.breakJournal();
+    store.update(x -> x + 1); // acknowledged in memory: ASYNC does not wait for the disk
+
+    StepVerifier.create(store.awaitDurable(1))
+        .expectErrorSatisfies(e -> assertThat(e)
+            .isInstanceOf(FileStoreException.class)
+            .hasCauseInstanceOf(ClosedChannelException.class))
+        .verify(TIMEOUT);
+    assertThat(store.journalFailure()).isPresent();
+    assertThatThrownBy(() -> store.update(x -> x + 1)).isInstanceOf(FileStoreException.class);
+    assertThat(store.snapshot().version()).isEqualTo(1);
+    assertThatThrownBy(store::close).isInstanceOf(FileStoreException.class);
   }
 
   // --- schema evolution ------------------------------------------------------------------------

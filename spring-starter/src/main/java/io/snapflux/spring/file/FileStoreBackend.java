@@ -6,7 +6,6 @@ import io.snapflux.file.FileStore;
 import io.snapflux.spring.SnapfluxProperties;
 import io.snapflux.spring.StoreBackend;
 import io.snapflux.spring.StoreDefinition;
-import io.snapflux.store.Equivalence;
 import io.snapflux.store.JsonStateCodec;
 import io.snapflux.store.StateCodec;
 import io.snapflux.store.Store;
@@ -25,11 +24,15 @@ import org.jspecify.annotations.Nullable;
  * <snapflux.file.directory>/<store name>} (the name URL-encoded), restored at its last durable
  * version when the application restarts.
  *
- * <p>The in-memory store underneath gets the store's name and its {@code snapflux.stores.<name>}
- * settings (equality, history size). A customizer passed to {@code StoreFactory.create} is not
- * applied: {@link StoreDefinition} carries it only baked into a builder whose initial state is
- * fixed, and a restored store needs the same options around another state (see
- * {@code docs/file-backend.md}, "Spring Boot").
+ * <p>The in-memory store underneath is built from {@link StoreDefinition#builder()}, so it has the
+ * store's {@code snapflux.stores.<name>} settings (equality, history size) and whatever the
+ * customizer passed to {@code StoreFactory.create} set (validators, interceptors, clock, delivery
+ * scheduler); a store restored from its directory keeps them all. Its name is always the one
+ * given to {@code create}, which also names the directory.
+ *
+ * <p>{@link #isAvailable(Store)} is {@code false} once a store's journal has failed (an I/O error
+ * writing or forcing its files): such a store serves reads but fails every update until the
+ * application restarts.
  */
 public final class FileStoreBackend implements StoreBackend {
 
@@ -53,15 +56,11 @@ public final class FileStoreBackend implements StoreBackend {
 
   @Override
   public <S> Store<S> create(StoreDefinition<S> definition) {
-    SnapfluxProperties.StoreProperties settings = definition.settings();
-    Equivalence<S> equivalence = settings.equality() == SnapfluxProperties.Equality.EQUALS
-        ? Equivalence.equality() : Equivalence.identity();
     StateCodec<S> codec = JsonStateCodec.of(mapper, mapper.constructType(definition.stateType()));
-    FileStore<S> store = FileStore.builder(definition.initial(), codec)
+    FileStore<S> store = FileStore.builder(definition.builder(), codec)
         .directory(directoryOf(definition.name()))
         .name(definition.name())
         .durability(durability)
-        .storeOptions(b -> b.equivalence(equivalence).history(settings.historySize()))
         .build();
     stores.put(definition.name(), store);
     return store;
@@ -74,6 +73,13 @@ public final class FileStoreBackend implements StoreBackend {
       throw new IllegalArgumentException("'" + name + "' cannot name a file store's directory");
     }
     return root.resolve(file);
+  }
+
+  /** {@code false} once the journal of {@code store} has failed; see {@link FileStore}. */
+  @Override
+  public boolean isAvailable(Store<?> store) {
+    FileStore<?> fs = stores.get(store.name());
+    return fs == null || fs.journalFailure().isEmpty();
   }
 
   @Override
@@ -89,6 +95,8 @@ public final class FileStoreBackend implements StoreBackend {
     details.put("fsyncs", fs.journalStats().fsyncs());
     details.put("recoveredVersion", fs.recovery().version());
     details.put("recoveryWarnings", fs.recovery().warnings());
+    fs.journalFailure()
+        .ifPresent(f -> details.put("journalFailure", String.valueOf(f.getCause())));
     return details;
   }
 

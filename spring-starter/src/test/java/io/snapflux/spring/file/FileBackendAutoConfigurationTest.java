@@ -1,17 +1,27 @@
 package io.snapflux.spring.file;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.snapflux.file.Durability;
 import io.snapflux.file.FileStore;
+import io.snapflux.file.FileStoreException;
 import io.snapflux.spring.SnapfluxAutoConfiguration;
 import io.snapflux.spring.SnapfluxProperties;
 import io.snapflux.spring.StoreFactory;
+import io.snapflux.spring.actuate.SnapfluxHealthContributorAutoConfiguration;
+import io.snapflux.spring.actuate.StoreHealthContributor;
+import io.snapflux.store.Snapshot;
+import io.snapflux.store.StateValidationException;
 import io.snapflux.store.Store;
 import io.vavr.collection.List;
 import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.springframework.boot.actuate.autoconfigure.health.HealthContributorAutoConfiguration;
+import org.springframework.boot.actuate.health.HealthIndicator;
+import org.springframework.boot.actuate.health.Status;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -44,6 +54,7 @@ final class FileBackendAutoConfigurationTest {
 
   @Test
   void backendFile_storesAreFileStoresThatSurviveARestart() {
+    AtomicReference<Snapshot<Todos>> last = new AtomicReference<>();
     fileBackend("sync").run(context -> {
       assertThat(context).hasSingleBean(FileStoreBackend.class);
       StoreFactory factory = context.getBean(StoreFactory.class);
@@ -52,7 +63,7 @@ final class FileBackendAutoConfigurationTest {
       assertThat(todos).isInstanceOf(FileStore.class);
       assertThat(((FileStore<Todos>) todos).durability()).isEqualTo(Durability.SYNC);
       todos.update(t -> new Todos(t.items().append("write docs")));
-      todos.update(t -> new Todos(t.items().append("ship")));
+      last.set(todos.update("ship it", t -> new Todos(t.items().append("ship"))));
       assertThat(todos.canUndo()).as("history-size applies").isTrue();
     });
     assertThat(dir.resolve("todos").resolve("snapshot.dat")).exists();
@@ -61,11 +72,96 @@ final class FileBackendAutoConfigurationTest {
       Store<Todos> todos = context.getBean(StoreFactory.class).get("todos");
       assertThat(todos.snapshot().version()).isEqualTo(2);
       assertThat(todos.get()).isEqualTo(new Todos(List.of("write docs", "ship")));
+      assertThat(todos.snapshot().cause()).isEqualTo("ship it");
+      assertThat(todos.snapshot().timestampMillis()).isEqualTo(last.get().timestampMillis());
       assertThat(context.getBean(StoreFactory.class).backend().details(todos))
           .containsEntry("durability", "sync")
           .containsEntry("durableVersion", 2L)
           .containsEntry("recoveredVersion", 2L);
     });
+  }
+
+  /** A store whose customizer adds a validator. */
+  @Configuration(proxyBeanMethods = false)
+  static class ValidatedStores {
+    @Bean
+    Store<Todos> todos(StoreFactory stores) {
+      return stores.create("todos", new Todos(List.empty()),
+          b -> b.validator("at most 2 todos", t -> t.items().size() <= 2));
+    }
+  }
+
+  @Test
+  void customizerValidator_rejectsInvalidUpdateOfFileStore_alsoAfterRestart() {
+    ApplicationContextRunner validated = runner.withUserConfiguration(ValidatedStores.class)
+        .withPropertyValues("snapflux.backend=file", "snapflux.file.directory=" + dir);
+    validated.run(context -> {
+      Store<Todos> todos = context.getBean(StoreFactory.class).get("todos");
+      assertThat(todos).isInstanceOf(FileStore.class);
+      todos.update(t -> new Todos(t.items().append("a")));
+      todos.update(t -> new Todos(t.items().append("b")));
+      assertThatThrownBy(() -> todos.update(t -> new Todos(t.items().append("c"))))
+          .isInstanceOf(StateValidationException.class)
+          .hasMessageContaining("at most 2 todos");
+      assertThat(todos.snapshot().version()).isEqualTo(2);
+    });
+
+    validated.run(context -> {
+      Store<Todos> todos = context.getBean(StoreFactory.class).get("todos");
+      assertThat(todos.snapshot().version()).as("restored").isEqualTo(2);
+      assertThatThrownBy(() -> todos.update(t -> new Todos(t.items().append("c"))))
+          .as("the restored store keeps the customizer's validator")
+          .isInstanceOf(StateValidationException.class);
+      assertThat(todos.get()).isEqualTo(new Todos(List.of("a", "b")));
+    });
+  }
+
+  /** A state the journal cannot encode once {@code value} is negative: a failing journal. */
+  record Fragile(int value) {
+    @Override
+    public int value() {
+      if (value < 0) {
+        throw new IllegalStateException("cannot encode " + value);
+      }
+      return value;
+    }
+  }
+
+  @Configuration(proxyBeanMethods = false)
+  static class FragileStores {
+    @Bean
+    Store<Fragile> fragile(StoreFactory stores) {
+      return stores.create("fragile", new Fragile(0));
+    }
+  }
+
+  @Test
+  void journalFailure_makesTheBackendUnavailableAndHealthDown() {
+    runner.withConfiguration(AutoConfigurations.of(HealthContributorAutoConfiguration.class,
+            SnapfluxHealthContributorAutoConfiguration.class))
+        .withUserConfiguration(FragileStores.class)
+        .withPropertyValues("snapflux.backend=file", "snapflux.file.directory=" + dir)
+        .run(context -> {
+          StoreFactory factory = context.getBean(StoreFactory.class);
+          Store<Fragile> fragile = factory.get("fragile");
+          HealthIndicator health = (HealthIndicator) context
+              .getBean(StoreHealthContributor.class).getContributor("fragile");
+          fragile.update(f -> new Fragile(1));
+          assertThat(factory.backend().isAvailable(fragile)).isTrue();
+          assertThat(health.health().getStatus()).isEqualTo(Status.UP);
+
+          assertThatThrownBy(() -> fragile.update(f -> new Fragile(-1)))
+              .isInstanceOf(FileStoreException.class)
+              .hasMessageContaining("cannot encode -1");
+          assertThat(factory.backend().isAvailable(fragile)).isFalse();
+          assertThat(health.health().getStatus()).isEqualTo(Status.DOWN);
+          assertThat(health.health().getDetails())
+              .containsEntry("durableVersion", 1L)
+              .hasEntrySatisfying("journalFailure",
+                  v -> assertThat(v.toString()).contains("cannot encode -1"));
+          assertThatThrownBy(() -> fragile.update(f -> new Fragile(2)))
+              .isInstanceOf(FileStoreException.class);
+        });
   }
 
   @Test
