@@ -18,6 +18,9 @@ final class LosslessSubscription<S> extends StoreSubscription<S> {
   /** The first node to deliver (the head at subscribe or resync), until it is delivered. */
   private @Nullable Node<S> start;
 
+  /** Whether {@code start} is a resync target not yet delivered. */
+  private boolean resyncing;
+
   /** The last node delivered; its successor is the next to deliver. */
   private @Nullable Node<S> last;
 
@@ -67,6 +70,12 @@ final class LosslessSubscription<S> extends StoreSubscription<S> {
         last = null;
         start = h;
         deliveredVersion = h.version - 1;
+        resyncing = true;
+      } else if (resyncing && requested != 0 && h != start && !h.terminal) {
+        // The resync target is the newest snapshot when it is delivered, not when the overflow
+        // was seen: versions committed meanwhile would otherwise follow the jump.
+        start = h;
+        deliveredVersion = h.version - 1;
       }
       Node<S> n = last == null ? start : last.nextVolatile();
       if (n != null) {
@@ -80,6 +89,7 @@ final class LosslessSubscription<S> extends StoreSubscription<S> {
           }
           last = n;
           start = null;
+          resyncing = false;
           if (n.terminal) {
             complete();
             return;
