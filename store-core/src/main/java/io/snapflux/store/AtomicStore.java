@@ -15,8 +15,6 @@ import java.util.function.UnaryOperator;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.scheduler.Scheduler;
-import reactor.util.Logger;
-import reactor.util.Loggers;
 
 /**
  * The in-memory {@link Store}: an atomic reference to the newest node of a version chain.
@@ -95,14 +93,11 @@ import reactor.util.Loggers;
  */
 final class AtomicStore<S> implements Store<S> {
 
-  private static final Logger LOG = Loggers.getLogger(AtomicStore.class);
-
   private final String name;
-  private final Vector<StoreBuilder.NamedValidator<S>> validators;
+  private final CommitRules<S> rules;
   private final Equivalence<S> equivalence;
   private final Backoff backoff;
   private final Clock clock;
-  private final Vector<Interceptor<S>> interceptors;
   private final int historySize;
   /** Recent snapshots by {@code version % historySize}; null without history. */
   private final @Nullable AtomicReferenceArray<Snapshot<S>> history;
@@ -144,15 +139,14 @@ final class AtomicStore<S> implements Store<S> {
   @SuppressWarnings("unchecked")
   AtomicStore(StoreBuilder<S> builder) {
     this.name = builder.name;
-    this.validators = builder.validators;
+    this.rules = builder.commitRules();
     this.equivalence = builder.equivalence;
     this.backoff = builder.backoff;
     this.clock = builder.clock;
-    this.interceptors = builder.interceptors;
     this.historySize = builder.historySize;
     this.history = historySize == 0 ? null : new AtomicReferenceArray<>(historySize);
     this.deliveryScheduler = builder.deliveryScheduler;
-    validate(builder.initial);
+    rules.validate(name, builder.initial);
     Snapshot<S> initial =
         Snapshot.of(builder.initialVersion, builder.initial, builder.initialCause,
             builder.initialTimestampMillis >= 0 ? builder.initialTimestampMillis : clock.millis());
@@ -298,25 +292,11 @@ final class AtomicStore<S> implements Store<S> {
 
   /** Validators, then the interceptors' before-commit hooks: may throw, commits nothing. */
   private void check(Node<S> current, S next, @Nullable Object cause) {
-    validate(next);
-    for (Interceptor<S> i : interceptors) {
-      i.beforeCommit(current.snapshot, next, cause);
-    }
-  }
-
-  private void validate(S state) {
-    for (StoreBuilder.NamedValidator<S> v : validators) {
-      boolean valid;
-      try {
-        valid = v.check().test(state);
-      } catch (RuntimeException e) {
-        validationRejections.increment();
-        throw new StateValidationException(name, v.description(), e);
-      }
-      if (!valid) {
-        validationRejections.increment();
-        throw new StateValidationException(name, v.description(), null);
-      }
+    try {
+      rules.check(name, current.snapshot, next, cause);
+    } catch (StateValidationException e) {
+      validationRejections.increment();
+      throw e;
     }
   }
 
@@ -348,14 +328,7 @@ final class AtomicStore<S> implements Store<S> {
     node.forgetPrev();
     if (!node.terminal) {
       record(node.snapshot);
-      for (Interceptor<S> i : interceptors) {
-        try {
-          i.afterCommit(previous.snapshot, node.snapshot);
-        } catch (RuntimeException e) {
-          LOG.warn("store '" + name + "': afterCommit of " + i + " failed for version "
-              + node.version + "; the commit stands", e);
-        }
-      }
+      rules.committed(name, previous.snapshot, node.snapshot);
     }
     signalFanOut();
   }

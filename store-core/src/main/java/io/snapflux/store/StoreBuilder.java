@@ -22,7 +22,7 @@ public final class StoreBuilder<S> {
 
   final S initial;
   String name;
-  Vector<NamedValidator<S>> validators = Vector.empty();
+  Vector<CommitRules.Validator<S>> validators = Vector.empty();
   Equivalence<S> equivalence = Equivalence.identity();
   Backoff backoff = Backoff.defaults();
   Scheduler deliveryScheduler = Schedulers.parallel();
@@ -67,7 +67,7 @@ public final class StoreBuilder<S> {
   public StoreBuilder<S> validator(String description, Predicate<? super S> check) {
     Objects.requireNonNull(description, "description");
     Objects.requireNonNull(check, "check");
-    validators = validators.append(new NamedValidator<>(description, check));
+    validators = validators.append(new CommitRules.Validator<>(description, check));
     return this;
   }
 
@@ -241,5 +241,38 @@ public final class StoreBuilder<S> {
     return new AtomicStore<>(this);
   }
 
-  record NamedValidator<S>(String description, Predicate<? super S> check) {}
+  /**
+   * The validators and interceptors added so far, for backends that commit elsewhere and must
+   * apply the application's rules themselves.
+   *
+   * @return the rules, in the order added
+   */
+  public CommitRules<S> commitRules() {
+    return new CommitRules<>(validators, interceptors);
+  }
+
+  /** The equivalence that detects "no change". */
+  public Equivalence<S> equivalence() {
+    return equivalence;
+  }
+
+  /** How many recent versions the store keeps (0: no history, no undo). */
+  public int historySize() {
+    return historySize;
+  }
+
+  /** The clock that timestamps commits. */
+  public Clock clock() {
+    return clock;
+  }
+
+  /** How updates wait after losing a compare-and-set race. */
+  public Backoff backoff() {
+    return backoff;
+  }
+
+  /** The scheduler snapshots are delivered on. */
+  public Scheduler deliveryScheduler() {
+    return deliveryScheduler;
+  }
 }

@@ -1,0 +1,46 @@
+package io.snapflux.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The rules a backend that commits elsewhere applies itself, exactly as the in-memory store. */
+final class CommitRulesTest {
+
+  @Test
+  void commitRules_applyTheBuildersValidatorsAndInterceptorsInOrder() {
+    List<String> calls = new ArrayList<>();
+    StoreBuilder<Integer> builder = Store.builder(0)
+        .validator("non-negative", n -> n >= 0)
+        .interceptor(new Interceptor<>() {
+          @Override
+          public void beforeCommit(Snapshot<Integer> current, Integer proposed, Object cause) {
+            calls.add("before " + current.version() + "->" + proposed + " " + cause);
+          }
+
+          @Override
+          public void afterCommit(Snapshot<Integer> previous, Snapshot<Integer> committed) {
+            calls.add("after " + committed.version());
+            throw new IllegalStateException("logged, never thrown");
+          }
+        });
+    CommitRules<Integer> rules = builder.commitRules();
+    Snapshot<Integer> v0 = Snapshot.of(0, 0, null, 0);
+
+    assertThatThrownBy(() -> rules.check("remote", v0, -1, "bad"))
+        .isInstanceOf(StateValidationException.class)
+        .hasMessageContaining("remote")
+        .hasMessageContaining("non-negative");
+    rules.check("remote", v0, 1, "good");
+    rules.committed("remote", v0, Snapshot.of(1, 1, "good", 0));
+
+    assertThat(calls).containsExactly("before 0->1 good", "after 1");
+    assertThat(rules.validators()).extracting(CommitRules.Validator::description)
+        .containsExactly("non-negative");
+    assertThat(builder.equivalence().equivalent(1, 1)).isTrue();
+    assertThat(builder.historySize()).isZero();
+  }
+}
