@@ -1,6 +1,5 @@
 package io.snapflux.store;
 
-import io.vavr.Tuple2;
 import io.vavr.collection.Vector;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -11,6 +10,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
@@ -182,34 +182,6 @@ final class AtomicStore<S> implements Store<S> {
   }
 
   @Override
-  public S getAndUpdate(UnaryOperator<S> fn) {
-    Objects.requireNonNull(fn, "fn");
-    Object[] previous = new Object[1];
-    commit(null, ANY_VERSION, s -> {
-      previous[0] = s;
-      return fn.apply(s);
-    });
-    @SuppressWarnings("unchecked")
-    S result = (S) previous[0];
-    return result;
-  }
-
-  @Override
-  public <R> R modify(Function<? super S, ? extends Tuple2<? extends S, ? extends R>> fn) {
-    Objects.requireNonNull(fn, "fn");
-    Object[] result = new Object[1];
-    commit(null, ANY_VERSION, s -> {
-      Tuple2<? extends S, ? extends R> t = Objects.requireNonNull(fn.apply(s),
-          () -> "modify function returned null instead of (state, result) (store '" + name + "')");
-      result[0] = t._2;
-      return t._1;
-    });
-    @SuppressWarnings("unchecked")
-    R r = (R) result[0];
-    return r;
-  }
-
-  @Override
   public boolean compareAndSet(long expectedVersion, S newState) {
     Objects.requireNonNull(newState, () -> nullStateMessage("compareAndSet"));
     return commit(null, requireVersion(expectedVersion), s -> newState) != null;
@@ -219,15 +191,27 @@ final class AtomicStore<S> implements Store<S> {
   public Outcome<S> updateIfVersion(
       long expectedVersion, @Nullable Object cause, UnaryOperator<S> fn) {
     Objects.requireNonNull(fn, "fn");
-    requireVersion(expectedVersion);
-    for (;;) {
+    return ifVersion(requireVersion(expectedVersion), () -> {
       Node<S> committed = commit(cause, expectedVersion, fn);
-      if (committed != null) {
-        return new Outcome.Applied<>(committed.snapshot);
+      return committed == null ? null : committed.snapshot;
+    });
+  }
+
+  /**
+   * Runs a version-checked {@code attempt} until it applies or a conflict can be reported.
+   *
+   * <p>The conflict is linearized at the re-read of the head, so it must not report the expected
+   * version: the store may have reached it since the attempt saw an older one (found by
+   * StoreLincheckTest). Versions only grow, so this retries at most once.
+   *
+   * @param attempt returns the applied snapshot, or {@code null} on a version mismatch
+   */
+  private Outcome<S> ifVersion(long expectedVersion, Supplier<@Nullable Snapshot<S>> attempt) {
+    for (;;) {
+      Snapshot<S> applied = attempt.get();
+      if (applied != null) {
+        return new Outcome.Applied<>(applied);
       }
-      // The conflict is linearized at this read, so it must not report the expected version:
-      // the store may have reached it since commit() saw an older one (found by
-      // StoreLincheckTest). Versions only grow, so this retries at most once.
       Snapshot<S> current = head.snapshot;
       if (current.version() != expectedVersion) {
         return new Outcome.Conflict<>(expectedVersion, current);
@@ -246,6 +230,25 @@ final class AtomicStore<S> implements Store<S> {
   private static final long ANY_VERSION = -1;
 
   /**
+   * The head an attempt builds on.
+   *
+   * @return the head, or {@code null} (counted as a version conflict) if it is not at {@code
+   *     expectedVersion}
+   * @throws StoreClosedException if the store is closed
+   */
+  private @Nullable Node<S> headAt(long expectedVersion) {
+    Node<S> current = head;
+    if (current.terminal) {
+      throw new StoreClosedException(name);
+    }
+    if (expectedVersion != ANY_VERSION && current.version != expectedVersion) {
+      versionConflicts.increment();
+      return null;
+    }
+    return current;
+  }
+
+  /**
    * The CAS retry loop.
    *
    * @return the committed node, the current node if nothing changed, or {@code null} if the store
@@ -254,12 +257,8 @@ final class AtomicStore<S> implements Store<S> {
   private @Nullable Node<S> commit(
       @Nullable Object cause, long expectedVersion, UnaryOperator<S> fn) {
     for (int retry = 0; ; ) {
-      Node<S> current = head;
-      if (current.terminal) {
-        throw new StoreClosedException(name);
-      }
-      if (expectedVersion != ANY_VERSION && current.version != expectedVersion) {
-        versionConflicts.increment();
+      Node<S> current = headAt(expectedVersion);
+      if (current == null) {
         return null;
       }
       S state = current.snapshot.state();
@@ -425,17 +424,7 @@ final class AtomicStore<S> implements Store<S> {
   }
 
   private Outcome<S> travelIfVersion(boolean undo, long expectedVersion) {
-    for (;;) {
-      Snapshot<S> done = travel(undo, expectedVersion);
-      if (done != null) {
-        return new Outcome.Applied<>(done);
-      }
-      // As in updateIfVersion: report a conflict only with a snapshot not at the expected version.
-      Snapshot<S> current = head.snapshot;
-      if (current.version() != expectedVersion) {
-        return new Outcome.Conflict<>(expectedVersion, current);
-      }
-    }
+    return ifVersion(expectedVersion, () -> travel(undo, expectedVersion));
   }
 
   /**
@@ -448,12 +437,8 @@ final class AtomicStore<S> implements Store<S> {
           + "' keeps no history; build it with history(n) to enable undo and redo");
     }
     for (int retry = 0; ; ) {
-      Node<S> current = head;
-      if (current.terminal) {
-        throw new StoreClosedException(name);
-      }
-      if (expectedVersion != ANY_VERSION && current.version != expectedVersion) {
-        versionConflicts.increment();
+      Node<S> current = headAt(expectedVersion);
+      if (current == null) {
         return null;
       }
       UndoStacks<S> stacks = Objects.requireNonNull(current.undo);

@@ -112,6 +112,9 @@ public interface Store<S> extends AutoCloseable {
    *
    * <p>The function may be applied more than once and must be side-effect-free.
    *
+   * <p>Implementations apply {@code fn} on the calling thread, once per attempt, and commit the
+   * result of the last application: {@link #modify} and {@link #getAndUpdate} rely on it.
+   *
    * @param cause a label or action describing the change, or {@code null}
    * @param fn the pure update function
    * @return the committed snapshot, or the current one if {@code fn} changed nothing
@@ -140,7 +143,10 @@ public interface Store<S> extends AutoCloseable {
    * @param fn the pure update function
    * @return the state before the update
    */
-  S getAndUpdate(UnaryOperator<S> fn);
+  default S getAndUpdate(UnaryOperator<S> fn) {
+    java.util.Objects.requireNonNull(fn, "fn");
+    return modify(s -> io.vavr.Tuple.of(fn.apply(s), s));
+  }
 
   /**
    * Applies {@code fn}, which returns the new state together with a result, commits the state
@@ -153,7 +159,21 @@ public interface Store<S> extends AutoCloseable {
    * @param <R> the type of the result
    * @return the result of the winning attempt
    */
-  <R> R modify(Function<? super S, ? extends Tuple2<? extends S, ? extends R>> fn);
+  default <R> R modify(Function<? super S, ? extends Tuple2<? extends S, ? extends R>> fn) {
+    java.util.Objects.requireNonNull(fn, "fn");
+    // The attempt that commits is the last one update() applies: its result is the one to keep.
+    Object[] result = new Object[1];
+    update(null, s -> {
+      Tuple2<? extends S, ? extends R> t = java.util.Objects.requireNonNull(fn.apply(s),
+          () -> "modify function returned null instead of (state, result) (store '" + name()
+              + "')");
+      result[0] = t._2;
+      return t._1;
+    });
+    @SuppressWarnings("unchecked")
+    R r = (R) result[0];
+    return r;
+  }
 
   /**
    * Sets the state to {@code newState} if the store is at {@code expectedVersion}. Versions never
