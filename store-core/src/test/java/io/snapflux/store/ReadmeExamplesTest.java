@@ -15,7 +15,8 @@ import reactor.test.StepVerifier;
 
 /**
  * The code shown in README.md and docs/guide.md, compiled and run so the examples cannot rot.
- * Each region between {@code // tag::name[]} and {@code // end::name[]} is copied verbatim.
+ * Each region between {@code // tag::name[]} and {@code // end::name[]} is shown verbatim in
+ * README.md, or in docs/guide.md for tags named {@code guide-*}; a test checks it.
  */
 final class ReadmeExamplesTest {
 
@@ -123,19 +124,82 @@ final class ReadmeExamplesTest {
   }
 
   @Test
+  void guideExamples() {
+    // tag::guide-change-events[]
+    Store<Integer> counter = Store.of(0);
+    counter.changeEvents()
+        .subscribe(c -> System.out.println(
+            c.before().state() + " -> " + c.after().state() + " because " + c.cause()));
+    counter.update("increment", n -> n + 1); // prints "0 -> 1 because increment"
+    // end::guide-change-events[]
+
+    // tag::guide-interceptor[]
+    Store<Integer> audited = Store.builder(0)
+        .interceptor(new Interceptor<>() {
+          @Override
+          public void beforeCommit(Snapshot<Integer> current, Integer proposed, Object cause) {
+            if (proposed > 1_000) {
+              throw new CommitVetoedException("at most 1,000, was " + proposed);
+            }
+          }
+
+          @Override
+          public void afterCommit(Snapshot<Integer> previous, Snapshot<Integer> committed) {
+            System.out.println("audit: version " + committed.version() + " " + committed.cause());
+          }
+        })
+        .build();
+    // end::guide-interceptor[]
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> audited.update(n -> 2_000))
+        .isInstanceOf(CommitVetoedException.class);
+
+    // tag::guide-batch[]
+    Snapshot<Integer> once = audited.updateAll("three steps",
+        List.of(n -> n + 1, n -> n * 10, n -> n - 3)); // one version, one emission
+    // end::guide-batch[]
+    assertThat(once.version()).isEqualTo(1);
+    assertThat(once.state()).isEqualTo(7);
+
+    // tag::guide-view[]
+    Store<Flags> flags = Store.of(Flags.initial());
+    View<Integer> enabledCount = View.of(flags, Flags::byName,
+        byName -> byName.values().count(Flag::enabled)); // recomputed only when byName changes
+    flags.update(s -> s.with("beta", new Flag(true, 10)));
+    int enabled = enabledCount.get(); // 1, reflecting enabledCount.versions() = [1]
+    // end::guide-view[]
+    assertThat(enabled).isEqualTo(1);
+    assertThat(enabledCount.versions()).containsExactly(1L);
+
+    // tag::guide-entities[]
+    record Todo(String id, String title, boolean done) {}
+
+    Store<EntityCollection<String, Todo>> todos =
+        Store.of(EntityCollection.<String, Todo>empty(Todo::id));
+    todos.update(c -> c.add(new Todo("1", "write docs", false)));
+    todos.update(c -> c.update("1", t -> new Todo(t.id(), t.title(), true)));
+    todos.update(c -> c.remove("no-such-id")); // changes nothing: no new version
+    // end::guide-entities[]
+    assertThat(todos.snapshot().version()).isEqualTo(2);
+    assertThat(todos.get().get("1").get().done()).isTrue();
+  }
+
+  @Test
   void readme_showsEveryTaggedExampleVerbatim() throws IOException {
     String source = Files.readString(
         Path.of("src/test/java/io/snapflux/store/ReadmeExamplesTest.java"));
     String readme = normalize(Files.readString(Path.of("../README.md")));
+    String guide = normalize(Files.readString(Path.of("../docs/guide.md")));
     Matcher m = Pattern.compile("// tag::([a-z-]+)\\[]\\n(.*?)// end::\\1\\[]", Pattern.DOTALL)
         .matcher(source);
     int examples = 0;
     while (m.find()) {
       examples++;
-      assertThat(readme).as("README.md shows example '%s' verbatim", m.group(1))
+      boolean forGuide = m.group(1).startsWith("guide-");
+      assertThat(forGuide ? guide : readme)
+          .as("%s shows example '%s' verbatim", forGuide ? "docs/guide.md" : "README.md", m.group(1))
           .contains(normalize(m.group(2)));
     }
-    assertThat(examples).isGreaterThanOrEqualTo(6);
+    assertThat(examples).isGreaterThanOrEqualTo(11);
   }
 
   /** Compares code regardless of indentation (README nests some examples in a list). */
