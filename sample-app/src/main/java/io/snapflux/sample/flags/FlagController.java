@@ -3,16 +3,14 @@ package io.snapflux.sample.flags;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.snapflux.sample.web.ConditionalWrite.Written;
-import io.snapflux.sample.web.Preconditions;
 import io.snapflux.spring.web.ConditionalRequests;
+import io.snapflux.spring.web.ConditionalRequests.Written;
 import io.snapflux.store.Snapshot;
 import java.net.URI;
 import java.security.Principal;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.CacheControl;
 import org.springframework.http.HttpHeaders;
-import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -44,24 +42,19 @@ class FlagController {
 
   @GetMapping
   ResponseEntity<ObjectNode> list(@RequestHeader HttpHeaders headers) {
-    Snapshot<AppState> snapshot = flags.snapshot();
-    if (ConditionalRequests.notModified(headers, snapshot.version())) {
-      return notModified(snapshot);
-    }
-    ObjectNode body = JsonNodeFactory.instance.objectNode();
-    snapshot.state().flags().forEach((name, flag) -> body.set(name, FlagJson.write(flag)));
-    return ok(snapshot).body(body);
+    return noCache(ConditionalRequests.readNow(headers, flags.snapshot(), snapshot -> {
+      ObjectNode body = JsonNodeFactory.instance.objectNode();
+      snapshot.state().flags().forEach((name, flag) -> body.set(name, FlagJson.write(flag)));
+      return body;
+    }));
   }
 
   @GetMapping("/{name}")
   ResponseEntity<ObjectNode> get(@PathVariable String name, @RequestHeader HttpHeaders headers) {
     FlagJson.requireName(name);
     Snapshot<AppState> snapshot = flags.snapshot();
-    Flag flag = FlagService.require(snapshot, name);
-    if (ConditionalRequests.notModified(headers, snapshot.version())) {
-      return notModified(snapshot);
-    }
-    return ok(snapshot).body(FlagJson.write(flag));
+    Flag flag = FlagService.require(snapshot.state(), name);
+    return noCache(ConditionalRequests.readNow(headers, snapshot, s -> FlagJson.write(flag)));
   }
 
   @PutMapping(path = "/{name}", consumes = "application/json")
@@ -71,8 +64,8 @@ class FlagController {
       @RequestHeader HttpHeaders headers,
       Principal user) {
     Written<AppState, Boolean> written =
-        flags.put(name, body, Preconditions.ifMatch(headers), user.getName());
-    Flag flag = FlagService.require(written.snapshot(), name);
+        flags.put(name, body, ConditionalRequests.ifMatch(headers), user.getName());
+    Flag flag = FlagService.require(written.snapshot().state(), name);
     ResponseEntity.BodyBuilder response = written.result()
         ? ResponseEntity.created(URI.create("/api/flags/" + name))
         : ResponseEntity.ok();
@@ -87,15 +80,17 @@ class FlagController {
       @RequestHeader HttpHeaders headers,
       Principal user) {
     Written<AppState, Flag> written =
-        flags.patch(name, patch, Preconditions.ifMatch(headers), user.getName());
-    return ok(written.snapshot()).body(FlagJson.write(written.result()));
+        flags.patch(name, patch, ConditionalRequests.ifMatch(headers), user.getName());
+    return ResponseEntity.ok()
+        .eTag(ConditionalRequests.eTag(written.snapshot().version()))
+        .body(FlagJson.write(written.result()));
   }
 
   @DeleteMapping("/{name}")
   ResponseEntity<Void> delete(
       @PathVariable String name, @RequestHeader HttpHeaders headers, Principal user) {
     Written<AppState, Flag> written =
-        flags.delete(name, Preconditions.ifMatch(headers), user.getName());
+        flags.delete(name, ConditionalRequests.ifMatch(headers), user.getName());
     return ResponseEntity.noContent()
         .eTag(ConditionalRequests.eTag(written.snapshot().version()))
         .build();
@@ -109,16 +104,11 @@ class FlagController {
     return flags.evaluate(name, user);
   }
 
-  private static ResponseEntity.BodyBuilder ok(Snapshot<AppState> snapshot) {
-    return ResponseEntity.ok()
-        .eTag(ConditionalRequests.eTag(snapshot.version()))
-        .cacheControl(CacheControl.noCache());
-  }
-
-  private static <T> ResponseEntity<T> notModified(Snapshot<AppState> snapshot) {
-    return ResponseEntity.status(HttpStatus.NOT_MODIFIED)
-        .eTag(ConditionalRequests.eTag(snapshot.version()))
+  /** Adds {@code Cache-Control: no-cache}: a cache may keep a read but must revalidate it. */
+  private static <T> ResponseEntity<T> noCache(ResponseEntity<T> read) {
+    return ResponseEntity.status(read.getStatusCode())
+        .headers(read.getHeaders())
         .cacheControl(CacheControl.noCache())
-        .build();
+        .body(read.getBody());
   }
 }

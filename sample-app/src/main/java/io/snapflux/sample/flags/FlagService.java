@@ -1,10 +1,10 @@
 package io.snapflux.sample.flags;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.snapflux.sample.web.ConditionalWrite;
-import io.snapflux.sample.web.ConditionalWrite.Plan;
-import io.snapflux.sample.web.ConditionalWrite.Written;
-import io.snapflux.sample.web.Preconditions.IfMatch;
+import io.snapflux.spring.web.ConditionalRequests;
+import io.snapflux.spring.web.ConditionalRequests.Plan;
+import io.snapflux.spring.web.ConditionalRequests.Written;
+import io.snapflux.spring.web.IfMatch;
 import io.snapflux.store.Snapshot;
 import io.snapflux.store.Store;
 import org.springframework.stereotype.Service;
@@ -12,6 +12,11 @@ import org.springframework.stereotype.Service;
 /**
  * The flag operations, as pure changes to the {@link AppState} store. Every method is
  * non-blocking (the store's update path is lock-free), so handlers call them on the event loop.
+ *
+ * <p>Writes go through the starter's {@link ConditionalRequests#modify}: each is planned on one
+ * state and committed only at that state's version, so the recorded cause (create or replace)
+ * and the result (201 or 200) are exactly what was committed, and a stale {@code If-Match} is a
+ * 412 with nothing changed.
  */
 @Service
 public class FlagService {
@@ -27,9 +32,9 @@ public class FlagService {
     return store.snapshot();
   }
 
-  /** The flag named {@code name} in {@code snapshot}, or 404. */
-  public static Flag require(Snapshot<AppState> snapshot, String name) {
-    return snapshot.state().flag(name).getOrElseThrow(() -> new FlagNotFoundException(name));
+  /** The flag named {@code name} in {@code state}, or 404. */
+  public static Flag require(AppState state, String name) {
+    return state.flag(name).getOrElseThrow(() -> new FlagNotFoundException(name));
   }
 
   /**
@@ -40,28 +45,28 @@ public class FlagService {
   public Written<AppState, Boolean> put(String name, JsonNode body, IfMatch ifMatch, String by) {
     FlagJson.requireName(name);
     Flag flag = FlagJson.read(body);
-    return ConditionalWrite.commit(store, ifMatch, current -> {
-      boolean created = current.state().flag(name).isEmpty();
+    return ConditionalRequests.modify(ifMatch, store, state -> {
+      boolean created = state.flag(name).isEmpty();
       Change cause = Change.of(created ? "create" : "replace", name, by);
-      return new Plan<>(current.state().with(name, flag), cause, created);
+      return new Plan<>(state.with(name, flag), cause, created);
     });
   }
 
   /** Applies a JSON Merge Patch (RFC 7396) to an existing flag. */
   public Written<AppState, Flag> patch(String name, JsonNode patch, IfMatch ifMatch, String by) {
     FlagJson.requireName(name);
-    return ConditionalWrite.commit(store, ifMatch, current -> {
-      Flag patched = FlagJson.mergePatch(require(current, name), patch);
-      return new Plan<>(current.state().with(name, patched), Change.of("patch", name, by), patched);
+    return ConditionalRequests.modify(ifMatch, store, state -> {
+      Flag patched = FlagJson.mergePatch(require(state, name), patch);
+      return new Plan<>(state.with(name, patched), Change.of("patch", name, by), patched);
     });
   }
 
   /** Deletes an existing flag. */
   public Written<AppState, Flag> delete(String name, IfMatch ifMatch, String by) {
     FlagJson.requireName(name);
-    return ConditionalWrite.commit(store, ifMatch, current -> {
-      Flag deleted = require(current, name);
-      return new Plan<>(current.state().without(name), Change.of("delete", name, by), deleted);
+    return ConditionalRequests.modify(ifMatch, store, state -> {
+      Flag deleted = require(state, name);
+      return new Plan<>(state.without(name), Change.of("delete", name, by), deleted);
     });
   }
 
@@ -69,6 +74,6 @@ public class FlagService {
   public Rollout.Evaluation evaluate(String name, String user) {
     FlagJson.requireName(name);
     FlagJson.requireUser(user);
-    return Rollout.evaluate(name, require(store.snapshot(), name), user);
+    return Rollout.evaluate(name, require(store.get(), name), user);
   }
 }

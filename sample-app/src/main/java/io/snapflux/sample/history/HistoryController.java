@@ -6,10 +6,10 @@ import io.snapflux.sample.flags.AppState;
 import io.snapflux.sample.flags.Flag;
 import io.snapflux.sample.flags.FlagJson;
 import io.snapflux.sample.flags.InvalidFieldException;
-import io.snapflux.sample.web.Preconditions;
-import io.snapflux.sample.web.PreconditionFailedException;
 import io.snapflux.spring.web.ConditionalRequests;
+import io.snapflux.spring.web.IfMatch;
 import io.snapflux.store.HistoryCause;
+import io.snapflux.store.Outcome;
 import io.snapflux.store.Snapshot;
 import io.snapflux.store.Store;
 import io.vavr.collection.HashMap;
@@ -31,7 +31,7 @@ import org.springframework.web.bind.annotation.RestController;
 /**
  * Recent versions with their causes and per-flag diffs, from the store's own history ({@link
  * Store#history()}, {@code snapflux.stores.flags.history-size} versions), and undo ({@link
- * Store#undo()}).
+ * Store#undo()}, {@link Store#undoIfVersion}).
  */
 @RestController
 class HistoryController {
@@ -94,24 +94,40 @@ class HistoryController {
 
   /**
    * Reverts the newest change not yet undone, as a new version. With {@code If-Match}, refuses
-   * (412) when the flags have moved on since the client looked, so a user never undoes a change
-   * they have not seen. The check precedes {@link Store#undo()}, which has no version-checked
-   * form yet: a change committed between the two is undone instead (the window is the length of
-   * one method call; the history shows exactly what was undone).
+   * (412, nothing changed) unless the flags are still at a version it names, so a user never
+   * undoes a change they have not seen: {@link Store#undoIfVersion} checks the version in the same
+   * compare-and-set that commits the undo. Without it, {@link Store#undo()} undoes whatever is
+   * newest. 409 when there is nothing left to undo.
    */
   @PostMapping("/api/undo")
   ResponseEntity<Snapshot<AppState>> undo(@RequestHeader HttpHeaders headers) {
-    Preconditions.IfMatch ifMatch = Preconditions.ifMatch(headers);
-    Snapshot<AppState> before = store.snapshot();
-    if (!ifMatch.matches(before.version())) {
-      throw new PreconditionFailedException(ifMatch.header(), before.version());
+    IfMatch ifMatch = ConditionalRequests.ifMatch(headers);
+    Snapshot<AppState> undone = ifMatch.isPresent()
+        ? ConditionalRequests.commit(ifMatch, store, this::undoIfVersion)
+        : undoNewest();
+    return ResponseEntity.ok().eTag(ConditionalRequests.eTag(undone.version())).body(undone);
+  }
+
+  private Outcome<AppState> undoIfVersion(long version) {
+    Outcome<AppState> outcome = store.undoIfVersion(version);
+    if (outcome.applied() && outcome.snapshot().version() == version) {
+      throw nothingToUndo();
     }
+    return outcome;
+  }
+
+  private Snapshot<AppState> undoNewest() {
+    Snapshot<AppState> before = store.snapshot();
     Snapshot<AppState> after = store.undo();
     if (!(after.cause() instanceof HistoryCause.Undo) || after.version() <= before.version()) {
-      throw new NothingToUndoException(
-          "Nothing to undo: every change the history keeps is already undone");
+      throw nothingToUndo();
     }
-    return ResponseEntity.ok().eTag(ConditionalRequests.eTag(after.version())).body(after);
+    return after;
+  }
+
+  private static NothingToUndoException nothingToUndo() {
+    return new NothingToUndoException(
+        "Nothing to undo: every change the history keeps is already undone");
   }
 
   private static Entry entry(Snapshot<AppState> snapshot, @Nullable Snapshot<AppState> previous) {

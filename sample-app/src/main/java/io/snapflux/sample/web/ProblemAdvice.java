@@ -18,8 +18,10 @@ import reactor.core.publisher.Mono;
  * Every error a handler raises becomes an RFC 9457 {@code application/problem+json} response.
  * Spring's {@link ResponseEntityExceptionHandler} covers the framework's own errors (malformed
  * JSON 400, 404 for unknown paths, 405, 413, 415); the app's errors are {@link
- * org.springframework.web.ErrorResponseException}s carrying their own problem, which it handles
- * too. Errors raised before a handler is chosen (security, body size) are written by {@link
+ * org.springframework.web.ErrorResponseException}s carrying their own problem, and the starter's
+ * conditional-request errors (412, malformed {@code If-Match} 400) are {@link
+ * org.springframework.web.server.ResponseStatusException}s with theirs, which it handles too.
+ * Errors raised before a handler is chosen (security, body size) are written by {@link
  * Problems}.
  */
 @RestControllerAdvice

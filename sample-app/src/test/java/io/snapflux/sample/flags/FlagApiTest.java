@@ -120,6 +120,35 @@ final class FlagApiTest {
   }
 
   @Test
+  void put_malformedIfMatch_is400NamingTheHeader_andChangesNothing() {
+    Api.put(store, "put.malformed", Flag.of(true, 10, ""));
+    for (String field : new String[] {"\"5", "*, \"5\"", ","}) {
+      changesNothing(store, () -> client.put().uri("/api/flags/put.malformed").headers(admin())
+          .header("If-Match", field).contentType(MediaType.APPLICATION_JSON)
+          .bodyValue("{\"enabled\":false}").exchange()
+          .expectStatus().isBadRequest()
+          .expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON)
+          .expectBody()
+          .jsonPath("$.header").isEqualTo("If-Match")
+          .jsonPath("$.title").isEqualTo("Malformed precondition"));
+    }
+  }
+
+  @Test
+  void put_ifMatchListNamingCurrentVersion_commits_weakTagIs412() {
+    long v = Api.put(store, "put.list", Flag.of(true, 10, ""));
+    changesNothing(store, () -> client.put().uri("/api/flags/put.list").headers(admin())
+        .header("If-Match", "W/" + etag(v)).contentType(MediaType.APPLICATION_JSON)
+        .bodyValue("{\"enabled\":false}").exchange()
+        .expectStatus().isEqualTo(HttpStatus.PRECONDITION_FAILED));
+    client.put().uri("/api/flags/put.list").headers(admin())
+        .header("If-Match", etag(v - 1) + ", " + etag(v)).contentType(MediaType.APPLICATION_JSON)
+        .bodyValue("{\"enabled\":false}").exchange()
+        .expectStatus().isOk()
+        .expectHeader().valueEquals("ETag", etag(v + 1));
+  }
+
+  @Test
   void put_invalidValues_are400NamingTheField_andChangeNothing() {
     Api.put(store, "put.invalid", Flag.of(true, 10, ""));
     for (String[] c : new String[][] {
@@ -200,6 +229,16 @@ final class FlagApiTest {
   void patch_unknownFlag_is404_andChangesNothing() {
     changesNothing(store, () -> client.patch().uri("/api/flags/patch.unknown").headers(admin())
         .contentType(MERGE_PATCH).bodyValue("{\"rollout\":1}").exchange()
+        .expectStatus().isNotFound()
+        .expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON));
+  }
+
+  @Test
+  void patch_unknownFlagWithStaleIfMatch_is404Not412_andChangesNothing() {
+    long v = store.snapshot().version();
+    changesNothing(store, () -> client.patch().uri("/api/flags/patch.unknown.stale")
+        .headers(admin()).header("If-Match", etag(v + 1000)).contentType(MERGE_PATCH)
+        .bodyValue("{\"rollout\":1}").exchange()
         .expectStatus().isNotFound()
         .expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON));
   }

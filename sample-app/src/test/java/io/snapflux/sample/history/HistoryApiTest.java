@@ -82,13 +82,29 @@ final class HistoryApiTest {
   }
 
   @Test
-  void undo_staleIfMatch_is412_andChangesNothing() {
+  void undo_staleIfMatch_is412NamingCurrentVersion_andChangesNothing() {
     long v = Api.put(store, "undo.stale", Flag.of(true, 1, ""));
     changesNothing(store, () -> client.post().uri("/api/undo").headers(admin())
         .header("If-Match", etag(v - 1)).exchange()
         .expectStatus().isEqualTo(HttpStatus.PRECONDITION_FAILED)
         .expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON)
+        .expectHeader().valueEquals("ETag", etag(v))
         .expectBody().jsonPath("$.currentVersion").isEqualTo(v));
+
+    // Nothing was undone: with the current tag, the same change is still the one to undo.
+    client.post().uri("/api/undo").headers(admin()).header("If-Match", etag(v)).exchange()
+        .expectStatus().isOk()
+        .expectBody().jsonPath("$.cause.undoneVersion").isEqualTo(v);
+  }
+
+  @Test
+  void undo_malformedIfMatch_is400NamingTheHeader_andChangesNothing() {
+    Api.put(store, "undo.malformed", Flag.of(true, 1, ""));
+    changesNothing(store, () -> client.post().uri("/api/undo").headers(admin())
+        .header("If-Match", "\"3").exchange()
+        .expectStatus().isBadRequest()
+        .expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON)
+        .expectBody().jsonPath("$.header").isEqualTo("If-Match"));
   }
 
   @Test

@@ -3,9 +3,9 @@ package io.snapflux.spring.web;
 import io.snapflux.store.Outcome;
 import io.snapflux.store.Snapshot;
 import io.snapflux.store.Store;
-import java.util.List;
 import java.util.Objects;
 import java.util.function.Function;
+import java.util.function.LongFunction;
 import java.util.function.UnaryOperator;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpHeaders;
@@ -24,13 +24,14 @@ import reactor.core.publisher.Mono;
  *       {@code *} always matches, a store always has a state) → {@code 304 Not Modified} with the
  *       {@code ETag} and no body; otherwise {@code 200} with the {@code ETag} and the body. A
  *       malformed {@code If-None-Match} is ignored: it only ever saves bandwidth.
- *   <li>Writes ({@link #write}, {@link #update}): no {@code If-Match} → an unconditional update;
- *       {@code If-Match: *} → an unconditional update (the store always has a current state);
- *       {@code If-Match: "5"} → {@link Store#updateIfVersion} at version 5; a list {@code "5",
- *       "6"} → a version-checked update at whichever listed version is current. A version that
- *       is not current → {@link PreconditionFailedException} (412, problem body naming the
- *       current version) and nothing changes. Weak tags never match (strong comparison). A
- *       malformed field → {@link InvalidPreconditionException} (400); see it for why.
+ *   <li>Writes ({@link #write}, {@link #update}, {@link #modify}, {@link #commit}): no {@code
+ *       If-Match} → an unconditional update; {@code If-Match: *} → an unconditional update (the
+ *       store always has a current state); {@code If-Match: "5"} → {@link Store#updateIfVersion}
+ *       at version 5; a list {@code "5", "6"} → a version-checked update at whichever listed
+ *       version is current. A version that is not current → {@link PreconditionFailedException}
+ *       (412, problem body naming the current version) and nothing changes. Weak tags never match
+ *       (strong comparison). A malformed field → {@link InvalidPreconditionException} (400); see
+ *       it for why. The field is parsed once into an {@link IfMatch}.
  * </ul>
  *
  * <p>The version is the version of the whole store; a resource that is a part of the state (one
@@ -50,7 +51,7 @@ import reactor.core.publisher.Mono;
  * @GetMapping("/api/state")
  * Mono<ResponseEntity<Snapshot<AppState>>> state(@RequestHeader HttpHeaders headers) {
  *   return ConditionalRequests.read(headers, store.snapshot(), (Snapshot<AppState> s) -> s);
- * }</pre>
+ * }
  *
  * @PutMapping("/api/flags/{name}")
  * Mono<ResponseEntity<Flag>> put(@RequestHeader HttpHeaders headers, @PathVariable String name,
@@ -58,11 +59,44 @@ import reactor.core.publisher.Mono;
  *   return ConditionalRequests.write(headers, store, "put " + name,
  *       state -> state.withFlag(name, flag), state -> state.flag(name));
  * }
- * }
+ * }</pre>
+ *
+ * <p>When the response depends on what the update found (201 for a created resource, 200 for a
+ * replaced one) or the cause does, {@link #modify} commits a {@link Plan} computed from one state
+ * and reports its result; {@link #commit} runs any other version-checked operation (such as
+ * {@link Store#undoIfVersion}) under the same rules.
  */
 public final class ConditionalRequests {
 
   private ConditionalRequests() {}
+
+  /**
+   * What a {@link #modify} function wants committed.
+   *
+   * @param state the next state; the current state itself (or, under the store's {@code
+   *     Equivalence}, an equal one) commits no version
+   * @param cause the cause recorded in the committed snapshot, or {@code null}
+   * @param result what the caller gets back, e.g. whether a resource was created
+   * @param <S> the type of the state
+   * @param <R> the type of the result
+   */
+  public record Plan<S, R extends @Nullable Object>(S state, @Nullable Object cause, R result) {
+
+    /** Checks the state. */
+    public Plan {
+      Objects.requireNonNull(state, "state");
+    }
+  }
+
+  /**
+   * What {@link #modify} committed.
+   *
+   * @param snapshot the committed snapshot (the current one if the plan changed nothing)
+   * @param result the result of the plan that was committed
+   * @param <S> the type of the state
+   * @param <R> the type of the result
+   */
+  public record Written<S, R extends @Nullable Object>(Snapshot<S> snapshot, R result) {}
 
   /**
    * The entity-tag of {@code version}: the version, quoted ({@code "7"}).
@@ -89,6 +123,17 @@ public final class ConditionalRequests {
     } catch (EntityTags.MalformedException e) {
       return false;
     }
+  }
+
+  /**
+   * The request's {@code If-Match}, parsed, for {@link #modify} and {@link #commit}.
+   *
+   * @param requestHeaders the request's headers
+   * @return the precondition; {@linkplain IfMatch#isPresent() absent} if the request has none
+   * @throws InvalidPreconditionException if the field is malformed
+   */
+  public static IfMatch ifMatch(HttpHeaders requestHeaders) {
+    return IfMatch.of(requestHeaders);
   }
 
   /**
@@ -159,7 +204,8 @@ public final class ConditionalRequests {
    * <p>The function may be applied more than once (an unconditional update retries on contention;
    * a listed version may be overtaken by another listed one) and must be side-effect-free. An
    * exception it throws (e.g. a 404 {@code ResponseStatusException}) propagates and nothing is
-   * committed.
+   * committed; under a version-checked {@code If-Match} it takes precedence over 412, as for
+   * {@link #modify}.
    *
    * @param requestHeaders the request's headers
    * @param store the store
@@ -173,26 +219,88 @@ public final class ConditionalRequests {
   public static <S> Snapshot<S> update(
       HttpHeaders requestHeaders, Store<S> store, @Nullable Object cause, UnaryOperator<S> fn) {
     Objects.requireNonNull(fn, "fn");
-    List<String> ifMatch = requestHeaders.getOrEmpty(HttpHeaders.IF_MATCH);
-    EntityTags tags;
-    try {
-      tags = EntityTags.parse(ifMatch);
-    } catch (EntityTags.MalformedException e) {
-      throw new InvalidPreconditionException(HttpHeaders.IF_MATCH, e.getMessage());
-    }
-    if (tags == null || tags.any()) {
+    IfMatch ifMatch = ifMatch(requestHeaders);
+    if (!ifMatch.isPresent() || ifMatch.isAny()) {
       return store.update(cause, fn);
     }
+    return modify(ifMatch, store, s -> new Plan<S, @Nullable Void>(fn.apply(s), cause, null))
+        .snapshot();
+  }
+
+  /**
+   * Commits the {@link Plan} that {@code fn} computes from the current state, under {@code
+   * ifMatch}, and returns the plan's result with the committed snapshot: for writes whose response
+   * or cause depends on what they found (create or replace, 201 or 200).
+   *
+   * <p>A plan is committed only at the version it was computed from ({@link
+   * Store#updateIfVersion}), so the result describes exactly what was committed. If another write
+   * commits first, a version-checked {@code If-Match} fails with 412 unless it also lists the new
+   * version; an absent field or {@code *} plans again on the newer state (lock-free: an attempt
+   * only fails because another write succeeded). The function may therefore be applied more than
+   * once and must be side-effect-free.
+   *
+   * <p>The function sees the current state before the precondition is evaluated, so a failure it
+   * detects (a 404 for a resource that does not exist) takes precedence over 412, as RFC 9110
+   * §13.2.1 asks. An exception it throws propagates and nothing is committed.
+   *
+   * <p>Memory effects are those of {@link Store#updateIfVersion}.
+   *
+   * @param ifMatch the request's precondition, from {@link #ifMatch(HttpHeaders)}
+   * @param store the store
+   * @param fn computes the next state, the cause and the result from a state
+   * @param <S> the type of the state
+   * @param <R> the type of the result
+   * @return the committed snapshot and the committed plan's result
+   * @throws PreconditionFailedException if {@code ifMatch} names no current version
+   */
+  public static <S, R extends @Nullable Object> Written<S, R> modify(
+      IfMatch ifMatch, Store<S> store, Function<? super S, Plan<S, R>> fn) {
+    Objects.requireNonNull(fn, "fn");
+    Snapshot<S> current = store.snapshot();
+    for (;;) {
+      Plan<S, R> plan = Objects.requireNonNull(fn.apply(current.state()), "plan");
+      if (!ifMatch.matches(current.version())) {
+        throw ifMatch.failed(store.name(), current.version());
+      }
+      Outcome<S> outcome =
+          store.updateIfVersion(current.version(), plan.cause(), s -> plan.state());
+      if (outcome.applied()) {
+        return new Written<>(outcome.snapshot(), plan.result());
+      }
+      current = outcome.snapshot();
+    }
+  }
+
+  /**
+   * Runs a version-checked operation under {@code ifMatch}: {@code ifVersion} is called with the
+   * current version while {@code ifMatch} matches it, until it applies. For operations other than
+   * updates, e.g. {@code commit(ifMatch, store, store::undoIfVersion)}.
+   *
+   * <p>With an absent field or {@code *} every version matches, so a conflict is retried on the
+   * newer version; where the store has an unconditional form of the operation ({@link
+   * Store#undo()}), that is the cheaper call for them.
+   *
+   * @param ifMatch the request's precondition, from {@link #ifMatch(HttpHeaders)}
+   * @param store the store
+   * @param ifVersion the operation, applied only if the store is at the given version, such as
+   *     {@link Store#undoIfVersion}; may throw to refuse the request
+   * @param <S> the type of the state
+   * @return the snapshot of the outcome that applied
+   * @throws PreconditionFailedException if {@code ifMatch} names no current version
+   */
+  public static <S> Snapshot<S> commit(
+      IfMatch ifMatch, Store<S> store, LongFunction<? extends Outcome<S>> ifVersion) {
+    Objects.requireNonNull(ifVersion, "ifVersion");
     Snapshot<S> current = store.snapshot();
     // Versions only grow, so each conflict moves past at least one listed version: the loop ends.
-    while (tags.matchesStrongly(current.version())) {
-      Outcome<S> outcome = store.updateIfVersion(current.version(), cause, fn);
+    while (ifMatch.matches(current.version())) {
+      Outcome<S> outcome = ifVersion.apply(current.version());
       if (outcome.applied()) {
         return outcome.snapshot();
       }
       current = outcome.snapshot();
     }
-    throw new PreconditionFailedException(store.name(), current.version(), tags.toString());
+    throw ifMatch.failed(store.name(), current.version());
   }
 
   /**

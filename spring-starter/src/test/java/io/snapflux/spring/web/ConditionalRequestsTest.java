@@ -4,8 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.snapflux.store.Snapshot;
+import io.snapflux.spring.web.ConditionalRequests.Plan;
+import io.snapflux.spring.web.ConditionalRequests.Written;
 import io.snapflux.store.Store;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
@@ -24,7 +32,7 @@ final class ConditionalRequestsTest {
   }
 
   private static Store<Integer> storeAtVersion(long version) {
-    Store<Integer> store = Store.builder(0).name("counter").build();
+    Store<Integer> store = Store.builder(0).name("counter").history(10).build();
     for (long i = 0; i < version; i++) {
       store.update(n -> n + 1);
     }
@@ -165,6 +173,152 @@ final class ConditionalRequestsTest {
   }
 
   @Test
+  void update_staleIfMatch_failureOfTheFunctionTakesPrecedenceOver412() {
+    Store<Integer> store = storeAtVersion(5);
+    assertThatThrownBy(() -> ConditionalRequests.update(headers(HttpHeaders.IF_MATCH, "\"4\""),
+            store, null, n -> {
+              throw new IllegalStateException("no such resource");
+            }))
+        .isInstanceOf(IllegalStateException.class);
+    assertThat(store.snapshot().version()).isEqualTo(5);
+  }
+
+  @Test
+  void modify_reportsTheResultOfWhatWasCommitted_createThenReplace() {
+    Store<Map<String, Integer>> store = Store.<Map<String, Integer>>builder(
+        Map.of()).name("map").build();
+    Written<Map<String, Integer>, Boolean> created =
+        ConditionalRequests.modify(ConditionalRequests.ifMatch(new HttpHeaders()), store, put("a"));
+    assertThat(created.result()).isTrue();
+    assertThat(created.snapshot().version()).isEqualTo(1);
+    assertThat(created.snapshot().cause()).isEqualTo("create a");
+
+    Written<Map<String, Integer>, Boolean> replaced = ConditionalRequests.modify(
+        ConditionalRequests.ifMatch(headers(HttpHeaders.IF_MATCH, "\"1\"")), store, put("a"));
+    assertThat(replaced.result()).isFalse();
+    assertThat(replaced.snapshot().version()).isEqualTo(2);
+    assertThat(replaced.snapshot().cause()).isEqualTo("replace a");
+    assertThat(store.get()).containsEntry("a", 2);
+  }
+
+  /** Puts {@code key}, counting the puts; the result says whether it was created. */
+  private static Function<Map<String, Integer>, Plan<Map<String, Integer>, Boolean>> put(
+      String key) {
+    return map -> {
+      boolean created = !map.containsKey(key);
+      Map<String, Integer> next = new HashMap<>(map);
+      next.merge(key, 1, Integer::sum);
+      return new Plan<>(Map.copyOf(next), (created ? "create " : "replace ") + key, created);
+    };
+  }
+
+  @Test
+  void modify_staleIfMatch_throws412AndChangesNothing() {
+    Store<Integer> store = storeAtVersion(5);
+    assertThatThrownBy(() -> ConditionalRequests.modify(
+            ConditionalRequests.ifMatch(headers(HttpHeaders.IF_MATCH, "\"4\"")), store,
+            n -> new Plan<>(n + 1, null, "r")))
+        .isInstanceOfSatisfying(PreconditionFailedException.class, e -> {
+          assertThat(e.currentVersion()).isEqualTo(5);
+          assertThat(e.expected()).isEqualTo("\"4\"");
+        });
+    assertThat(store.snapshot().version()).isEqualTo(5);
+    assertThat(store.stats().versionConflicts()).isZero();
+  }
+
+  @Test
+  void modify_staleIfMatch_failureOfTheFunctionTakesPrecedenceOver412() {
+    Store<Integer> store = storeAtVersion(5);
+    assertThatThrownBy(() -> ConditionalRequests.modify(
+            ConditionalRequests.ifMatch(headers(HttpHeaders.IF_MATCH, "\"4\"")), store, n -> {
+              throw new IllegalStateException("no such resource");
+            }))
+        .isInstanceOf(IllegalStateException.class);
+    assertThat(store.snapshot().version()).isEqualTo(5);
+  }
+
+  @Test
+  void modify_versionOvertakenAfterPlanning_is412_andCommitsNothingOfTheRequest() {
+    Store<Integer> store = storeAtVersion(5);
+    AtomicInteger plans = new AtomicInteger();
+    assertThatThrownBy(() -> ConditionalRequests.modify(
+            ConditionalRequests.ifMatch(headers(HttpHeaders.IF_MATCH, "\"5\"")), store, n -> {
+              if (plans.getAndIncrement() == 0) {
+                store.update("other writer", m -> m + 100);
+              }
+              return new Plan<>(n + 1, "request", n);
+            }))
+        .isInstanceOfSatisfying(PreconditionFailedException.class,
+            e -> assertThat(e.currentVersion()).isEqualTo(6));
+    assertThat(store.snapshot().version()).isEqualTo(6);
+    assertThat(store.snapshot().cause()).isEqualTo("other writer");
+    assertThat(store.get()).isEqualTo(105);
+  }
+
+  @Test
+  void modify_unconditional_overtakenAfterPlanning_plansAgainOnTheNewerState() {
+    for (String field : new String[] {null, "*"}) {
+      Store<Integer> store = storeAtVersion(5);
+      AtomicInteger plans = new AtomicInteger();
+      HttpHeaders headers =
+          field == null ? new HttpHeaders() : headers(HttpHeaders.IF_MATCH, field);
+      Written<Integer, Integer> written = ConditionalRequests.modify(
+          ConditionalRequests.ifMatch(headers), store, n -> {
+            if (plans.getAndIncrement() == 0) {
+              store.update("other writer", m -> m + 100);
+            }
+            return new Plan<>(n + 1, "request", n);
+          });
+      assertThat(plans.get()).as(field).isEqualTo(2);
+      assertThat(written.result()).as("the committed plan's result").isEqualTo(105);
+      assertThat(written.snapshot().version()).isEqualTo(7);
+      assertThat(written.snapshot().cause()).isEqualTo("request");
+      assertThat(store.get()).isEqualTo(106);
+    }
+  }
+
+  @Test
+  void commit_undoIfVersion_currentIfMatch_undoes() {
+    Store<Integer> store = storeAtVersion(2);
+    Snapshot<Integer> undone = ConditionalRequests.commit(
+        ConditionalRequests.ifMatch(headers(HttpHeaders.IF_MATCH, "\"1\", \"2\"")), store,
+        store::undoIfVersion);
+    assertThat(undone.version()).isEqualTo(3);
+    assertThat(undone.state()).isEqualTo(1);
+  }
+
+  @Test
+  void commit_undoIfVersion_staleIfMatch_throws412AndUndoesNothing() {
+    Store<Integer> store = storeAtVersion(2);
+    assertThatThrownBy(() -> ConditionalRequests.commit(
+            ConditionalRequests.ifMatch(headers(HttpHeaders.IF_MATCH, "\"1\"")), store,
+            store::undoIfVersion))
+        .isInstanceOfSatisfying(PreconditionFailedException.class,
+            e -> assertThat(e.currentVersion()).isEqualTo(2));
+    assertThat(store.snapshot().version()).isEqualTo(2);
+    assertThat(store.get()).isEqualTo(2);
+    assertThat(store.canUndo()).isTrue();
+  }
+
+  @Test
+  void commit_listedVersionOvertakenByAnotherListedOne_appliesAtTheNewer() {
+    Store<Integer> store = storeAtVersion(5);
+    List<Long> attempts = new ArrayList<>();
+    Snapshot<Integer> committed = ConditionalRequests.commit(
+        ConditionalRequests.ifMatch(headers(HttpHeaders.IF_MATCH, "\"5\", \"6\"")), store,
+        version -> {
+          attempts.add(version);
+          if (attempts.size() == 1) {
+            store.update(n -> n + 100);
+          }
+          return store.updateIfVersion(version, n -> n + 1);
+        });
+    assertThat(attempts).containsExactly(5L, 6L);
+    assertThat(committed.version()).isEqualTo(7);
+    assertThat(committed.state()).isEqualTo(106);
+  }
+
+  @Test
   void write_returnsNewETagAndBody() {
     Store<Integer> store = storeAtVersion(1);
     StepVerifier.create(ConditionalRequests.write(
@@ -193,9 +347,8 @@ final class ConditionalRequestsTest {
   void update_concurrentWritersWithSameIfMatch_exactlyOneWins() {
     for (int round = 0; round < 200; round++) {
       Store<Integer> store = storeAtVersion(1);
-      java.util.concurrent.atomic.AtomicInteger won = new java.util.concurrent.atomic.AtomicInteger();
-      java.util.concurrent.atomic.AtomicInteger failed =
-          new java.util.concurrent.atomic.AtomicInteger();
+      AtomicInteger won = new AtomicInteger();
+      AtomicInteger failed = new AtomicInteger();
       Runnable write = () -> {
         try {
           ConditionalRequests.update(headers(HttpHeaders.IF_MATCH, "\"1\""), store, null, n -> n + 1);
