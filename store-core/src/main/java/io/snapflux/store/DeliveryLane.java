@@ -80,6 +80,12 @@ final class DeliveryLane<S> implements Runnable {
       }
       missed = (int) WIP.getAndAdd(this, -missed) - missed;
       if (missed == 0) {
+        if (h.terminal) {
+          // The store is closed and every subscription has seen it: nothing will signal this
+          // lane again (a late subscriber completes on its own requesting thread), so give the
+          // worker back; some schedulers (boundedElastic) pin a thread per live worker.
+          worker.dispose();
+        }
         return;
       }
     }
