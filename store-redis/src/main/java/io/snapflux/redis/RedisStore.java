@@ -19,6 +19,7 @@ import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
 import io.lettuce.core.resource.Delay;
+import io.snapflux.store.CommitRules;
 import io.snapflux.store.Delivery;
 import io.snapflux.store.Equivalence;
 import io.snapflux.store.Outcome;
@@ -31,7 +32,6 @@ import io.snapflux.store.StoreClosedException;
 import io.snapflux.store.StoreException;
 import io.snapflux.store.StoreStats;
 import io.vavr.Tuple2;
-import io.vavr.collection.Vector;
 import java.io.IOException;
 import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -94,10 +94,12 @@ import reactor.util.retry.Retry;
  * <pre>
  * Implementation notes.
  *
- * Write path. Read the local replica's snapshot, apply the pure function, validate and encode,
- * then run the COMMIT script (LuaScripts) with the version the function saw. The script compares
- * it with the version key and, if equal, XADDs the entry <version+1>-0 (trimmed, MAXLEN ~), sets
- * state and version: the script's execution is the linearization point, Redis runs it atomically.
+ * Write path. Read the local replica's snapshot, apply the pure function, run the commit rules
+ * (validators, then interceptors' beforeCommit: once per attempt, so a rejected or vetoed state
+ * never reaches Redis), encode, then run the COMMIT script (LuaScripts) with the version the
+ * function saw. The script compares it with the version key and, if equal, XADDs the entry
+ * <version+1>-0 (trimmed, MAXLEN ~), sets state and version: the script's execution is the
+ * linearization point, Redis runs it atomically.
  * If the version differs, the script answers with the current snapshot and the function is
  * applied again to it (the replica may simply lag behind the stream); retries after the second
  * wait a random 0..2^k ms (capped at 16) and restart from the newer of the reply and the
@@ -108,6 +110,11 @@ import reactor.util.retry.Retry;
  * write fails with StoreUnavailableException. Each write carries an id; if a command is resent
  * after its reply was lost (Lettuce re-sends in-flight commands after a reconnect), the script
  * finds its own entry at expected+1 and answers "committed" instead of applying it twice.
+ * After a "committed" reply (and only then) the writer installs its commit in the replica and
+ * runs the interceptors' afterCommit with the attempt's base as the previous snapshot (the
+ * script committed on top of exactly that version): once per version this instance commits,
+ * never for versions committed elsewhere. A write whose reply never came (write timeout) runs
+ * no afterCommit: it does not know whether it committed.
  *
  * Replica. A Replica (store-core) holds the versions this instance knows; advance() installs a
  * snapshot only if it is newer. A dedicated platform thread ("follower") loops on XREAD BLOCK
@@ -145,6 +152,10 @@ import reactor.util.retry.Retry;
  *     (LuaScriptsTest.commit_resentAfterSuccess_*, LuaScriptsTest.commit_staleVersion_*)
  *  7. No write path blocks a non-blocking thread (Reactor parallel, Netty event loops).
  *     (RedisStoreBlockHoundTest)
+ *  8. Validators and beforeCommit run on every attempt before the CAS; a rejected state writes
+ *     nothing; afterCommit runs once per own commit, after it, never for other instances'.
+ *     (RedisStoreCommitRulesTest, RedisStoreContractTest.validator_*,
+ *      SnapfluxRedisAutoConfigurationTest.customizer*)
  * </pre>
  *
  * @param <S> the type of the state
@@ -158,7 +169,7 @@ public final class RedisStore<S> implements Store<S> {
 
   private final String name;
   private final StateCodec<S> codec;
-  private final Vector<RedisStoreBuilder.Validator<S>> validators;
+  private final CommitRules<S> rules;
   private final Equivalence<S> equivalence;
   private final Duration writeTimeout;
   private final Duration pollTimeout;
@@ -208,7 +219,7 @@ public final class RedisStore<S> implements Store<S> {
   RedisStore(RedisStoreBuilder<S> b) {
     this.name = b.name;
     this.codec = Objects.requireNonNull(b.codec);
-    this.validators = b.validators;
+    this.rules = b.rules.commitRules();
     this.equivalence = b.equivalence;
     this.writeTimeout = b.writeTimeout;
     this.pollTimeout = b.pollTimeout;
@@ -219,7 +230,7 @@ public final class RedisStore<S> implements Store<S> {
     this.keys = new String[] {prefix + "state", prefix + "version", prefix + "stream"};
     this.streamKey = keys[2];
     this.writerId = Long.toHexString(ThreadLocalRandom.current().nextLong()) + ":";
-    validate(b.initial);
+    rules.validate(name, b.initial);
 
     if (b.client != null) {
       this.client = b.client;
@@ -477,10 +488,10 @@ public final class RedisStore<S> implements Store<S> {
       if (equivalence.equivalent(state, next)) {
         return Mono.just(new Result<>(base, false));
       }
-      validate(next);
+      Object cause = w.cause();
+      check(base, next, cause);
       byte[] bytes = encode(next);
       long timestamp = clock.millis();
-      Object cause = w.cause();
       return withRetry(w, () -> LuaScripts.run(redis, LuaScripts.COMMIT, LuaScripts.COMMIT_SHA,
               keys, LuaScripts.bytes(base.version()), bytes, LuaScripts.bytes(timestamp),
               maxLength, w.id(), LuaScripts.bytes(cause == null ? "0" : "1"),
@@ -488,8 +499,11 @@ public final class RedisStore<S> implements Store<S> {
           .flatMap(reply -> {
             long kind = (Long) reply.get(0);
             if (kind == 1 || kind == 2) {
+              // base is the version just before: the script committed on top of it.
               Snapshot<S> committed = Snapshot.of((Long) reply.get(1), next, cause, timestamp);
-              return publishOwn(committed).thenReturn(new Result<>(committed, false));
+              return publishOwn(committed)
+                  .then(Mono.fromRunnable(() -> rules.committed(name, base, committed)))
+                  .thenReturn(new Result<>(committed, false));
             }
             if (kind == -1) {
               // Redis lost the store's keys: re-seed them from this replica, then try again.
@@ -774,19 +788,13 @@ public final class RedisStore<S> implements Store<S> {
     }
   }
 
-  private void validate(S state) {
-    for (RedisStoreBuilder.Validator<S> v : validators) {
-      boolean valid;
-      try {
-        valid = v.check().test(state);
-      } catch (RuntimeException e) {
-        validationRejections.increment();
-        throw new StateValidationException(name, v.description(), e);
-      }
-      if (!valid) {
-        validationRejections.increment();
-        throw new StateValidationException(name, v.description(), null);
-      }
+  /** Validators, then the interceptors' before-commit hooks: may throw, commits nothing. */
+  private void check(Snapshot<S> current, S next, @Nullable Object cause) {
+    try {
+      rules.check(name, current, next, cause);
+    } catch (StateValidationException e) {
+      validationRejections.increment();
+      throw e;
     }
   }
 

@@ -2,11 +2,14 @@ package io.snapflux.redis;
 
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
+import io.snapflux.store.CommitRules;
 import io.snapflux.store.Equivalence;
+import io.snapflux.store.Interceptor;
 import io.snapflux.store.JsonStateCodec;
 import io.snapflux.store.StateCodec;
 import io.snapflux.store.StateValidationException;
-import io.vavr.collection.Vector;
+import io.snapflux.store.Store;
+import io.snapflux.store.StoreBuilder;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
@@ -20,6 +23,11 @@ import reactor.core.scheduler.Schedulers;
  * a connection ({@link #client(RedisClient)} or {@link #uri(RedisURI)}) and a codec ({@link
  * #type(Class)} for JSON, or {@link #codec(StateCodec)}).
  *
+ * <p>The application's commit rules come from {@link #validator(String, Predicate)}, {@link
+ * #interceptor(Interceptor)}, {@link #rules(CommitRules)} or, with equivalence and clock too,
+ * {@link #options(StoreBuilder)}: the in-memory builder an application (or the Spring starter's
+ * customizer) already configured.
+ *
  * <p>A builder is not thread-safe; a built store is.
  *
  * @param <S> the type of the state
@@ -31,7 +39,11 @@ public final class RedisStoreBuilder<S> {
   @Nullable RedisClient client;
   @Nullable RedisURI uri;
   @Nullable StateCodec<S> codec;
-  Vector<Validator<S>> validators = Vector.empty();
+  /**
+   * Collects validators and interceptors, in the order added: store-core makes {@link
+   * CommitRules} only from a {@link StoreBuilder}, so the rules live in one.
+   */
+  final StoreBuilder<S> rules;
   Equivalence<S> equivalence = Equivalence.identity();
   Duration writeTimeout = Duration.ofSeconds(5);
   long streamMaxLength = 1_000;
@@ -49,6 +61,7 @@ public final class RedisStoreBuilder<S> {
     }
     this.name = name;
     this.initial = Objects.requireNonNull(initial, "the initial state of a store is never null");
+    this.rules = Store.builder(initial).name(name);
   }
 
   /**
@@ -106,16 +119,70 @@ public final class RedisStoreBuilder<S> {
   /**
    * Adds a validator: every state this instance is about to commit must satisfy {@code check},
    * or the update fails with a {@link StateValidationException} and nothing is committed.
-   * Validators run in this JVM, once per attempt; states committed by other instances are not
-   * re-validated.
+   * Validators run in this JVM, once per attempt, before the attempt's compare-and-set in Redis;
+   * states committed by other instances are not re-validated (give every instance the same
+   * rules).
    *
    * @param description what the validator requires
    * @param check the pure condition
    * @return this builder
    */
   public RedisStoreBuilder<S> validator(String description, Predicate<? super S> check) {
-    validators = validators.append(new Validator<>(
-        Objects.requireNonNull(description, "description"), Objects.requireNonNull(check, "check")));
+    rules.validator(description, check);
+    return this;
+  }
+
+  /**
+   * Adds an interceptor, run after the validators. {@link Interceptor#beforeCommit} runs once per
+   * attempt before the attempt's compare-and-set in Redis (throw to veto: the update fails with
+   * that exception and nothing is committed); {@link Interceptor#afterCommit} runs once per
+   * version this instance commits, after Redis confirmed it and the local replica has it, before
+   * the write completes. Versions committed by other instances run their own interceptors, not
+   * this one's. Both callbacks may run on a Lettuce I/O thread: they must be quick and must not
+   * block.
+   *
+   * @param interceptor the interceptor
+   * @return this builder
+   */
+  public RedisStoreBuilder<S> interceptor(Interceptor<S> interceptor) {
+    rules.interceptor(interceptor);
+    return this;
+  }
+
+  /**
+   * Adds {@code rules}' validators and then its interceptors, after those already added.
+   *
+   * @param rules the rules, e.g. {@link StoreBuilder#commitRules()}
+   * @return this builder
+   * @see #validator(String, Predicate)
+   * @see #interceptor(Interceptor)
+   */
+  public RedisStoreBuilder<S> rules(CommitRules<S> rules) {
+    Objects.requireNonNull(rules, "rules");
+    rules.validators().forEach(v -> this.rules.validator(v.description(), v.check()));
+    rules.interceptors().forEach(this.rules::interceptor);
+    return this;
+  }
+
+  /**
+   * Takes over what an application configured on an in-memory {@link StoreBuilder}: its
+   * validators and interceptors (added after those already here, as by {@link
+   * #rules(CommitRules)}), its {@linkplain StoreBuilder#equivalence() equivalence} and its
+   * {@linkplain StoreBuilder#clock() clock}. Not taken: the name and initial state (this
+   * builder's own), the history size (a Redis store keeps no history: {@link
+   * RedisStore#history()} holds the current snapshot and undo is unsupported), the backoff (see
+   * {@link RedisStore}) and the delivery scheduler (a Redis store delivers on {@link
+   * #deliverOn(Scheduler)}, bounded-elastic by default).
+   *
+   * @param options a configured in-memory builder, e.g. the Spring starter's {@code
+   *     StoreDefinition.builder()}
+   * @return this builder
+   */
+  public RedisStoreBuilder<S> options(StoreBuilder<S> options) {
+    Objects.requireNonNull(options, "options");
+    rules(options.commitRules());
+    this.equivalence = options.equivalence();
+    this.clock = options.clock();
     return this;
   }
 
@@ -221,6 +288,4 @@ public final class RedisStoreBuilder<S> {
     }
     return d;
   }
-
-  record Validator<S>(String description, Predicate<? super S> check) {}
 }

@@ -36,10 +36,16 @@ final class RedisStoreContractTest extends StoreContractTest {
     return builder(initial).build();
   }
 
+  /**
+   * The validator comes the way an application's does: configured on an in-memory {@link
+   * io.snapflux.store.StoreBuilder} (as the Spring starter's customizer does) and taken over with
+   * {@link RedisStoreBuilder#options}, so the suite checks the commit rules on the Redis write
+   * path.
+   */
   @Override
   protected <S> Store<S> createValidatedStore(
       S initial, String description, Predicate<? super S> check) {
-    return builder(initial).validator(description, check).build();
+    return builder(initial).options(Store.builder(initial).validator(description, check)).build();
   }
 
   private static <S> RedisStoreBuilder<S> builder(S initial) {

@@ -8,18 +8,21 @@ import io.lettuce.core.SocketOptions;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.Delay;
 import io.snapflux.redis.RedisStore;
+import io.snapflux.redis.RedisStoreBuilder;
 import io.snapflux.spring.SnapfluxProperties;
 import io.snapflux.spring.StoreBackend;
 import io.snapflux.spring.StoreDefinition;
-import io.snapflux.store.Equivalence;
 import io.snapflux.store.JsonStateCodec;
 import io.snapflux.store.Store;
+import io.snapflux.store.StoreBuilder;
 import io.vavr.jackson.datatype.VavrModule;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.boot.autoconfigure.data.redis.RedisProperties;
 
@@ -28,11 +31,16 @@ import org.springframework.boot.autoconfigure.data.redis.RedisProperties;
  * of its own), closed when the context closes, after the stores.
  *
  * <p>From a {@link StoreDefinition} it uses the name, the initial state, its runtime class (the
- * JSON type) and the {@code equality} setting. Validators, interceptors and history configured on
- * the definition's in-memory builder are not carried over: store-core offers no read access to a
- * builder's settings yet.
+ * JSON type) and, through {@link RedisStoreBuilder#options(StoreBuilder)}, what the definition's
+ * builder holds after the {@code snapflux.stores.<name>} settings and the application's customizer
+ * ran: validators, interceptors, equivalence ({@code equality} or the customizer's) and clock.
+ * Not carried over: history (a Redis store keeps none: {@code history-size} is not applied, which
+ * is logged at info; {@code history()} holds the current snapshot and undo is unsupported) and
+ * the delivery scheduler (Redis stores deliver on bounded-elastic, so a subscriber may write).
  */
 final class RedisStoreBackend implements StoreBackend, DisposableBean {
+
+  private static final Log log = LogFactory.getLog(RedisStoreBackend.class);
 
   private final SnapfluxRedisProperties settings;
   private final ObjectMapper mapper;
@@ -107,13 +115,18 @@ final class RedisStoreBackend implements StoreBackend, DisposableBean {
 
   @Override
   public <S> Store<S> create(StoreDefinition<S> definition) {
+    StoreBuilder<S> options = definition.builder();
+    if (options.historySize() > 0) {
+      // Informational: history-size defaults to 100, so most stores reach here unasked.
+      log.info("Snapflux store '" + definition.name() + "': the redis backend keeps no history "
+          + "(history-size " + options.historySize() + " not applied): history() holds the "
+          + "current version only and undo/redo are unsupported; use the memory or file backend "
+          + "for them");
+    }
     RedisStore<S> store = RedisStore.builder(definition.name(), definition.initial())
         .client(client)
         .codec(JsonStateCodec.of(mapper, mapper.constructType(definition.stateType())))
-        .equivalence(switch (definition.settings().equality()) {
-          case IDENTITY -> Equivalence.identity();
-          case EQUALS -> Equivalence.equality();
-        })
+        .options(options)
         .writeTimeout(settings.writeTimeout())
         .streamMaxLength(settings.streamMaxLength())
         .pollTimeout(settings.pollTimeout())

@@ -1,17 +1,22 @@
 package io.snapflux.redis.spring;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.snapflux.redis.RedisServerProcess;
 import io.snapflux.spring.SnapfluxAutoConfiguration;
 import io.snapflux.spring.StoreFactory;
+import io.snapflux.store.Interceptor;
 import io.snapflux.store.Snapshot;
+import io.snapflux.store.StateValidationException;
 import io.snapflux.store.Store;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -110,6 +115,68 @@ final class SnapfluxRedisAutoConfigurationTest {
             assertThat(store.get()).isEqualTo(new Counter(0));
           });
     }
+  }
+
+  @Test
+  void customizerValidator_rejectsOnRedisBackedStore_andNothingReachesRedis() {
+    redisBackend().run(context -> {
+      StoreFactory factory = context.getBean(StoreFactory.class);
+      Store<Counter> store = factory.create(storeName, new Counter(0),
+          b -> b.validator("value must not be negative", c -> c.value() >= 0));
+
+      assertThatThrownBy(() -> store.update(c -> c.plus(-1)))
+          .isInstanceOf(StateValidationException.class)
+          .hasMessageContaining("value must not be negative");
+
+      try (RedisClient raw = RedisClient.create(server.uri());
+          StatefulRedisConnection<String, String> c = raw.connect()) {
+        assertThat(c.sync().get("snapflux:{" + storeName + "}:version")).isEqualTo("0");
+      }
+      assertThat(store.snapshot().version()).isZero();
+      assertThat(store.update(c -> c.plus(1)).version()).isEqualTo(1);
+    });
+  }
+
+  @Test
+  void customizerInterceptor_afterCommitRunsOncePerOwnCommit_notForOtherInstances() {
+    List<Long> onFirst = new CopyOnWriteArrayList<>();
+    List<Long> onSecond = new CopyOnWriteArrayList<>();
+    redisBackend().run(first -> redisBackend().run(second -> {
+      Store<Counter> a = first.getBean(StoreFactory.class)
+          .create(storeName, new Counter(0), b -> b.interceptor(recordingTo(onFirst)));
+      Store<Counter> b = second.getBean(StoreFactory.class)
+          .create(storeName, new Counter(0), x -> x.interceptor(recordingTo(onSecond)));
+
+      for (int i = 0; i < 3; i++) {
+        a.update(c -> c.plus(1));
+        b.update(c -> c.plus(1));
+      }
+
+      assertThat(onFirst).containsExactly(1L, 3L, 5L);
+      assertThat(onSecond).containsExactly(2L, 4L, 6L);
+      Awaitility.await().atMost(TIMEOUT).until(() -> a.snapshot().version() == 6);
+      assertThat(onFirst).as("versions committed elsewhere run no afterCommit here").hasSize(3);
+    }));
+  }
+
+  @Test
+  void equalityProperty_appliesToRedisBackedStore() {
+    redisBackend().withPropertyValues("snapflux.stores." + storeName + ".equality=equals")
+        .run(context -> {
+          Store<Counter> store = context.getBean(StoreFactory.class)
+              .create(storeName, new Counter(0));
+          assertThat(store.update(c -> new Counter(c.value())).version())
+              .as("an equal state commits nothing").isZero();
+        });
+  }
+
+  private static Interceptor<Counter> recordingTo(List<Long> versions) {
+    return new Interceptor<>() {
+      @Override
+      public void afterCommit(Snapshot<Counter> previous, Snapshot<Counter> committed) {
+        versions.add(committed.version());
+      }
+    };
   }
 
   @Test
