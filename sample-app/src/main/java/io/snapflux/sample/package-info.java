@@ -6,7 +6,9 @@
  *
  * <p>Organised by feature: {@code flags} (the state, its JSON form and the REST resource), {@code
  * history} (recent versions, their causes and undo), {@code web} (the snapshot, the event stream,
- * conditional requests and RFC 9457 errors) and {@code security} (HTTP Basic for writes).
+ * conditional requests and RFC 9457 errors), {@code security} (HTTP Basic for writes) and {@code
+ * backend} (running on each store backend; the {@code redis} profile shares the flags between
+ * instances).
  */
 @NullMarked
 package io.snapflux.sample;

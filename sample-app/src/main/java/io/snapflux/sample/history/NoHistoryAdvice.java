@@ -1,0 +1,43 @@
+package io.snapflux.sample.history;
+
+import io.snapflux.spring.SnapfluxProperties;
+import io.snapflux.spring.StoreFactory;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.RestControllerAdvice;
+
+/**
+ * Undo on a store that keeps no history is a 501 problem saying what would enable it, not a 500.
+ * The {@code redis} backend keeps none (instances share only the current version: {@code
+ * /api/history} lists that one); the memory and file backends keep {@code
+ * snapflux.stores.flags.history-size} versions.
+ */
+@RestControllerAdvice(assignableTypes = HistoryController.class)
+class NoHistoryAdvice {
+
+  private final StoreFactory stores;
+
+  NoHistoryAdvice(StoreFactory stores) {
+    this.stores = stores;
+  }
+
+  /** {@code Store.undo()} and {@code undoIfVersion} throw this when the store keeps no history. */
+  @ExceptionHandler(UnsupportedOperationException.class)
+  ResponseEntity<ProblemDetail> undoUnavailable(UnsupportedOperationException e) {
+    SnapfluxProperties.Backend backend = stores.backend().kind();
+    String detail = backend == SnapfluxProperties.Backend.REDIS
+        ? "Undo needs the store's history, and the redis backend keeps none (instances share only "
+            + "the current version): run the app with the memory or file backend to undo changes"
+        : "Undo needs the store's history, and this store keeps none: set "
+            + "snapflux.stores.flags.history-size above 0";
+    ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.NOT_IMPLEMENTED, detail);
+    problem.setTitle("Undo not available");
+    problem.setProperty("backend", backend.id());
+    return ResponseEntity.status(HttpStatus.NOT_IMPLEMENTED)
+        .contentType(MediaType.APPLICATION_PROBLEM_JSON)
+        .body(problem);
+  }
+}

@@ -1,0 +1,226 @@
+package io.snapflux.sample.backend;
+
+import static io.snapflux.sample.Api.admin;
+import static io.snapflux.sample.Api.etag;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.snapflux.redis.RedisServerProcess;
+import io.snapflux.sample.Api;
+import io.snapflux.sample.SampleApplication;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.web.reactive.context.ReactiveWebServerApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.core.ParameterizedTypeReference;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.codec.ServerSentEvent;
+import org.springframework.test.web.reactive.server.WebTestClient;
+import reactor.core.Disposable;
+
+/**
+ * Two instances of the sample app (two application contexts on random ports, profile {@code
+ * redis}) sharing one test-owned {@code redis-server} on a free loopback port: a change made
+ * through A appears on B's event stream, and an {@code If-Match} made stale by a write on A gets
+ * 412 on B. Undo, which needs history a Redis store does not keep, is a clear 501 problem.
+ */
+final class SeveralInstancesTest {
+
+  private static final ParameterizedTypeReference<ServerSentEvent<Map<String, Object>>> EVENT =
+      new ParameterizedTypeReference<>() {};
+  private static final Duration TIMEOUT = Duration.ofSeconds(30);
+
+  private static RedisServerProcess redis;
+  private static ConfigurableApplicationContext instanceA;
+  private static ConfigurableApplicationContext instanceB;
+  private static WebTestClient a;
+  private static WebTestClient b;
+
+  @BeforeAll
+  static void startRedisAndTwoInstances() throws IOException {
+    redis = RedisServerProcess.start();
+    instanceA = start();
+    instanceB = start();
+    a = client(instanceA);
+    b = client(instanceB);
+  }
+
+  @AfterAll
+  static void stopAll() {
+    for (ConfigurableApplicationContext context : new ConfigurableApplicationContext[] {
+        instanceA, instanceB}) {
+      if (context != null) {
+        context.close();
+      }
+    }
+    if (redis != null) {
+      redis.stop();
+    }
+  }
+
+  /** Command-line arguments, so they win over application-redis.yml's localhost:6379. */
+  private static ConfigurableApplicationContext start() {
+    return new SpringApplicationBuilder(SampleApplication.class)
+        .profiles("redis")
+        .run("--server.port=0", "--spring.data.redis.host=127.0.0.1",
+            "--spring.data.redis.port=" + redis.port());
+  }
+
+  private static WebTestClient client(ConfigurableApplicationContext context) {
+    int port = ((ReactiveWebServerApplicationContext) context).getWebServer().getPort();
+    return WebTestClient.bindToServer()
+        .baseUrl("http://127.0.0.1:" + port)
+        .responseTimeout(TIMEOUT)
+        .build();
+  }
+
+  /** The version in Redis, where every instance's writes are checked. */
+  private static long redisVersion() {
+    try (RedisClient client = RedisClient.create(redis.uri());
+        StatefulRedisConnection<String, String> c = client.connect()) {
+      return Long.parseLong(Objects.requireNonNull(c.sync().get("snapflux:{flags}:version")));
+    }
+  }
+
+  private static long version(@Nullable String eTag) {
+    assertThat(eTag).matches("\"\\d+\"");
+    return Long.parseLong(Objects.requireNonNull(eTag).replace("\"", ""));
+  }
+
+  private static String eTagOf(WebTestClient instance, String flag) {
+    return Objects.requireNonNull(instance.get().uri("/api/flags/" + flag).exchange()
+        .expectStatus().isOk()
+        .returnResult(String.class).getResponseHeaders().getETag());
+  }
+
+  @Test
+  void putThroughA_appearsOnBsEventStream_withIdEqualToTheVersion() throws InterruptedException {
+    BlockingQueue<ServerSentEvent<Map<String, Object>>> onB = new LinkedBlockingQueue<>();
+    Disposable stream = b.get().uri("/api/stream").accept(MediaType.TEXT_EVENT_STREAM).exchange()
+        .expectStatus().isOk()
+        .returnResult(EVENT).getResponseBody()
+        .filter(e -> e.event() != null) // not the heartbeat comments
+        .subscribe(onB::add);
+    try {
+      ServerSentEvent<Map<String, Object>> first = onB.poll(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+      assertThat(first).isNotNull();
+      assertThat(first.event()).isEqualTo("snapshot");
+
+      String written = a.put().uri("/api/flags/shared.stream").headers(admin())
+          .contentType(MediaType.APPLICATION_JSON)
+          .bodyValue("{\"enabled\":true,\"rollout\":33,\"description\":\"written on A\"}")
+          .exchange()
+          .expectStatus().isCreated()
+          .returnResult(String.class).getResponseHeaders().getETag();
+      long v = version(written);
+
+      ServerSentEvent<Map<String, Object>> change =
+          onB.poll(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+      assertThat(change).as("B's stream delivers A's change").isNotNull();
+      assertThat(change.event()).isEqualTo("change");
+      assertThat(change.id()).isEqualTo(Long.toString(v));
+      assertThat(change.data()).containsEntry("version", (int) v);
+      @SuppressWarnings("unchecked")
+      Map<String, Object> flags = (Map<String, Object>)
+          ((Map<String, Object>) Objects.requireNonNull(change.data()).get("state")).get("flags");
+      assertThat(flags).containsKey("shared.stream");
+      assertThat(flags.get("shared.stream")).isEqualTo(
+          Map.of("enabled", true, "rollout", 33, "allow", java.util.List.of(),
+              "description", "written on A"));
+    } finally {
+      stream.dispose();
+    }
+  }
+
+  @Test
+  void ifMatchMadeStaleByAWriteOnA_gets412OnB_andNothingChanges() {
+    a.put().uri("/api/flags/shared.stale").headers(admin())
+        .contentType(MediaType.APPLICATION_JSON)
+        .bodyValue("{\"enabled\":true,\"rollout\":10}")
+        .exchange().expectStatus().isCreated();
+    // B has A's write once its GET shows it; that ETag is what a client of B holds.
+    Awaitility.await().atMost(TIMEOUT).until(() -> b.get().uri("/api/flags/shared.stale")
+        .exchange().returnResult(String.class).getStatus().is2xxSuccessful());
+    String seenOnB = eTagOf(b, "shared.stale");
+
+    String afterA = a.patch().uri("/api/flags/shared.stale").headers(admin())
+        .contentType(Api.MERGE_PATCH)
+        .bodyValue("{\"rollout\":20}")
+        .exchange()
+        .expectStatus().isOk()
+        .returnResult(String.class).getResponseHeaders().getETag();
+    long current = version(afterA);
+    assertThat(current).isGreaterThan(version(seenOnB));
+
+    b.patch().uri("/api/flags/shared.stale").headers(admin())
+        .header("If-Match", seenOnB)
+        .contentType(Api.MERGE_PATCH)
+        .bodyValue("{\"rollout\":99}")
+        .exchange()
+        .expectStatus().isEqualTo(HttpStatus.PRECONDITION_FAILED)
+        .expectHeader().valueEquals("ETag", etag(current))
+        .expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON)
+        .expectBody().jsonPath("$.currentVersion").isEqualTo((int) current);
+
+    assertThat(redisVersion()).as("nothing was committed").isEqualTo(current);
+    for (WebTestClient instance : new WebTestClient[] {a, b}) {
+      Awaitility.await().atMost(TIMEOUT)
+          .until(() -> eTagOf(instance, "shared.stale").equals(etag(current)));
+      instance.get().uri("/api/flags/shared.stale").exchange()
+          .expectStatus().isOk()
+          .expectBody().jsonPath("$.rollout").isEqualTo(20);
+    }
+  }
+
+  @Test
+  void undoOnRedis_isA501ProblemNamingTheBackendsThatHaveIt_andChangesNothing() {
+    a.put().uri("/api/flags/shared.undo").headers(admin())
+        .contentType(MediaType.APPLICATION_JSON)
+        .bodyValue("{\"enabled\":true}")
+        .exchange().expectStatus().is2xxSuccessful();
+    long before = redisVersion();
+
+    b.post().uri("/api/undo").headers(admin()).exchange()
+        .expectStatus().isEqualTo(HttpStatus.NOT_IMPLEMENTED)
+        .expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON)
+        .expectBody()
+        .jsonPath("$.title").isEqualTo("Undo not available")
+        .jsonPath("$.detail").value(d -> assertThat((String) d).contains("memory or file backend"))
+        .jsonPath("$.backend").isEqualTo("redis");
+    a.post().uri("/api/undo").headers(admin()).header("If-Match", etag(before)).exchange()
+        .expectStatus().isEqualTo(HttpStatus.NOT_IMPLEMENTED);
+
+    assertThat(redisVersion()).isEqualTo(before);
+  }
+
+  @Test
+  void historyOnRedis_listsTheCurrentVersionOnly() {
+    a.put().uri("/api/flags/shared.history").headers(admin())
+        .contentType(MediaType.APPLICATION_JSON)
+        .bodyValue("{\"enabled\":false}")
+        .exchange().expectStatus().is2xxSuccessful();
+    long current = redisVersion();
+    Awaitility.await().atMost(TIMEOUT)
+        .until(() -> eTagOf(b, "shared.history").equals(etag(current)));
+
+    b.get().uri("/api/history").exchange()
+        .expectStatus().isOk()
+        .expectBody()
+        .jsonPath("$.version").isEqualTo((int) current)
+        .jsonPath("$.entries.length()").isEqualTo(1)
+        .jsonPath("$.entries[0].version").isEqualTo((int) current);
+  }
+}
