@@ -1,8 +1,8 @@
 package io.snapflux.store;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import io.vavr.collection.Vector;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Objects;
 import java.util.function.BiFunction;
 import java.util.function.Function;
@@ -105,7 +105,9 @@ public final class View<T> {
   /**
    * Views of one store keyed by a parameter (Reselect's "selector factories", e.g. one view per
    * entity id), each memoized, kept in a cache bounded to {@code maximumKeys} entries (least
-   * recently used evicted first).
+   * recently used evicted first). The cache is the JDK's access-ordered {@link LinkedHashMap},
+   * guarded by its own monitor: only looking a key's view up takes it, never a store update, and
+   * store-core stays free of dependencies beyond Reactor and Vavr.
    *
    * @param store the source
    * @param selector a pure function of the state and the key
@@ -120,8 +122,19 @@ public final class View<T> {
     if (maximumKeys <= 0) {
       throw new IllegalArgumentException("maximumKeys must be positive, was " + maximumKeys);
     }
-    Cache<K, View<T>> cache = Caffeine.newBuilder().maximumSize(maximumKeys).build();
-    return key -> cache.get(key, k -> of(store, s -> selector.apply(s, k)));
+    Map<K, View<T>> cache = new LinkedHashMap<>(16, 0.75f, true) {
+      private static final long serialVersionUID = 1L;
+
+      @Override
+      protected boolean removeEldestEntry(Map.Entry<K, View<T>> eldest) {
+        return size() > maximumKeys;
+      }
+    };
+    return key -> {
+      synchronized (cache) {
+        return cache.computeIfAbsent(key, k -> of(store, s -> selector.apply(s, k)));
+      }
+    };
   }
 
   /** The current value; recomputed only if its input changed since the last read. */

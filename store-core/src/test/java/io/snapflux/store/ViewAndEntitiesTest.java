@@ -76,8 +76,13 @@ final class ViewAndEntitiesTest {
     Function<String, View<Integer>> byKey =
         View.keyed(store, (m, k) -> m.get(k).getOrElse(0), 10);
 
-    assertThat(byKey.apply("a")).isSameAs(byKey.apply("a"));
+    View<Integer> a = byKey.apply("a");
+    assertThat(byKey.apply("a")).isSameAs(a);
     assertThat(byKey.apply("b").get()).isEqualTo(2);
+    Function<String, View<Integer>> small = View.keyed(store, (m, k) -> m.get(k).getOrElse(0), 1);
+    View<Integer> first = small.apply("a");
+    small.apply("b"); // evicts "a": the bound is 1
+    assertThat(small.apply("a")).isNotSameAs(first);
     assertThatThrownBy(() -> View.keyed(store, (m, k) -> 0, 0))
         .hasMessageContaining("maximumKeys");
   }
