@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.reactivestreams.Subscription;
 import reactor.core.publisher.BaseSubscriber;
+import reactor.core.publisher.SignalType;
 
 /**
  * 8 writers × 100,000 increments while conflated subscribers check that versions strictly
@@ -64,29 +65,47 @@ final class StoreStressTest {
     store.close();
 
     for (ConflatedChecker c : conflated) {
-      assertThat(c.done.await(1, TimeUnit.MINUTES)).as("conflated completed").isTrue();
-      assertThat(c.error).isNull();
-      assertThat(c.violations).isZero();
-      assertThat(c.lastVersion).isEqualTo(TOTAL);
+      c.assertCompletedCleanlyAt(TOTAL, "conflated");
       assertThat(c.lastState).isEqualTo(TOTAL);
     }
     for (LosslessChecker l : lossless) {
-      assertThat(l.done.await(1, TimeUnit.MINUTES)).as("lossless completed").isTrue();
-      assertThat(l.error).isNull();
-      assertThat(l.violations).isZero();
+      l.assertCompletedCleanlyAt(TOTAL, "lossless");
       assertThat(l.count).isEqualTo(TOTAL + 1); // versions 0..800,000
-      assertThat(l.lastVersion).isEqualTo(TOTAL);
+    }
+  }
+
+  /**
+   * Counts the deliveries that break the subclass's invariant; records the error and the
+   * termination. Fields are written on the delivering thread and read after {@link #done}.
+   */
+  private abstract static class Checker extends BaseSubscriber<Snapshot<Integer>> {
+    final CountDownLatch done = new CountDownLatch(1);
+    volatile Throwable error;
+    long lastVersion = -1;
+    long violations;
+
+    void assertCompletedCleanlyAt(long version, String delivery) throws InterruptedException {
+      assertThat(done.await(1, TimeUnit.MINUTES)).as(delivery + " completed").isTrue();
+      assertThat(error).isNull();
+      assertThat(violations).isZero();
+      assertThat(lastVersion).isEqualTo(version);
+    }
+
+    @Override
+    protected void hookOnError(Throwable t) {
+      error = t;
+    }
+
+    @Override
+    protected void hookFinally(SignalType type) {
+      done.countDown();
     }
   }
 
   /** Strictly increasing versions; state equals version (every commit is +1). */
-  private static final class ConflatedChecker extends BaseSubscriber<Snapshot<Integer>> {
+  private static final class ConflatedChecker extends Checker {
     final long batch;
-    final CountDownLatch done = new CountDownLatch(1);
-    volatile Throwable error;
-    long lastVersion = -1;
     int lastState = -1;
-    long violations;
 
     ConflatedChecker(long batch) {
       this.batch = batch;
@@ -108,25 +127,11 @@ final class StoreStressTest {
         request(1);
       }
     }
-
-    @Override
-    protected void hookOnError(Throwable t) {
-      error = t;
-    }
-
-    @Override
-    protected void hookFinally(reactor.core.publisher.SignalType type) {
-      done.countDown();
-    }
   }
 
   /** Every version exactly once, in order. */
-  private static final class LosslessChecker extends BaseSubscriber<Snapshot<Integer>> {
-    final CountDownLatch done = new CountDownLatch(1);
-    volatile Throwable error;
-    long lastVersion = -1;
+  private static final class LosslessChecker extends Checker {
     long count;
-    long violations;
 
     @Override
     protected void hookOnNext(Snapshot<Integer> s) {
@@ -135,16 +140,6 @@ final class StoreStressTest {
       }
       lastVersion = s.version();
       count++;
-    }
-
-    @Override
-    protected void hookOnError(Throwable t) {
-      error = t;
-    }
-
-    @Override
-    protected void hookFinally(reactor.core.publisher.SignalType type) {
-      done.countDown();
     }
   }
 }
