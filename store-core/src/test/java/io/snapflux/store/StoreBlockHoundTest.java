@@ -1,18 +1,15 @@
 package io.snapflux.store;
 
+import static io.snapflux.store.BlockHoundSupport.blockingCalls;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import reactor.blockhound.BlockHound;
-import reactor.blockhound.BlockingOperationError;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
@@ -34,37 +31,19 @@ final class StoreBlockHoundTest {
 
   private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
-  /** Every blocking call BlockHound saw on a non-blocking thread (it also throws there). */
-  private static final List<String> BLOCKING_CALLS = new CopyOnWriteArrayList<>();
-
   @BeforeAll
   static void installBlockHound() {
-    BlockHound.install(builder -> builder.blockingMethodCallback(method -> {
-      BLOCKING_CALLS.add(method.toString());
-      throw new BlockingOperationError(method);
-    }));
+    BlockHoundSupport.install();
   }
 
   @AfterEach
   void clearBlockingCalls() {
-    BLOCKING_CALLS.clear();
+    BlockHoundSupport.clearBlockingCalls();
   }
 
   @Test
   void blockHound_sleepOnParallelThread_isDetected() {
-    // Proves the harness: without an active BlockHound every other test here would pass vacuously.
-    Mono<Void> sleep = Mono.<Void>fromRunnable(() -> {
-      try {
-        Thread.sleep(1);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }).subscribeOn(Schedulers.parallel());
-
-    assertThatThrownBy(() -> sleep.block(TIMEOUT))
-        .hasRootCauseInstanceOf(BlockingOperationError.class);
-    assertThat(BLOCKING_CALLS).anyMatch(call -> call.contains("sleep"));
-    BLOCKING_CALLS.clear();
+    BlockHoundSupport.assertSleepOnParallelIsDetected(TIMEOUT);
   }
 
   @Test
@@ -104,7 +83,7 @@ final class StoreBlockHoundTest {
           .expectComplete()
           .verify(TIMEOUT);
     }
-    assertThat(BLOCKING_CALLS).isEmpty();
+    assertThat(blockingCalls()).isEmpty();
   }
 
   @Test
@@ -133,7 +112,7 @@ final class StoreBlockHoundTest {
         .isPositive();
     StepVerifier.create(store.changes().map(Snapshot::version)).expectNext(total)
         .expectComplete().verify(TIMEOUT);
-    assertThat(BLOCKING_CALLS).isEmpty();
+    assertThat(blockingCalls()).isEmpty();
   }
 
   @Test
@@ -148,6 +127,6 @@ final class StoreBlockHoundTest {
         .assertNext(s -> assertThat(s.state()).isEqualTo(50))
         .expectComplete()
         .verify(TIMEOUT);
-    assertThat(BLOCKING_CALLS).isEmpty();
+    assertThat(blockingCalls()).isEmpty();
   }
 }

@@ -1,19 +1,17 @@
 package io.snapflux.file;
 
+import static io.snapflux.store.BlockHoundSupport.blockingCalls;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.snapflux.store.BlockHoundSupport;
 import io.snapflux.store.Snapshot;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import reactor.blockhound.BlockHound;
-import reactor.blockhound.BlockingOperationError;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
@@ -29,36 +27,22 @@ import reactor.test.StepVerifier;
 final class FileStoreBlockHoundTest {
 
   private static final Duration TIMEOUT = Duration.ofSeconds(30);
-  private static final List<String> BLOCKING_CALLS = new CopyOnWriteArrayList<>();
 
   @TempDir Path dir;
 
   @BeforeAll
   static void installBlockHound() {
-    BlockHound.install(builder -> builder.blockingMethodCallback(method -> {
-      BLOCKING_CALLS.add(method.toString());
-      throw new BlockingOperationError(method);
-    }));
+    BlockHoundSupport.install();
   }
 
   @AfterEach
   void noBlockingCalls() {
-    assertThat(BLOCKING_CALLS).isEmpty();
+    assertThat(blockingCalls()).isEmpty();
   }
 
   @Test
   void blockHound_sleepOnParallelThread_isDetected() {
-    Mono<Void> sleep = Mono.<Void>fromRunnable(() -> {
-      try {
-        Thread.sleep(1);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }).subscribeOn(Schedulers.parallel());
-
-    StepVerifier.create(sleep).expectError(BlockingOperationError.class).verify(TIMEOUT);
-    assertThat(BLOCKING_CALLS).isNotEmpty();
-    BLOCKING_CALLS.clear();
+    BlockHoundSupport.assertSleepOnParallelIsDetected(TIMEOUT);
   }
 
   @Test

@@ -1,25 +1,21 @@
 package io.snapflux.redis;
 
+import static io.snapflux.store.BlockHoundSupport.blockingCalls;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.lettuce.core.RedisURI;
+import io.snapflux.store.BlockHoundSupport;
 import io.snapflux.store.Delivery;
 import io.snapflux.store.Outcome;
 import io.snapflux.store.Snapshot;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import reactor.blockhound.BlockHound;
-import reactor.blockhound.BlockingOperationError;
 import reactor.core.publisher.Flux;
-import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 import reactor.test.StepVerifier;
 
@@ -33,15 +29,11 @@ import reactor.test.StepVerifier;
 final class RedisStoreBlockHoundTest {
 
   private static final Duration TIMEOUT = Duration.ofSeconds(30);
-  private static final List<String> BLOCKING_CALLS = new CopyOnWriteArrayList<>();
   private static RedisServerProcess server;
 
   @BeforeAll
   static void installBlockHound() throws IOException {
-    BlockHound.install(builder -> builder.blockingMethodCallback(method -> {
-      BLOCKING_CALLS.add(method.toString() + " on " + Thread.currentThread().getName());
-      throw new BlockingOperationError(method);
-    }));
+    BlockHoundSupport.install();
     server = RedisServerProcess.start();
   }
 
@@ -52,17 +44,7 @@ final class RedisStoreBlockHoundTest {
 
   @Test
   void blockHound_sleepOnParallelThread_isDetected() {
-    Mono<Void> sleep = Mono.<Void>fromRunnable(() -> {
-      try {
-        Thread.sleep(1);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }).subscribeOn(Schedulers.parallel());
-
-    assertThatThrownBy(() -> sleep.block(TIMEOUT))
-        .hasRootCauseInstanceOf(BlockingOperationError.class);
-    BLOCKING_CALLS.clear();
+    BlockHoundSupport.assertSleepOnParallelIsDetected(TIMEOUT);
   }
 
   @Test
@@ -92,7 +74,7 @@ final class RedisStoreBlockHoundTest {
           .verifyComplete();
       lossless.verify(TIMEOUT);
     }
-    assertThat(BLOCKING_CALLS).isEmpty();
+    assertThat(blockingCalls()).isEmpty();
   }
 
   private static RedisStore<Integer> instance(String name) {
