@@ -285,6 +285,22 @@ final class JournaledStore<S> implements FileStore<S> {
   }
 
   @Override
+  public Outcome<S> undoIfVersion(long expectedVersion) {
+    checkCanWait();
+    Outcome<S> outcome = memory.undoIfVersion(expectedVersion);
+    acknowledge(outcome.snapshot().version());
+    return outcome;
+  }
+
+  @Override
+  public Outcome<S> redoIfVersion(long expectedVersion) {
+    checkCanWait();
+    Outcome<S> outcome = memory.redoIfVersion(expectedVersion);
+    acknowledge(outcome.snapshot().version());
+    return outcome;
+  }
+
+  @Override
   public boolean canUndo() {
     return memory.canUndo();
   }

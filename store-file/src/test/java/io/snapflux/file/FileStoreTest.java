@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.snapflux.store.Interceptor;
 import io.snapflux.store.JsonStateCodec;
+import io.snapflux.store.Outcome;
 import io.snapflux.store.Snapshot;
 import io.snapflux.store.StateCodec;
 import io.snapflux.store.StateValidationException;
@@ -277,6 +278,23 @@ final class FileStoreTest {
       assertThat(store.snapshot().version()).isEqualTo(3);
       assertThat(store.get()).isEqualTo(1);
       assertThat(store.canUndo()).as("history is not persisted").isFalse();
+    }
+  }
+
+  @Test
+  void undoIfVersion_isVersionCheckedAndCommittedDurably() {
+    try (FileStore<Integer> store = counter().storeOptions(b -> b.history(10)).build()) {
+      store.update(x -> x + 1);
+      store.update(x -> x + 1);
+
+      assertThat(store.undoIfVersion(1).applied()).as("stale version: conflict").isFalse();
+      assertThat(store.get()).isEqualTo(2);
+      Outcome<Integer> undone = store.undoIfVersion(2);
+      assertThat(undone.applied()).isTrue();
+      assertThat(undone.snapshot().state()).isEqualTo(1);
+      assertThat(store.durableVersion()).isEqualTo(3);
+      assertThat(store.redoIfVersion(3).snapshot().state()).isEqualTo(2);
+      assertThat(store.durableVersion()).isEqualTo(4);
     }
   }
 
