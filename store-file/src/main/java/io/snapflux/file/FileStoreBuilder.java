@@ -193,13 +193,19 @@ public final class FileStoreBuilder<S> {
    * scheduler, clock, history, interceptors. Applied on {@link #build()} to a copy of the {@link
    * StoreBuilder} this builder was created from (or of an empty one), after that builder's own
    * options. The initial state, name and initial version are set by the file store and must not
-   * be changed here.
+   * be changed here. Several calls add up, applied in the order made.
    *
    * @param options applied to the in-memory store's builder
    * @return this builder
    */
   public FileStoreBuilder<S> storeOptions(Consumer<? super StoreBuilder<S>> options) {
-    this.storeOptions = Objects.requireNonNull(options, "options");
+    Objects.requireNonNull(options, "options");
+    Consumer<? super StoreBuilder<S>> earlier = storeOptions;
+    // Calls add up, in order: a later call must not silently drop an earlier one's options.
+    this.storeOptions = b -> {
+      earlier.accept(b);
+      options.accept(b);
+    };
     return this;
   }
 

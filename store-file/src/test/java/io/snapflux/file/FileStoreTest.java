@@ -298,6 +298,19 @@ final class FileStoreTest {
     }
   }
 
+  @Test
+  void storeOptions_severalCalls_addUp() {
+    try (FileStore<Integer> store = counter()
+        .storeOptions(b -> b.history(10))
+        .storeOptions(b -> b.validator("below 5", n -> n < 5))
+        .build()) {
+      store.update(x -> x + 1);
+      assertThatThrownBy(() -> store.update(x -> 9))
+          .isInstanceOf(io.snapflux.store.StateValidationException.class);
+      assertThat(store.undo().state()).as("the first call's history(10) still applies").isZero();
+    }
+  }
+
   // --- options and exact restore ---------------------------------------------------------------
 
   record Add(int amount) {}
