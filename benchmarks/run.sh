@@ -6,7 +6,13 @@
 #   benchmarks/run.sh              # full: 2 forks, 3 × 2 s warm-up, 5 × 2 s measurement
 #   benchmarks/run.sh --no-build   # either mode, reusing benchmarks/target/benchmarks.jar
 #   benchmarks/run.sh --report-only [--quick]   # only regenerate the docs from existing JSON
+#   benchmarks/run.sh --quick --only redis      # re-run some groups (comma-separated), keep the
+#                                               # others' JSON, regenerate the docs from all
 #
+# Groups: classic, store-cost, read-mostly, fan-out, latency, memory, redis. The redis group
+# starts its own redis-server (/usr/bin/redis-server or redis-server on the PATH, or
+# -Dsnapflux.redis.server=... in JMH_EXTRA's -jvmArgs) on a free loopback port per fork; it is
+# skipped, with a message, when there is none.
 # Extra JMH options can be passed in JMH_EXTRA (e.g. JMH_EXTRA='-jvmArgs -Xmx2g').
 set -euo pipefail
 
@@ -14,14 +20,25 @@ cd "$(dirname "$0")/.."
 mode=full
 build=1
 run=1
-for arg in "$@"; do
-  case "$arg" in
+all_groups=(classic store-cost read-mostly fan-out latency memory redis)
+only=()
+while [[ $# -gt 0 ]]; do
+  case "$1" in
     --quick) mode=quick ;;
     --no-build) build=0 ;;
     --report-only) build=0; run=0 ;;
-    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
-    *) echo "unknown option: $arg" >&2; exit 2 ;;
+    --only)
+      [[ $# -ge 2 ]] || { echo "--only needs a group list, e.g. --only redis" >&2; exit 2; }
+      IFS=, read -r -a only <<< "$2"; shift ;;
+    --only=*) IFS=, read -r -a only <<< "${1#--only=}" ;;
+    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    *) echo "unknown option: $1" >&2; exit 2 ;;
   esac
+  shift
+done
+for g in "${only[@]}"; do
+  [[ " ${all_groups[*]} " == *" $g "* ]] \
+    || { echo "unknown group: $g (groups: ${all_groups[*]})" >&2; exit 2; }
 done
 
 jar=benchmarks/target/benchmarks.jar
@@ -42,33 +59,69 @@ extra=(${JMH_EXTRA:-})
 jmh() { # name, then JMH arguments
   local name=$1; shift
   echo "== $name"
+  rm -f "$out/$name.json" "$out/$name.log"
+  sed -i "/^$name /d" "$out/load.txt" 2>/dev/null || true
   echo "$name $(cut -d' ' -f1-3 /proc/loadavg)" >> "$out/load.txt"
   java -jar "$jar" "$@" "${opts[@]}" "${extra[@]}" -rf json -rff "$out/$name.json" \
     > "$out/$name.log" 2>&1 || { tail -40 "$out/$name.log"; exit 1; }
   grep -E '^[A-Z][A-Za-z]+Benchmark\.' "$out/$name.log" | grep -v ':p0\.\(0\|9[05]\|999\+\)' || true
 }
 
+redis_server() {
+  [[ -x /usr/bin/redis-server || ${JMH_EXTRA:-} == *snapflux.redis.server* ]] \
+    || command -v redis-server > /dev/null
+}
+
+group() {
+  case "$1" in
+    classic)
+      local classic='io\.snapflux\.benchmarks\.(Counter|Stack|Queue|Dict)Benchmark'
+      # JMH's gc profiler: allocation per operation and GC time explain the store/CAS gap.
+      jmh classic-t1 "$classic" -t 1 -prof gc
+      jmh classic-t8 "$classic" -t 8 -prof gc ;;
+    store-cost)
+      # Diagnostics: the store with one setting changed at a time (see StoreCostBenchmark).
+      jmh store-cost-t1 'io\.snapflux\.benchmarks\.StoreCostBenchmark' -t 1
+      jmh store-cost-t8 'io\.snapflux\.benchmarks\.StoreCostBenchmark' -t 8 -prof gc ;;
+    read-mostly) jmh read-mostly 'io\.snapflux\.benchmarks\.ReadMostlyBenchmark' ;;
+    fan-out) jmh fan-out 'io\.snapflux\.benchmarks\.FanOutBenchmark' ;;
+    latency) jmh latency 'io\.snapflux\.benchmarks\.LatencyBenchmark' ;;
+    memory)
+      echo "== memory"
+      java -XX:+UseSerialGC -Xmx1g -cp "$jar" io.snapflux.benchmarks.MemoryPerSubscriber 10000 \
+        > "$out/memory.json"
+      cat "$out/memory.json" ;;
+    redis)
+      if ! redis_server; then
+        echo "== redis: skipped, no redis-server (install it, or see the header)"
+        return
+      fi
+      # Workload 5: each fork starts its own redis-server on a free loopback port.
+      jmh redis-t1 'io\.snapflux\.benchmarks\.RedisBenchmark\.update$' -t 1
+      jmh redis-t8 'io\.snapflux\.benchmarks\.RedisBenchmark\.update$' -t 8
+      jmh redis-latency 'io\.snapflux\.benchmarks\.RedisBenchmark\.propagation$' -t 1 ;;
+  esac
+}
+
 if [[ $run == 1 ]]; then
   mkdir -p "$out"
-  rm -f "$out"/*.json "$out"/*.log "$out"/*.txt
   started=$(date +%s)
-  date -u '+%Y-%m-%d %H:%M UTC' > "$out/date.txt"
-  classic='io\.snapflux\.benchmarks\.(Counter|Stack|Queue|Dict)Benchmark'
-  # JMH's gc profiler: allocation per operation and GC time explain the store/CAS gap.
-  jmh classic-t1 "$classic" -t 1 -prof gc
-  jmh classic-t8 "$classic" -t 8 -prof gc
-  # Diagnostics: the store with one setting changed at a time (see StoreCostBenchmark).
-  jmh store-cost-t1 'io\.snapflux\.benchmarks\.StoreCostBenchmark' -t 1
-  jmh store-cost-t8 'io\.snapflux\.benchmarks\.StoreCostBenchmark' -t 8 -prof gc
-  jmh read-mostly 'io\.snapflux\.benchmarks\.ReadMostlyBenchmark'
-  jmh fan-out 'io\.snapflux\.benchmarks\.FanOutBenchmark'
-  jmh latency 'io\.snapflux\.benchmarks\.LatencyBenchmark'
-  echo "== memory"
-  java -XX:+UseSerialGC -Xmx1g -cp "$jar" io.snapflux.benchmarks.MemoryPerSubscriber 10000 \
-    > "$out/memory.json"
-  cat "$out/memory.json"
+  if [[ ${#only[@]} == 0 ]]; then
+    rm -f "$out"/*.json "$out"/*.log "$out"/*.txt
+    date -u '+%Y-%m-%d %H:%M UTC' > "$out/date.txt"
+    for g in "${all_groups[@]}"; do group "$g"; done
+  else
+    # The other groups' JSON stays; date.txt keeps the full run's date and notes the re-runs.
+    [[ -f "$out/date.txt" ]] || echo "unknown" > "$out/date.txt"
+    for g in "${only[@]}"; do
+      sed -i "/^$g re-run /d" "$out/date.txt"
+      echo "$g re-run $(date -u '+%Y-%m-%d %H:%M UTC')" >> "$out/date.txt"
+      group "$g"
+    done
+  fi
   echo "benchmarks took $(( $(date +%s) - started )) s"
 fi
 
 java -Djava.awt.headless=true -cp "$jar" io.snapflux.benchmarks.report.Report \
-  "$out" docs/performance.md docs/img "$mode" "$(cat "$out/date.txt" 2>/dev/null || echo unknown)"
+  "$out" docs/performance.md docs/img "$mode" \
+  "$(sed ':a;N;$!ba;s/\n/; /g' "$out/date.txt" 2>/dev/null || echo unknown)"
