@@ -99,4 +99,14 @@ final class TimedStore<S> extends ForwardingStore<S> {
   public Snapshot<S> redo() {
     return time(super::redo);
   }
+
+  @Override
+  public Outcome<S> undoIfVersion(long expectedVersion) {
+    return time(() -> super.undoIfVersion(expectedVersion));
+  }
+
+  @Override
+  public Outcome<S> redoIfVersion(long expectedVersion) {
+    return time(() -> super.redoIfVersion(expectedVersion));
+  }
 }

@@ -125,6 +125,10 @@ final class SnapfluxMetricsTest {
       assertThat(store.history()).hasSize(2);
       assertThat(store.undo().state()).isZero();
       assertThat(timerCount(context.getBean(MeterRegistry.class), "committed")).isEqualTo(2);
+      assertThat(store.undoIfVersion(0).applied()).isFalse(); // stale: the store is at 2
+      assertThat(timerCount(context.getBean(MeterRegistry.class), "conflict")).isEqualTo(1);
+      assertThat(store.redoIfVersion(2).applied()).isTrue();
+      assertThat(timerCount(context.getBean(MeterRegistry.class), "committed")).isEqualTo(3);
     });
   }
 
