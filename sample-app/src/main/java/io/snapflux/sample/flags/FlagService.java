@@ -5,6 +5,7 @@ import io.snapflux.spring.web.ConditionalRequests;
 import io.snapflux.spring.web.ConditionalRequests.Plan;
 import io.snapflux.spring.web.ConditionalRequests.Written;
 import io.snapflux.spring.web.IfMatch;
+import io.snapflux.spring.web.PreconditionFailedException;
 import io.snapflux.store.Snapshot;
 import io.snapflux.store.Store;
 import org.springframework.stereotype.Service;
@@ -38,7 +39,8 @@ public class FlagService {
   }
 
   /**
-   * Creates or replaces a flag.
+   * Creates or replaces a flag. {@code If-Match: *} means "only if the flag exists" (RFC 9110
+   * §13.1.1), so it refuses to create one with 412.
    *
    * @return the committed snapshot, and whether the flag was created
    */
@@ -47,6 +49,10 @@ public class FlagService {
     Flag flag = FlagJson.read(body);
     return ConditionalRequests.modify(ifMatch, store, state -> {
       boolean created = state.flag(name).isEmpty();
+      if (created && ifMatch.isAny()) {
+        throw new PreconditionFailedException(
+            store.name(), store.snapshot().version(), "* (an existing flag '" + name + "')");
+      }
       Change cause = Change.of(created ? "create" : "replace", name, by);
       return new Plan<>(state.with(name, flag), cause, created);
     });

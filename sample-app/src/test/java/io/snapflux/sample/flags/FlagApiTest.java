@@ -120,6 +120,21 @@ final class FlagApiTest {
   }
 
   @Test
+  void put_ifMatchStar_replacesAnExistingFlag_butNeverCreatesOne() {
+    long v = Api.put(store, "put.star", Flag.of(true, 10, ""));
+    client.put().uri("/api/flags/put.star").headers(admin())
+        .header("If-Match", "*").contentType(MediaType.APPLICATION_JSON)
+        .bodyValue("{\"enabled\":false}").exchange()
+        .expectStatus().isOk()
+        .expectHeader().valueEquals("ETag", etag(v + 1));
+    changesNothing(store, () -> client.put().uri("/api/flags/put.star-absent").headers(admin())
+        .header("If-Match", "*").contentType(MediaType.APPLICATION_JSON)
+        .bodyValue("{\"enabled\":true}").exchange()
+        .expectStatus().isEqualTo(HttpStatus.PRECONDITION_FAILED)
+        .expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON));
+  }
+
+  @Test
   void put_malformedIfMatch_is400NamingTheHeader_andChangesNothing() {
     Api.put(store, "put.malformed", Flag.of(true, 10, ""));
     for (String field : new String[] {"\"5", "*, \"5\"", ","}) {
