@@ -4,25 +4,25 @@ import static io.snapflux.redis.LuaScripts.bytes;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lettuce.core.Range;
-import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.reactive.RedisReactiveCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.codec.StringCodec;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The COMMIT and SYNC scripts on their own, against a test-owned Redis. */
 final class LuaScriptsTest {
 
-  private static RedisServerProcess server;
-  private static RedisClient client;
+  @RegisterExtension
+  static final RedisServerExtension REDIS = new RedisServerExtension();
+
   private static StatefulRedisConnection<String, byte[]> connection;
   private static RedisReactiveCommands<String, byte[]> redis;
 
@@ -30,18 +30,14 @@ final class LuaScriptsTest {
   private final String[] keys = {prefix + "state", prefix + "version", prefix + "stream"};
 
   @BeforeAll
-  static void start() throws IOException {
-    server = RedisServerProcess.start();
-    client = RedisClient.create(server.uri());
-    connection = client.connect(RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE));
+  static void start() {
+    connection = REDIS.client().connect(RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE));
     redis = connection.reactive();
   }
 
   @AfterAll
   static void stop() {
     connection.close();
-    client.shutdown();
-    server.stop();
   }
 
   private List<Object> commit(long expected, String state, String writeId) {

@@ -3,7 +3,6 @@ package io.snapflux.redis;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.snapflux.store.CommitVetoedException;
 import io.snapflux.store.Equivalence;
@@ -12,7 +11,6 @@ import io.snapflux.store.Snapshot;
 import io.snapflux.store.StateValidationException;
 import io.snapflux.store.Store;
 import io.snapflux.store.StoreBuilder;
-import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -30,10 +28,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.LongStream;
 import org.jspecify.annotations.Nullable;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The application's commit rules on the Redis write path: validators and interceptors' {@code
@@ -42,27 +39,11 @@ import org.junit.jupiter.api.Test;
  */
 final class RedisStoreCommitRulesTest {
 
-  private static RedisServerProcess server;
-  private static RedisClient client;
+  @RegisterExtension
+  static final RedisServerExtension REDIS = new RedisServerExtension();
 
   private final String name = "rules-" + UUID.randomUUID();
   private final List<RedisStore<?>> stores = new CopyOnWriteArrayList<>();
-
-  @BeforeAll
-  static void startRedis() throws IOException {
-    server = RedisServerProcess.start();
-    client = RedisClient.create(server.uri());
-  }
-
-  @AfterAll
-  static void stopRedis() {
-    if (client != null) {
-      client.shutdown();
-    }
-    if (server != null) {
-      server.stop();
-    }
-  }
 
   @AfterEach
   void closeStores() {
@@ -97,7 +78,7 @@ final class RedisStoreCommitRulesTest {
 
   private RedisStore<Integer> instance(StoreBuilder<Integer> options) {
     RedisStore<Integer> store = RedisStore.builder(name, 0)
-        .client(client)
+        .client(REDIS.client())
         .type(Integer.class)
         .writeTimeout(Duration.ofSeconds(10))
         .options(options)
@@ -107,7 +88,7 @@ final class RedisStoreCommitRulesTest {
   }
 
   private String redisVersion() {
-    try (StatefulRedisConnection<String, String> c = client.connect()) {
+    try (StatefulRedisConnection<String, String> c = REDIS.client().connect()) {
       return c.sync().get("snapflux:{" + name + "}:version");
     }
   }

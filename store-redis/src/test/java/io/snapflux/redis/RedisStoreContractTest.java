@@ -1,35 +1,16 @@
 package io.snapflux.redis;
 
-import io.lettuce.core.RedisClient;
 import io.snapflux.store.Store;
 import io.snapflux.store.StoreContractTest;
-import java.io.IOException;
 import java.util.UUID;
 import java.util.function.Predicate;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Runs the {@link StoreContractTest} suite against {@link RedisStore} on a test-owned Redis. */
 final class RedisStoreContractTest extends StoreContractTest {
 
-  private static RedisServerProcess server;
-  private static RedisClient client;
-
-  @BeforeAll
-  static void startRedis() throws IOException {
-    server = RedisServerProcess.start();
-    client = RedisClient.create(server.uri());
-  }
-
-  @AfterAll
-  static void stopRedis() {
-    if (client != null) {
-      client.shutdown();
-    }
-    if (server != null) {
-      server.stop();
-    }
-  }
+  @RegisterExtension
+  static final RedisServerExtension REDIS = new RedisServerExtension();
 
   @Override
   protected <S> Store<S> createStore(S initial) {
@@ -50,7 +31,7 @@ final class RedisStoreContractTest extends StoreContractTest {
 
   private static <S> RedisStoreBuilder<S> builder(S initial) {
     return RedisStore.builder("contract-" + UUID.randomUUID(), initial)
-        .client(client)
+        .client(REDIS.client())
         .codec(TestCodecs.jsonFor(initial));
   }
 }
