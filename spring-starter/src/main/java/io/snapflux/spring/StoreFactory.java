@@ -15,8 +15,8 @@ import java.util.function.Consumer;
  * @Bean
  * Store<AppState> appState(StoreFactory stores) {
  *   return stores.create("app", AppState.initial());
- * }</pre>
  * }
+ * }</pre>
  *
  * <p>Every store it creates gets the settings of {@code snapflux.stores.<name>.*}, lives in the
  * backend chosen by {@code snapflux.backend}, is decorated by the application's {@link

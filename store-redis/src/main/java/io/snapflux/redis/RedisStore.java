@@ -98,7 +98,7 @@ import reactor.util.retry.Retry;
  * (validators, then interceptors' beforeCommit: once per attempt, so a rejected or vetoed state
  * never reaches Redis), encode, then run the COMMIT script (LuaScripts) with the version the
  * function saw. The script compares it with the version key and, if equal, XADDs the entry
- * <version+1>-0 (trimmed, MAXLEN ~), sets state and version: the script's execution is the
+ * {@code <version+1>-0} (trimmed, MAXLEN ~), sets state and version: the script's execution is the
  * linearization point, Redis runs it atomically.
  * If the version differs, the script answers with the current snapshot and the function is
  * applied again to it (the replica may simply lag behind the stream); retries after the second
@@ -118,7 +118,7 @@ import reactor.util.retry.Retry;
  *
  * Replica. A Replica (store-core) holds the versions this instance knows; advance() installs a
  * snapshot only if it is newer. A dedicated platform thread ("follower") loops on XREAD BLOCK
- * from <replica version>-0 on a connection of its own and advances the replica entry by entry.
+ * from {@code <replica version>-0} on a connection of its own and advances the replica entry by entry.
  * After its own commit, a writer advances the replica at once (read-your-writes); if versions
  * committed elsewhere lie between, it first fills them in from the stream (XRANGE), so lossless
  * subscribers see every version in order. Every advancer installs consecutive versions starting

@@ -24,8 +24,8 @@ import org.springframework.web.server.ResponseStatusException;
  * @ExceptionHandler
  * ResponseEntity<ProblemDetail> onPreconditionFailed(PreconditionFailedException e) {
  *   return e.toResponseEntity();
- * }</pre>
  * }
+ * }</pre>
  */
 public final class PreconditionFailedException extends ResponseStatusException {
 

@@ -25,8 +25,8 @@ import reactor.core.publisher.Sinks;
  * Flux<ServerSentEvent<Object>> stream(
  *     @RequestHeader(name = "Last-Event-ID", required = false) String lastEventId) {
  *   return StoreSse.stream(store, lastEventId);
- * }</pre>
  * }
+ * }</pre>
  *
  * <h2>Events</h2>
  *
