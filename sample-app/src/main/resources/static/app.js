@@ -21,7 +21,9 @@ function authHeader() {
 
 /** fetch with the page's conventions; resolves to {status, body, headers}. */
 async function api(method, path, { body, contentType, ifMatch } = {}) {
-  const headers = { Accept: 'application/json, application/problem+json', 'X-Requested-With': 'XMLHttpRequest', ...authHeader() };
+  // Credentials go only with writes: reads are public, and stale stored credentials (after a
+  // password change) must not make them fail.
+  const headers = { Accept: 'application/json, application/problem+json', 'X-Requested-With': 'XMLHttpRequest', ...(method === 'GET' ? {} : authHeader()) };
   if (body !== undefined) headers['Content-Type'] = contentType ?? 'application/json';
   if (ifMatch !== undefined) headers['If-Match'] = `"${ifMatch}"`;
   const response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), cache: 'no-store' });

@@ -26,13 +26,22 @@ import org.springframework.web.bind.annotation.RestController;
 /**
  * The flags as a REST resource. Every representation carries the store's version as its {@code
  * ETag}; writes honour {@code If-Match} with a version-checked commit (412 when it is stale) and
- * return the new {@code ETag}. Authentication for writes is enforced by the security filter chain.
+ * return the new {@code ETag}. Content negotiation is settled before a write runs (see {@link
+ * #JSON}). Authentication for writes is enforced by the security filter chain.
  */
 @RestController
 @RequestMapping("/api/flags")
 class FlagController {
 
   static final String MERGE_PATCH_JSON = "application/merge-patch+json";
+
+  /**
+   * What every write produces, declared on each write mapping so that a request whose {@code
+   * Accept} excludes it is refused with 406 while the handler is chosen, before anything commits
+   * (a write that committed and then failed content negotiation would report an error for a
+   * change it made). {@code WriteMappingsTest} checks every write mapping declares it.
+   */
+  static final String JSON = "application/json";
 
   private final FlagService flags;
 
@@ -57,7 +66,7 @@ class FlagController {
     return noCache(ConditionalRequests.readNow(headers, snapshot, s -> FlagJson.write(flag)));
   }
 
-  @PutMapping(path = "/{name}", consumes = "application/json")
+  @PutMapping(path = "/{name}", consumes = "application/json", produces = JSON)
   ResponseEntity<ObjectNode> put(
       @PathVariable String name,
       @RequestBody JsonNode body,
@@ -73,7 +82,7 @@ class FlagController {
         .body(FlagJson.write(flag));
   }
 
-  @PatchMapping(path = "/{name}", consumes = MERGE_PATCH_JSON)
+  @PatchMapping(path = "/{name}", consumes = MERGE_PATCH_JSON, produces = JSON)
   ResponseEntity<ObjectNode> patch(
       @PathVariable String name,
       @RequestBody JsonNode patch,
@@ -86,7 +95,7 @@ class FlagController {
         .body(FlagJson.write(written.result()));
   }
 
-  @DeleteMapping("/{name}")
+  @DeleteMapping(path = "/{name}", produces = JSON)
   ResponseEntity<Void> delete(
       @PathVariable String name, @RequestHeader HttpHeaders headers, Principal user) {
     Written<AppState, Flag> written =

@@ -99,7 +99,7 @@ class HistoryController {
    * compare-and-set that commits the undo. Without it, {@link Store#undo()} undoes whatever is
    * newest. 409 when there is nothing left to undo.
    */
-  @PostMapping("/api/undo")
+  @PostMapping(path = "/api/undo", produces = "application/json")
   ResponseEntity<Snapshot<AppState>> undo(@RequestHeader HttpHeaders headers) {
     IfMatch ifMatch = ConditionalRequests.ifMatch(headers);
     Snapshot<AppState> undone = ifMatch.isPresent()

@@ -1,6 +1,8 @@
 package io.snapflux.sample.security;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.github.benmanes.caffeine.cache.Ticker;
+import io.snapflux.sample.web.Problems;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
@@ -8,22 +10,39 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.event.EventListener;
 import org.springframework.http.HttpMethod;
+import org.springframework.http.HttpStatus;
 import org.springframework.security.authentication.ReactiveAuthenticationManager;
+import org.springframework.security.config.web.server.SecurityWebFiltersOrder;
 import org.springframework.security.config.web.server.ServerHttpSecurity;
 import org.springframework.security.web.server.SecurityWebFilterChain;
 import org.springframework.security.web.server.context.NoOpServerSecurityContextRepository;
+import org.springframework.security.web.server.firewall.ServerExchangeRejectedHandler;
 
 /**
- * Reads are public; writes (PUT, PATCH, DELETE of a flag, and undo) need HTTP Basic credentials
- * of the admin account. Stateless: no session, no cookie, hence no CSRF token either (a browser
- * never attaches Basic credentials the page did not set itself, since no challenge is sent to
- * script requests). Every other method on every other path passes through, so that a wrong
- * method is answered with 405 rather than 401.
+ * The sample's security model (docs/sample-app.md, "Security"): deny by default.
+ *
+ * <ul>
+ *   <li>Public: GET and HEAD of the page, its assets and everything under {@code /api/} but
+ *       {@code /api/whoami}; the health probes {@code /actuator/health}, {@code .../liveness} and
+ *       {@code .../readiness}.
+ *   <li>The admin (HTTP Basic, role {@code ADMIN}): every other method under {@code /api/} (so a
+ *       write endpoint added later is protected without a rule of its own), {@code /api/whoami},
+ *       and every other path, the management endpoints included.
+ *   <li>Cross-site writes are refused before authentication ({@link CrossSiteWriteFilter});
+ *       browsers never get a Basic challenge ({@link ProblemAuthenticationEntryPoint}); failed
+ *       sign-ins are throttled per client ({@link AuthenticationThrottle}); a garbled {@code
+ *       Authorization} header is a 401, never an anonymous pass ({@link CredentialsSyntaxFilter}).
+ * </ul>
+ *
+ * <p>Stateless: no session and no cookie, hence no CSRF token; {@link CrossSiteWriteFilter} does
+ * that job from the headers browsers cannot be made to forge.
  */
 @Configuration(proxyBeanMethods = false)
 class SecurityConfiguration {
 
   private static final Logger log = LoggerFactory.getLogger(SecurityConfiguration.class);
+
+  static final String ADMIN = "ADMIN";
 
   private final AdminProperties admin;
 
@@ -38,25 +57,43 @@ class SecurityConfiguration {
   }
 
   @Bean
+  AuthenticationThrottle authenticationThrottle(SecurityProperties security, ObjectMapper json) {
+    return new AuthenticationThrottle(security.failedAuthentication(), Ticker.systemTicker(), json);
+  }
+
+  /** Requests the firewall refuses (a encoded slash, a bad method) get a problem body too. */
+  @Bean
+  ServerExchangeRejectedHandler problemRejectedHandler(ObjectMapper json) {
+    return (exchange, e) -> Problems.write(exchange, json, Problems.of(exchange,
+        HttpStatus.BAD_REQUEST, "Request rejected", e.getMessage()));
+  }
+
+  @Bean
   SecurityWebFilterChain securityWebFilterChain(ServerHttpSecurity http, ObjectMapper json,
-      ReactiveAuthenticationManager authentication) {
-    ProblemAuthenticationEntryPoint entryPoint = new ProblemAuthenticationEntryPoint(json);
+      ReactiveAuthenticationManager authentication, SecurityProperties security,
+      AuthenticationThrottle throttle) {
+    ProblemAuthenticationEntryPoint entryPoint = new ProblemAuthenticationEntryPoint(json, throttle);
     return http
         .csrf(ServerHttpSecurity.CsrfSpec::disable)
         .formLogin(ServerHttpSecurity.FormLoginSpec::disable)
         .logout(ServerHttpSecurity.LogoutSpec::disable)
         .securityContextRepository(NoOpServerSecurityContextRepository.getInstance())
+        .addFilterBefore(new CrossSiteWriteFilter(security, json), SecurityWebFiltersOrder.HTTP_BASIC)
+        .addFilterBefore(throttle, SecurityWebFiltersOrder.HTTP_BASIC)
+        .addFilterBefore(new CredentialsSyntaxFilter(entryPoint), SecurityWebFiltersOrder.HTTP_BASIC)
         .httpBasic(basic -> basic
             .authenticationManager(authentication)
             .authenticationEntryPoint(entryPoint))
         .exceptionHandling(e -> e.authenticationEntryPoint(entryPoint))
         .authorizeExchange(exchanges -> exchanges
-            .pathMatchers(HttpMethod.PUT, "/api/flags/*").authenticated()
-            .pathMatchers(HttpMethod.PATCH, "/api/flags/*").authenticated()
-            .pathMatchers(HttpMethod.DELETE, "/api/flags/*").authenticated()
-            .pathMatchers(HttpMethod.POST, "/api/undo").authenticated()
-            .pathMatchers(HttpMethod.GET, "/api/whoami").authenticated()
-            .anyExchange().permitAll())
+            .pathMatchers("/api/whoami").hasRole(ADMIN)
+            .pathMatchers(HttpMethod.GET, "/", "/index.html", "/app.js", "/app.css",
+                "/favicon.ico", "/api/**").permitAll()
+            .pathMatchers(HttpMethod.HEAD, "/", "/index.html", "/app.js", "/app.css",
+                "/favicon.ico", "/api/**").permitAll()
+            .pathMatchers(HttpMethod.GET, "/actuator/health", "/actuator/health/liveness",
+                "/actuator/health/readiness").permitAll()
+            .anyExchange().hasRole(ADMIN))
         .build();
   }
 
