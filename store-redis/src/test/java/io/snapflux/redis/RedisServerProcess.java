@@ -70,6 +70,11 @@ public final class RedisServerProcess implements AutoCloseable {
     return "redis://127.0.0.1:" + port;
   }
 
+  /** The server's working directory: its {@code dump.rdb} (after SAVE) and log live there. */
+  public Path dir() {
+    return dir;
+  }
+
   public boolean isRunning() {
     return process != null && process.isAlive();
   }
