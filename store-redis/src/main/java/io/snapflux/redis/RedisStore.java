@@ -47,6 +47,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Function;
@@ -144,7 +145,10 @@ import reactor.util.retry.Retry;
  * Histories. The meta hash holds an epoch, made when SYNC seeds the store (empty Redis). Every
  * entry carries it; COMMIT refuses another epoch (-2) or a Redis version below the writer's
  * expected one (-3, Redis came back older). reconcile() then brings this instance onto Redis's
- * history: same epoch and Redis not behind -> nothing to do; another epoch with Redis at least
+ * history: same epoch and Redis not behind -> the same history if Redis's writes set holds the
+ * write id of the replica's newest version at that version (a fingerprint: Redis came back
+ * older and another instance committed over the lost versions otherwise, handled as another
+ * history; unknown ids or trimmed ones count as the same); another history with Redis at least
  * two versions ahead -> install Redis's snapshot (a visible jump); otherwise ADVANCE moves Redis
  * to <local version + 2> under a new epoch if Redis still holds what was observed (a CAS: never
  * over newer state), so that no version this replica or any follower of Redis has seen names a
@@ -256,6 +260,8 @@ public final class RedisStore<S> implements Store<S> {
   private final Object historyLock = new Object();
   /** The epoch of the history the replica follows. */
   private volatile String epoch;
+  /** The write id of a recent version of the replica: a fingerprint of its history. */
+  private final AtomicReference<Head> head = new AtomicReference<>(new Head(-1, null));
 
   /** Whether the follower is in sync with the stream (the connections' state is checked too). */
   private volatile boolean following;
@@ -580,6 +586,18 @@ public final class RedisStore<S> implements Store<S> {
 
   private record Attempt<S>(Snapshot<S> base, S next, long timestamp) {}
 
+  /** Which write made {@code version} in the replica's history ({@code null}: not known). */
+  private record Head(long version, @Nullable String writeId) {}
+
+  private void noteHead(long version, byte @Nullable [] writeId) {
+    noteHead(version, writeId == null ? null : text(writeId));
+  }
+
+  private void noteHead(long version, @Nullable String writeId) {
+    Head next = new Head(version, writeId);
+    head.accumulateAndGet(next, (a, b) -> b.version() > a.version() ? b : a);
+  }
+
   /** How a write was decided; {@code base} is set iff this write committed {@code snapshot}. */
   private record Decided<S>(Snapshot<S> snapshot, @Nullable Snapshot<S> base, boolean conflict) {}
 
@@ -607,7 +625,7 @@ public final class RedisStore<S> implements Store<S> {
             if (committedBase == null) {
               return Mono.just(new Result<>(d.snapshot(), d.conflict()));
             }
-            return publishOwn(d.snapshot())
+            return publishOwn(d.snapshot(), w.id)
                 .then(Mono.fromRunnable(() -> rules.committed(name, committedBase, d.snapshot())))
                 .thenReturn(new Result<>(d.snapshot(), false));
           })
@@ -802,7 +820,7 @@ public final class RedisStore<S> implements Store<S> {
    * delivered them yet. The commit stands whatever happens here: if Redis stays unreachable for
    * the write timeout, the replica jumps (a visible gap) and lastError says why.
    */
-  private Mono<Void> publishOwn(Snapshot<S> committed) {
+  private Mono<Void> publishOwn(Snapshot<S> committed, String writeId) {
     return fill(committed.version())
         .timeout(writeTimeout)
         .onErrorResume(e -> {
@@ -810,7 +828,10 @@ public final class RedisStore<S> implements Store<S> {
               + committed.version() + ": " + e;
           return Mono.empty();
         })
-        .then(Mono.fromRunnable(() -> advanceQuietly(committed)));
+        .then(Mono.fromRunnable(() -> {
+          advanceQuietly(committed);
+          noteHead(committed.version(), writeId);
+        }));
   }
 
   /** Installs the stream's entries below {@code upTo}, page by page, while they are consecutive. */
@@ -850,6 +871,7 @@ public final class RedisStore<S> implements Store<S> {
     }
     try {
       advanceQuietly(snapshotOf(v, entry.getBody()));
+      noteHead(v, entry.getBody().get("w"));
       return true;
     } catch (UndecodableStateException e) {
       lastError = e.getMessage();
@@ -906,11 +928,48 @@ public final class RedisStore<S> implements Store<S> {
     return Mono.defer(() -> {
       Snapshot<S> local = replica.snapshot();
       long redisVersion = c.snapshot().version();
-      if (c.epoch().equals(epoch)) {
-        if (redisVersion >= local.version()) {
-          return Mono.just(c.snapshot());
-        }
-      } else if (redisVersion >= local.version() + 2) {
+      if (c.epoch().equals(epoch) && redisVersion >= local.version()) {
+        // Same epoch and Redis not behind: the same history, unless Redis came back older and
+        // another instance committed over the versions this replica holds (their write ids
+        // differ). Then treat it as another history.
+        return sameHistory(local).flatMap(same -> {
+          if (same) {
+            return Mono.just(c.snapshot());
+          }
+          LOG.warn("store '{}': Redis's version {} is not the one this replica holds: Redis "
+              + "came back older and was written over", name, local.version());
+          return switchHistory(c, local, depth);
+        });
+      }
+      if (!c.epoch().equals(epoch) && redisVersion >= local.version() + 2) {
+        install(c.snapshot(), c.epoch());
+        return Mono.just(replica.snapshot());
+      }
+      return switchHistory(c, local, depth);
+    });
+  }
+
+  /**
+   * Whether Redis's writes set has the replica's newest known write at its version; true when
+   * that cannot be told (write id unknown, or trimmed from the set).
+   */
+  private Mono<Boolean> sameHistory(Snapshot<S> local) {
+    Head h = head.get();
+    String id = h.writeId();
+    if (id == null || h.version() != local.version()) {
+      return Mono.just(true);
+    }
+    return redis.zscore(keys[4], LuaScripts.bytes(id)).map(score -> score == h.version())
+        .switchIfEmpty(Mono.defer(() -> redis.hget(keys[3], "f")
+            .map(f -> Long.parseLong(text(f)) > h.version())
+            .defaultIfEmpty(true)));
+  }
+
+  private Mono<Snapshot<S>> switchHistory(Current<S> c, Snapshot<S> local, int depth) {
+    return Mono.defer(() -> {
+      long redisVersion = c.snapshot().version();
+      boolean behind = c.epoch().equals(epoch) && redisVersion < local.version();
+      if (!behind && redisVersion >= local.version() + 2) {
         install(c.snapshot(), c.epoch());
         return Mono.just(replica.snapshot());
       }
@@ -924,8 +983,8 @@ public final class RedisStore<S> implements Store<S> {
           c.epoch().equals(epoch) ? "the same history" : "another history", redisVersion,
           epoch, local.version());
       // Same epoch, Redis behind: Redis lost versions this replica holds; carry its state on.
-      // Another epoch: Redis holds another instance's history; keep its state.
-      boolean ours = c.epoch().equals(epoch);
+      // Another history: Redis holds another instance's versions; keep its state.
+      boolean ours = behind;
       return LuaScripts.run(redis, LuaScripts.ADVANCE, LuaScripts.ADVANCE_SHA, keys,
               LuaScripts.bytes(c.epoch()), LuaScripts.bytes(redisVersion),
               LuaScripts.bytes(local.version()), LuaScripts.bytes(clock.millis()), maxLength,
@@ -1046,6 +1105,11 @@ public final class RedisStore<S> implements Store<S> {
         List<StreamMessage<String, byte[]>> batch = follower.sync().xread(
             XReadArgs.Builder.block(pollTimeout).count(pageSize()),
             XReadArgs.StreamOffset.from(streamKey, Math.max(known, stuck) + "-0"));
+        if (resyncNeeded) {
+          // A reconnection happened meanwhile (Lettuce resends a blocked XREAD): Redis may hold
+          // another history now; reconcile before taking any entry from it.
+          continue;
+        }
         if (stuck < 0) {
           up();
         }
@@ -1082,6 +1146,7 @@ public final class RedisStore<S> implements Store<S> {
     if (v == known + 1) {
       try {
         replica.advance(snapshotOf(v, entry.getBody()));
+        noteHead(v, entry.getBody().get("w"));
         return true;
       } catch (UndecodableStateException e) {
         LOG.error("store '{}': skipping undecodable stream entry {}: {}", name, entry.getId(),

@@ -187,4 +187,46 @@ final class RedisHistoryTest {
           .isTrue();
     }
   }
+
+  @Test
+  void redisBackOlder_anotherInstanceCommittedOverTheLostVersions_partitionedInstanceJumpsVisibly()
+      throws Exception {
+    RedisServerProcess server = RedisServerProcess.start();
+    resources.add(server);
+    TcpProxy link = new TcpProxy(server.port());
+    resources.add(link);
+    RedisStore<Integer> a = instance(server.uri());
+    RedisStore<Integer> b = instance(link.uri());
+    List<Snapshot<Integer>> seenByB = record(b);
+    for (int i = 0; i < 3; i++) {
+      a.update(n -> n + 1);
+    }
+    assertThat(raw(server, "SAVE")).isEqualTo("OK");
+    Path old = Files.copy(server.dir().resolve("dump.rdb"), server.dir().resolve("old.rdb"));
+    a.update(n -> n + 1);
+    a.update(n -> n + 1);
+    Awaitility.await().atMost(TIMEOUT).until(() -> b.snapshot().version() == 5);
+    link.cut();
+    Awaitility.await().atMost(TIMEOUT).until(() -> !b.isConnected());
+    a.close(); // the only other instance that saw versions 4 and 5 is gone
+    server.stop();
+    Files.copy(old, server.dir().resolve("dump.rdb"), StandardCopyOption.REPLACE_EXISTING);
+    server.restart(); // back at version 3
+
+    // C cannot know versions 4 and 5 existed: it commits its own 4, 5, 6.
+    RedisStore<Integer> c = instance(server.uri());
+    for (int i = 0; i < 3; i++) {
+      c.update(n -> n + 100);
+    }
+    link.restore();
+
+    Awaitility.await().atMost(TIMEOUT).until(() -> b.isConnected() && b.get() == 303);
+    assertIncreasing(seenByB);
+    List<Long> versions = seenByB.stream().map(Snapshot::version).toList();
+    assertThat(versions).startsWith(0L, 1L, 2L, 3L, 4L, 5L);
+    assertThat(versions.get(6)).as("no silent switch to C's version 6").isGreaterThan(6L);
+    Snapshot<Integer> next = b.update(n -> n + 1);
+    assertThat(next.state()).isEqualTo(304);
+    Awaitility.await().atMost(TIMEOUT).until(() -> c.get() == 304);
+  }
 }

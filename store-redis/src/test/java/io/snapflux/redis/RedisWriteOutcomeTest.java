@@ -203,4 +203,33 @@ final class RedisWriteOutcomeTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("not-a-write-id");
   }
+
+  @Test
+  void update_gapFillingReadResetByTheConnection_isRetriedNotSkipped() throws Exception {
+    RedisServerProcess server = server();
+    TcpProxy proxy = proxy(server);
+    RedisStore<Integer> other = instance(server.uri(), Duration.ofSeconds(10));
+    RedisStore<Integer> store = instance(proxy.uri(), Duration.ofSeconds(10));
+    List<Long> seen = new CopyOnWriteArrayList<>();
+    reactor.core.Disposable d = store.changes(io.snapflux.store.Delivery.lossless(100))
+        .map(Snapshot::version).subscribe(seen::add);
+    resources.add(d::dispose);
+    other.update(n -> n + 1);
+    Awaitility.await().atMost(TIMEOUT).until(() -> store.snapshot().version() == 1);
+
+    // Stall the follower, so that the next own commit must read versions 2..4 itself; then
+    // reset the connection under that read.
+    proxy.arm(TcpProxy.Fault.DELAY_REPLY, "XREAD", Duration.ofSeconds(3));
+    assertThat(proxy.awaitFired(TIMEOUT)).isTrue();
+    for (int i = 0; i < 3; i++) {
+      other.update(n -> n + 1);
+    }
+    proxy.arm(TcpProxy.Fault.RESET_AFTER_FORWARD, "XRANGE", Duration.ZERO);
+    Snapshot<Integer> own = store.update(n -> n + 1);
+
+    assertThat(proxy.awaitFired(TIMEOUT)).as("the gap-filling read was reset").isTrue();
+    assertThat(own.version()).isEqualTo(5);
+    Awaitility.await().atMost(TIMEOUT).until(() -> seen.contains(5L));
+    assertThat(seen).as("no needless gap").containsExactly(0L, 1L, 2L, 3L, 4L, 5L);
+  }
 }
