@@ -7,9 +7,7 @@ import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.snapflux.store.Delivery;
 import io.snapflux.store.Snapshot;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -117,10 +115,10 @@ final class RedisFaultMatrixTest {
         && a.snapshot().version() == b.snapshot().version());
   }
 
-  private static String redis(RedisServerProcess server, String command) {
+  private static String redis(RedisServerProcess server, String key) {
     try (RedisClient client = RedisClient.create(server.uri());
         StatefulRedisConnection<String, String> c = client.connect()) {
-      return "SAVE".equals(command) ? c.sync().save() : c.sync().get(command);
+      return c.sync().get(key);
     }
   }
 
@@ -158,16 +156,12 @@ final class RedisFaultMatrixTest {
 
     // Redis restarted from an older RDB: the versions written after the SAVE are gone from it.
     quiesce(a, b);
-    assertThat(redis(server, "SAVE")).isEqualTo("OK");
-    Path old = Files.copy(server.dir().resolve("dump.rdb"), server.dir().resolve("old.rdb"),
-        StandardCopyOption.REPLACE_EXISTING);
+    Path old = server.saveRdb();
     gate.writeLock().unlock();
     progress();
     quiesce(a, b);
     String before = redis(server, "snapflux:{" + name + "}:version");
-    server.stop();
-    Files.copy(old, server.dir().resolve("dump.rdb"), StandardCopyOption.REPLACE_EXISTING);
-    server.restart();
+    server.restartFrom(old);
     assertThat(Long.parseLong(redis(server, "snapflux:{" + name + "}:version")))
         .as("Redis came back older").isLessThan(Long.parseLong(before));
     gate.writeLock().unlock();
@@ -175,9 +169,7 @@ final class RedisFaultMatrixTest {
 
     // Redis restarted empty.
     quiesce(a, b);
-    server.stop();
-    Files.deleteIfExists(server.dir().resolve("dump.rdb"));
-    server.restart();
+    server.restartFrom(null);
     gate.writeLock().unlock();
     progress();
 

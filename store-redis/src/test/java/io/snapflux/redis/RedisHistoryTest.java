@@ -7,10 +7,7 @@ import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.snapflux.store.Delivery;
 import io.snapflux.store.Snapshot;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
@@ -29,14 +26,12 @@ final class RedisHistoryTest {
 
   private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
-  private final List<AutoCloseable> resources = new CopyOnWriteArrayList<>();
+  private final TestResources resources = new TestResources();
   private final String name = "history-" + UUID.randomUUID();
 
   @AfterEach
   void cleanUp() throws Exception {
-    for (int i = resources.size() - 1; i >= 0; i--) {
-      resources.get(i).close();
-    }
+    resources.close();
   }
 
   private RedisStore<Integer> instance(String uri) {
@@ -60,7 +55,6 @@ final class RedisHistoryTest {
     try (RedisClient client = RedisClient.create(server.uri());
         StatefulRedisConnection<String, String> c = client.connect()) {
       return switch (command) {
-        case "SAVE" -> c.sync().save();
         case "VERSION" -> c.sync().get("snapflux:{" + name + "}:version");
         case "STATE" -> c.sync().get("snapflux:{" + name + "}:state");
         default -> throw new IllegalArgumentException(command);
@@ -76,21 +70,17 @@ final class RedisHistoryTest {
   @Test
   void redisBackOlder_rdbRestored_updateAgreesWithSnapshotAndNoVersionNamesTwoStates()
       throws Exception {
-    RedisServerProcess server = RedisServerProcess.start();
-    resources.add(server);
+    RedisServerProcess server = resources.server();
     RedisStore<Integer> a = instance(server.uri());
     List<Snapshot<Integer>> seen = record(a);
     for (int i = 0; i < 5; i++) {
       a.update(n -> n + 1);
     }
-    assertThat(raw(server, "SAVE")).isEqualTo("OK");
-    Path old = Files.copy(server.dir().resolve("dump.rdb"), server.dir().resolve("old.rdb"));
+    Path old = server.saveRdb();
     for (int i = 0; i < 4; i++) {
       a.update(n -> n + 1);
     }
-    server.stop();
-    Files.copy(old, server.dir().resolve("dump.rdb"), StandardCopyOption.REPLACE_EXISTING);
-    server.restart(); // Redis is back at version 5, A's replica holds version 9
+    server.restartFrom(old); // Redis is back at version 5, A's replica holds version 9
     assertThat(raw(server, "VERSION")).isEqualTo("5");
 
     Snapshot<Integer> result = a.update(n -> n + 1);
@@ -113,10 +103,8 @@ final class RedisHistoryTest {
   @Test
   void redisBackEmpty_anotherInstanceWroteANewHistory_noSilentSwitchNorCommitOverIt()
       throws Exception {
-    RedisServerProcess server = RedisServerProcess.start();
-    resources.add(server);
-    TcpProxy link = new TcpProxy(server.port());
-    resources.add(link);
+    RedisServerProcess server = resources.server();
+    TcpProxy link = resources.proxy(server);
     RedisStore<Integer> a = instance(link.uri());
     List<Snapshot<Integer>> seenByA = record(a);
     for (int i = 0; i < 5; i++) {
@@ -153,8 +141,7 @@ final class RedisHistoryTest {
   @Test
   void redisBackEmpty_twoInstancesInSync_firstReseedsOthersFollowWithoutLosingAcknowledged()
       throws Exception {
-    RedisServerProcess server = RedisServerProcess.start();
-    resources.add(server);
+    RedisServerProcess server = resources.server();
     RedisStore<Integer> a = instance(server.uri());
     RedisStore<Integer> b = instance(server.uri());
     List<Snapshot<Integer>> seenByA = record(a);
@@ -191,27 +178,22 @@ final class RedisHistoryTest {
   @Test
   void redisBackOlder_anotherInstanceCommittedOverTheLostVersions_partitionedInstanceJumpsVisibly()
       throws Exception {
-    RedisServerProcess server = RedisServerProcess.start();
-    resources.add(server);
-    TcpProxy link = new TcpProxy(server.port());
-    resources.add(link);
+    RedisServerProcess server = resources.server();
+    TcpProxy link = resources.proxy(server);
     RedisStore<Integer> a = instance(server.uri());
     RedisStore<Integer> b = instance(link.uri());
     List<Snapshot<Integer>> seenByB = record(b);
     for (int i = 0; i < 3; i++) {
       a.update(n -> n + 1);
     }
-    assertThat(raw(server, "SAVE")).isEqualTo("OK");
-    Path old = Files.copy(server.dir().resolve("dump.rdb"), server.dir().resolve("old.rdb"));
+    Path old = server.saveRdb();
     a.update(n -> n + 1);
     a.update(n -> n + 1);
     Awaitility.await().atMost(TIMEOUT).until(() -> b.snapshot().version() == 5);
     link.cut();
     Awaitility.await().atMost(TIMEOUT).until(() -> !b.isConnected());
     a.close(); // the only other instance that saw versions 4 and 5 is gone
-    server.stop();
-    Files.copy(old, server.dir().resolve("dump.rdb"), StandardCopyOption.REPLACE_EXISTING);
-    server.restart(); // back at version 3
+    server.restartFrom(old); // back at version 3
 
     // C cannot know versions 4 and 5 existed: it commits its own 4, 5, 6.
     RedisStore<Integer> c = instance(server.uri());

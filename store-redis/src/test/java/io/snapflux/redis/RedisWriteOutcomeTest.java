@@ -9,7 +9,6 @@ import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.snapflux.store.Interceptor;
 import io.snapflux.store.Snapshot;
-import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
@@ -28,27 +27,13 @@ final class RedisWriteOutcomeTest {
 
   private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
-  private final List<AutoCloseable> resources = new CopyOnWriteArrayList<>();
+  private final TestResources resources = new TestResources();
   private final String name = "outcome-" + UUID.randomUUID();
   private final List<Long> afterCommits = new CopyOnWriteArrayList<>();
 
   @AfterEach
   void cleanUp() throws Exception {
-    for (int i = resources.size() - 1; i >= 0; i--) {
-      resources.get(i).close();
-    }
-  }
-
-  private RedisServerProcess server() throws IOException {
-    RedisServerProcess server = RedisServerProcess.start();
-    resources.add(server);
-    return server;
-  }
-
-  private TcpProxy proxy(RedisServerProcess server) throws IOException {
-    TcpProxy proxy = new TcpProxy(server.port());
-    resources.add(proxy);
-    return proxy;
+    resources.close();
   }
 
   private RedisStore<Integer> instance(String uri, Duration writeTimeout) {
@@ -77,8 +62,8 @@ final class RedisWriteOutcomeTest {
   @Test
   void update_connectionResetAfterCommitApplied_reportsAppliedOnceWithAfterCommitOnce()
       throws Exception {
-    RedisServerProcess server = server();
-    TcpProxy proxy = proxy(server);
+    RedisServerProcess server = resources.server();
+    TcpProxy proxy = resources.proxy(server);
     RedisStore<Integer> store = instance(proxy.uri(), Duration.ofSeconds(10));
     store.update(n -> n + 1); // loads the script: the next COMMIT is an EVALSHA
 
@@ -95,8 +80,8 @@ final class RedisWriteOutcomeTest {
 
   @Test
   void update_replyLaterThanWriteTimeout_reportsAppliedWithAfterCommitOnce() throws Exception {
-    RedisServerProcess server = server();
-    TcpProxy proxy = proxy(server);
+    RedisServerProcess server = resources.server();
+    TcpProxy proxy = resources.proxy(server);
     RedisStore<Integer> store = instance(proxy.uri(), Duration.ofSeconds(1));
     store.update(n -> n + 1);
 
@@ -113,8 +98,8 @@ final class RedisWriteOutcomeTest {
 
   @Test
   void update_replyDroppedOnAConnectionThatStaysOpen_reportsApplied() throws Exception {
-    RedisServerProcess server = server();
-    TcpProxy proxy = proxy(server);
+    RedisServerProcess server = resources.server();
+    TcpProxy proxy = resources.proxy(server);
     RedisStore<Integer> store = instance(proxy.uri(), Duration.ofSeconds(1));
     store.update(n -> n + 1);
 
@@ -133,8 +118,8 @@ final class RedisWriteOutcomeTest {
   @Test
   void update_requestLaterThanWriteTimeout_failsNotCommittedAndTheLateCopyNeverApplies()
       throws Exception {
-    RedisServerProcess server = server();
-    TcpProxy proxy = proxy(server);
+    RedisServerProcess server = resources.server();
+    TcpProxy proxy = resources.proxy(server);
     RedisStore<Integer> store = instance(proxy.uri(), Duration.ofSeconds(1));
     store.update(n -> n + 1);
 
@@ -154,8 +139,8 @@ final class RedisWriteOutcomeTest {
   @Test
   void update_redisUnreachableBeforeTheOutcomeIsKnown_throwsOutcomeUnknown_commitStatusSettles()
       throws Exception {
-    RedisServerProcess server = server();
-    TcpProxy proxy = proxy(server);
+    RedisServerProcess server = resources.server();
+    TcpProxy proxy = resources.proxy(server);
     RedisStore<Integer> store = instance(proxy.uri(), Duration.ofSeconds(1));
     store.update(n -> n + 1);
 
@@ -192,7 +177,7 @@ final class RedisWriteOutcomeTest {
 
   @Test
   void commitStatus_writeThatNeverReachedRedis_isNotCommittedAndFencedForever() throws Exception {
-    RedisServerProcess server = server();
+    RedisServerProcess server = resources.server();
     RedisStore<Integer> store = instance(server.uri(), Duration.ofSeconds(5));
     store.update(n -> n + 1);
     String neverSent = "cafe:1:1";
@@ -206,8 +191,8 @@ final class RedisWriteOutcomeTest {
 
   @Test
   void update_gapFillingReadResetByTheConnection_isRetriedNotSkipped() throws Exception {
-    RedisServerProcess server = server();
-    TcpProxy proxy = proxy(server);
+    RedisServerProcess server = resources.server();
+    TcpProxy proxy = resources.proxy(server);
     RedisStore<Integer> other = instance(server.uri(), Duration.ofSeconds(10));
     RedisStore<Integer> store = instance(proxy.uri(), Duration.ofSeconds(10));
     List<Long> seen = new CopyOnWriteArrayList<>();
