@@ -214,6 +214,15 @@ final class RedisRobustnessTest {
     assertThat(b.get()).isEqualTo(big + 40);
   }
 
+  @Test
+  void builder_nonPositiveRetentionOrCatchUpBudget_isRefusedNamingIt() {
+    RedisStoreBuilder<Integer> builder = RedisStore.builder(name, 0);
+    assertThatThrownBy(() -> builder.writeIdRetention(0))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("writeIdRetention");
+    assertThatThrownBy(() -> builder.catchUpBytes(0))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("catchUpBytes");
+  }
+
   private <S> RedisStore<S> build(RedisStoreBuilder<S> builder) {
     RedisStore<S> store = builder.build();
     resources.add(store);
