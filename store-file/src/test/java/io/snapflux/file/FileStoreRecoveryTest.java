@@ -26,35 +26,50 @@ final class FileStoreRecoveryTest {
     return FileStore.builder(0, Integer.class).directory(dir).build();
   }
 
+  private long epochBefore;
+
   /** Commits versions 1..n one at a time (SYNC, one thread: one journal record each). */
   private void writeVersions(int n) {
     try (FileStore<Integer> store = open()) {
+      epochBefore = store.epoch();
       for (int i = 0; i < n; i++) {
         store.update(x -> x + 1);
       }
     }
   }
 
-  /** The offsets of the journal's records, by version. */
+  /** The journal's state records: {version, offset, payload length}, in file order. */
   private List<long[]> records() throws IOException {
     Path journal = dir.resolve(JournalDirectory.JOURNAL);
     List<long[]> out = new ArrayList<>();
     try (FileChannel ch = FileChannel.open(journal, StandardOpenOption.READ)) {
       Header h = JournalFormat.readHeader(ch, JournalFormat.JOURNAL_MAGIC, journal);
-      long pos = JournalFormat.HEADER_SIZE;
+      long pos = JournalFormat.BLOCK;
       long size = ch.size();
       while (pos < size) {
         java.nio.ByteBuffer head = java.nio.ByteBuffer.allocate(JournalFormat.RECORD_HEAD_SIZE);
         JournalFormat.readFully(ch, head, pos);
         head.flip();
         int length = head.getInt();
-        out.add(new long[] {head.getLong(), pos, length});
-        pos += JournalFormat.RECORD_HEAD_SIZE + length;
+        int type = head.getInt();
+        if (type == JournalFormat.TYPE_STATE) {
+          out.add(new long[] {head.getLong(), pos, length});
+        }
+        pos = JournalFormat.align(pos + JournalFormat.RECORD_HEAD_SIZE + length);
       }
       Scan scan = JournalFormat.scan(ch, h, journal);
-      assertThat(scan.problem()).isNull();
+      assertThat(scan.tailProblem()).isNull();
+      assertThat(scan.damaged()).isEmpty();
     }
     return out;
+  }
+
+  private void assertDamagedJournalKept() throws IOException {
+    try (Stream<Path> files = Files.list(dir)) {
+      assertThat(files.map(p -> p.getFileName().toString()))
+          .as("the damaged journal is kept for inspection")
+          .anyMatch(n -> n.startsWith("journal.log.corrupt-"));
+    }
   }
 
   @Test
@@ -93,34 +108,50 @@ final class FileStoreRecoveryTest {
   }
 
   @Test
-  void corruptedByteInRecord_detectedByChecksum_recoversLastValidVersion() throws IOException {
+  void corruptedByteInMiddleRecord_intactRecordsFollow_recoversNewestIntactVersionAndWarns()
+      throws IOException {
     writeVersions(10);
     long[] seventh = records().get(6);
     assertThat(seventh[0]).isEqualTo(7);
     flipByte(dir.resolve("journal.log"), seventh[1] + JournalFormat.RECORD_HEAD_SIZE + 9);
 
     try (FileStore<Integer> store = open()) {
-      assertThat(store.snapshot().version()).isEqualTo(6);
-      assertThat(store.get()).isEqualTo(6);
+      assertThat(store.snapshot().version())
+          .as("every record is a full state: the newest intact one loses nothing")
+          .isEqualTo(10);
+      assertThat(store.get()).isEqualTo(10);
       assertThat(store.recovery().warnings()).singleElement().asString()
-          .contains("checksum mismatch", "offset " + seventh[1], "last valid version, 6");
+          .contains("checksum mismatch", "offset " + seventh[1], "newest intact record");
+      assertThat(store.epoch()).as("nothing acknowledged was lost").isEqualTo(epochBefore);
     }
-    try (Stream<Path> files = Files.list(dir)) {
-      assertThat(files.map(p -> p.getFileName().toString()))
-          .as("the damaged journal is kept for inspection")
-          .anyMatch(n -> n.startsWith("journal.log.corrupt-"));
-    }
+    assertDamagedJournalKept();
   }
 
   @Test
-  void corruptedVersionField_detectedByChecksum() throws IOException {
-    writeVersions(5);
-    long[] third = records().get(2);
-    flipByte(dir.resolve("journal.log"), third[1] + 11); // low byte of the version
+  void corruptedByteInLastRecord_recoversPreviousVersionAndKeepsTheJournal() throws IOException {
+    writeVersions(10);
+    long[] tenth = records().get(9);
+    flipByte(dir.resolve("journal.log"), tenth[1] + JournalFormat.RECORD_HEAD_SIZE + 9);
 
     try (FileStore<Integer> store = open()) {
-      assertThat(store.snapshot().version()).isEqualTo(2);
-      assertThat(store.get()).isEqualTo(2);
+      assertThat(store.snapshot().version()).isEqualTo(9);
+      assertThat(store.recovery().warnings()).singleElement().asString()
+          .contains("checksum mismatch", "offset " + tenth[1], "last valid version, 9");
+    }
+    assertDamagedJournalKept();
+  }
+
+  @Test
+  void corruptedVersionField_detectedByHeadChecksum_laterRecordsStillUsed() throws IOException {
+    writeVersions(5);
+    long[] third = records().get(2);
+    flipByte(dir.resolve("journal.log"), third[1] + 15); // low byte of the version
+
+    try (FileStore<Integer> store = open()) {
+      assertThat(store.snapshot().version()).isEqualTo(5);
+      assertThat(store.get()).isEqualTo(5);
+      assertThat(store.recovery().warnings()).singleElement().asString()
+          .contains("record head checksum mismatch", "offset " + third[1]);
     }
   }
 
@@ -132,7 +163,7 @@ final class FileStoreRecoveryTest {
       assertThat(store.snapshot().version()).isEqualTo(10);
     }
     Path snapshot = dir.resolve("snapshot.dat");
-    flipByte(snapshot, Files.size(snapshot) - 1);
+    flipByte(snapshot, JournalFormat.BLOCK + JournalFormat.RECORD_HEAD_SIZE + 2);
 
     assertThatThrownBy(this::open)
         .isInstanceOf(CorruptStoreException.class)
@@ -157,7 +188,7 @@ final class FileStoreRecoveryTest {
   @Test
   void corruptSnapshot_withNewerJournalRecords_recoversFromJournalAndWarns() throws IOException {
     writeVersions(4); // snapshot at 0 (created at first open), journal 1..4
-    flipByte(dir.resolve("snapshot.dat"), JournalFormat.HEADER_SIZE + 20);
+    flipByte(dir.resolve("snapshot.dat"), JournalFormat.BLOCK + JournalFormat.RECORD_HEAD_SIZE + 2);
 
     try (FileStore<Integer> store = open()) {
       assertThat(store.snapshot().version()).isEqualTo(4);
@@ -174,7 +205,7 @@ final class FileStoreRecoveryTest {
     assertThatThrownBy(this::open)
         .isInstanceOf(CorruptStoreException.class)
         .hasMessageContaining("journal.log: file header checksum mismatch")
-        .hasMessageContaining("move");
+        .hasMessageContaining("restartFromSnapshot()");
   }
 
   @Test
