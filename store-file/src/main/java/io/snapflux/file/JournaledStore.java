@@ -71,8 +71,9 @@ import reactor.core.scheduler.Schedulers;
  * new snapshot is durable.
  *
  * Interceptors. afterCommit runs on the pending store, at the in-memory commit: with SYNC before
- * the version is durable and visible (and not at all for a version whose write fails is it
- * undone: an afterCommit may have seen a version that never becomes visible).
+ * the version is durable and visible, so an afterCommit may see a version whose write then
+ * fails and which never becomes visible. (Running it at publication would need the commit
+ * pipeline of store-core to separate the two; docs/file-backend.md says so.)
  *
  * Close. The pending store is closed first (so the final version is fixed and later updates
  * fail), then the journal writes and fsyncs it and the close marker and publishes it, then the

@@ -127,6 +127,46 @@ final class FileStoreRecoveryTest {
     assertDamagedJournalKept();
   }
 
+  /**
+   * Issue 16, item 4: a damaged length field of a middle record used to look like a record
+   * running past the end of the file, a torn tail, and the intact records after it were
+   * overwritten. Every byte of the length field of every record but the last, flipped.
+   */
+  @Test
+  void lengthFieldDamagedInAnyMiddleRecord_neverClassifiedAsTornTail_laterRecordsUsedAndKept()
+      throws IOException {
+    writeVersions(10);
+    List<long[]> recs = records();
+    Path template = dir.resolve("journal.log");
+    byte[] original = Files.readAllBytes(template);
+    byte[] snapshotBytes = Files.readAllBytes(dir.resolve("snapshot.dat"));
+    for (int r = 0; r < recs.size() - 1; r++) {
+      for (int b = 0; b < 4; b++) {
+        Path caseDir = dir.resolve("case-" + r + "-" + b);
+        Files.createDirectories(caseDir);
+        byte[] damaged = original.clone();
+        damaged[(int) recs.get(r)[1] + b] ^= 0x5A;
+        Files.write(caseDir.resolve("journal.log"), damaged);
+        Files.write(caseDir.resolve("snapshot.dat"), snapshotBytes);
+
+        try (FileStore<Integer> store = FileStore.builder(0, Integer.class).directory(caseDir)
+            .build()) {
+          assertThat(store.snapshot().version()).as("record %d, byte %d", r + 1, b)
+              .isEqualTo(10);
+          assertThat(store.recovery().warnings()).as("record %d, byte %d", r + 1, b)
+              .singleElement().asString()
+              .contains("offset " + recs.get(r)[1], "followed by intact records");
+        }
+        try (Stream<Path> files = Files.list(caseDir)) {
+          Path kept = files.filter(p -> p.getFileName().toString()
+              .startsWith("journal.log.corrupt-")).findFirst().orElseThrow();
+          assertThat(Files.readAllBytes(kept)).as("the damaged journal is kept unchanged")
+              .isEqualTo(damaged);
+        }
+      }
+    }
+  }
+
   @Test
   void corruptedByteInLastRecord_recoversPreviousVersionAndKeepsTheJournal() throws IOException {
     writeVersions(10);
