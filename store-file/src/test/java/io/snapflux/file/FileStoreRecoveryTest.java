@@ -249,6 +249,24 @@ final class FileStoreRecoveryTest {
   }
 
   @Test
+  void corruptJournalHeader_restartFromSnapshot_opensAtSnapshotUnderNewEpochAndKeepsJournal()
+      throws IOException {
+    writeVersions(3); // snapshot at 0, journal 1..3
+    flipByte(dir.resolve("journal.log"), 14);
+
+    try (FileStore<Integer> store = FileStore.builder(0, Integer.class).directory(dir)
+        .restartFromSnapshot().build()) {
+      assertThat(store.snapshot().version()).isZero();
+      assertThat(store.epoch()).as("versions 1..3 are lost: a new epoch says so")
+          .isNotEqualTo(epochBefore);
+      assertThat(store.recovery().newEpoch()).isTrue();
+      assertThat(store.recovery().warnings()).singleElement().asString()
+          .contains("file header checksum mismatch", "restartFromSnapshot");
+    }
+    assertDamagedJournalKept();
+  }
+
+  @Test
   void missingSnapshotAndEmptyJournal_failsRatherThanStartEmpty() throws IOException {
     writeVersions(2);
     try (FileStore<Integer> store = open()) {
