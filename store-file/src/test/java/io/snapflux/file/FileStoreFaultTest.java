@@ -203,18 +203,26 @@ final class FileStoreFaultTest {
 
   // --- item 5: the ASYNC loss window and stalls -------------------------------------------------
 
-  @Test
-  void async_slowFsync_nextFlushCountsFromTheStartOfTheLast() throws Exception {
+  /** An ASYNC store on a manual clock whose journal fsyncs hang on {@code gate} once open. */
+  private static JournaledStore<Integer> asyncOnHungDisk(AtomicLong clock, ForceGate gate,
+      Duration flushInterval, Duration stallTimeout) {
     SimulatedDisk disk = new SimulatedDisk();
-    AtomicLong clock = new AtomicLong(TimeUnit.HOURS.toNanos(1000));
-    ForceGate gate = new ForceGate();
-    gate.armed = false;
+    gate.armed = false; // the open's own fsyncs go through
     disk.fault(gate);
     FileStoreBuilder<Integer> b = simulated(disk, Durability.ASYNC)
-        .flushInterval(Duration.ofHours(1)).stallTimeout(Duration.ofHours(10));
+        .flushInterval(flushInterval).stallTimeout(stallTimeout);
     b.nanoTime = clock::get;
     JournaledStore<Integer> store = (JournaledStore<Integer>) b.build();
     gate.armed = true;
+    return store;
+  }
+
+  @Test
+  void async_slowFsync_nextFlushCountsFromTheStartOfTheLast() throws Exception {
+    AtomicLong clock = new AtomicLong(TimeUnit.HOURS.toNanos(1000));
+    ForceGate gate = new ForceGate();
+    JournaledStore<Integer> store =
+        asyncOnHungDisk(clock, gate, Duration.ofHours(1), Duration.ofHours(10));
     store.update(x -> x + 1); // the journal is idle: its flush starts now
     gate.awaitEntered();
     store.update(x -> x + 1); // committed while that flush's fsync runs
@@ -232,16 +240,10 @@ final class FileStoreFaultTest {
 
   @Test
   void async_fsyncStalls_updatesRefusedAfterStallTimeoutThenResume() throws Exception {
-    SimulatedDisk disk = new SimulatedDisk();
     AtomicLong clock = new AtomicLong(TimeUnit.HOURS.toNanos(1000));
     ForceGate gate = new ForceGate();
-    gate.armed = false;
-    disk.fault(gate);
-    FileStoreBuilder<Integer> b = simulated(disk, Durability.ASYNC)
-        .flushInterval(Duration.ofSeconds(1)).stallTimeout(Duration.ofSeconds(10));
-    b.nanoTime = clock::get;
-    JournaledStore<Integer> store = (JournaledStore<Integer>) b.build();
-    gate.armed = true;
+    JournaledStore<Integer> store =
+        asyncOnHungDisk(clock, gate, Duration.ofSeconds(1), Duration.ofSeconds(10));
     store.update(x -> x + 1);
     gate.awaitEntered();
     store.update(x -> x + 1);

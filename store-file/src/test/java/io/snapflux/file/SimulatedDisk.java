@@ -145,8 +145,7 @@ final class SimulatedDisk implements Storage {
    */
   synchronized void powerLoss(Random random, boolean garbage) {
     locked.clear();
-    Set<Inode> seen = new HashSet<>();
-    settle(root, random, garbage, seen);
+    settle(root, (content, op) -> persistSome(content, op, random, garbage), new HashSet<>());
   }
 
   /**
@@ -155,24 +154,21 @@ final class SimulatedDisk implements Storage {
    */
   synchronized void powerLossKeepingWritesOnly() {
     locked.clear();
-    keepWrites(root, new HashSet<>());
+    settle(root, (content, op) -> op instanceof Write w ? apply(content, w) : content,
+        new HashSet<>());
   }
 
-  private void keepWrites(Dir d, Set<Inode> seen) {
+  /** Drops unsynced directory entries; applies what {@code persist} keeps of unsynced writes. */
+  private void settle(Dir d, java.util.function.BiFunction<byte[], Op, byte[]> persist,
+      Set<Inode> seen) {
     d.current = new LinkedHashMap<>(d.durable);
     for (Object child : d.current.values()) {
       if (child instanceof Dir c) {
-        keepWrites(c, seen);
+        settle(c, persist, seen);
       } else if (child instanceof Inode i && seen.add(i)) {
         byte[] content = i.durable.clone();
         for (Op op : i.unsynced) {
-          if (op instanceof Write w) {
-            long end = w.position() + w.data().length;
-            if (end > content.length) {
-              content = resize(content, end);
-            }
-            System.arraycopy(w.data(), 0, content, (int) w.position(), w.data().length);
-          }
+          content = persist.apply(content, op);
         }
         i.durable = content;
         i.current = content.clone();
@@ -181,26 +177,11 @@ final class SimulatedDisk implements Storage {
     }
   }
 
-  /** A power loss that keeps every unsynced write, as a process kill does (the page cache). */
-  synchronized void processKill() {
-    locked.clear();
-  }
-
-  private void settle(Dir d, Random random, boolean garbage, Set<Inode> seen) {
-    d.current = new LinkedHashMap<>(d.durable);
-    for (Object child : d.current.values()) {
-      if (child instanceof Dir c) {
-        settle(c, random, garbage, seen);
-      } else if (child instanceof Inode i && seen.add(i)) {
-        byte[] content = i.durable.clone();
-        for (Op op : i.unsynced) {
-          content = persistSome(content, op, random, garbage);
-        }
-        i.durable = content;
-        i.current = content.clone();
-        i.unsynced.clear();
-      }
-    }
+  private static byte[] apply(byte[] content, Write w) {
+    long end = w.position() + w.data().length;
+    byte[] out = end > content.length ? resize(content, end) : content;
+    System.arraycopy(w.data(), 0, out, (int) w.position(), w.data().length);
+    return out;
   }
 
   private static byte[] persistSome(byte[] content, Op op, Random random, boolean garbage) {
