@@ -351,12 +351,13 @@ final class GroupCommitJournal<S> implements Runnable {
     end += size;
     written = s.version();
     journalBytes = end;
-    publish(s.version());
-    // See "Stalls" in the notes.
+    // See "Stalls" in the notes. Before publishing: whoever sees the version durable must not
+    // see the stall it ends.
     PENDING_SINCE.setVolatile(this, 0L);
     if (pending.snapshot().version() > s.version()) {
       PENDING_SINCE.compareAndSet(this, 0L, startedAt);
     }
+    publish(s.version());
     if (end >= compactionThreshold) {
       Compacted next = files.compact(new Entry(s.version(), s.timestampMillis(),
           s.cause() == null ? null : String.valueOf(s.cause()), state, 0), epoch, schemaVersion,

@@ -17,6 +17,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import reactor.core.Disposable;
@@ -89,6 +90,7 @@ final class FileStoreFaultTest {
     List<Long> seen = new CopyOnWriteArrayList<>();
     Disposable subscriber = store.changes(Delivery.lossless(100))
         .subscribe(s -> seen.add(s.version()));
+    Awaitility.await().atMost(TIMEOUT).until(() -> seen.contains(1L));
     failJournalForces(disk);
 
     assertThatThrownBy(() -> store.update(x -> x + 100))
