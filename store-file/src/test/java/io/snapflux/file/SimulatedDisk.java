@@ -67,14 +67,9 @@ final class SimulatedDisk implements Storage {
   private final Dir root = new Dir();
   private final Set<Inode> locked = new HashSet<>();
   private volatile Fault fault = (op, path) -> {};
-  private int forces;
 
   void fault(Fault f) {
     this.fault = f;
-  }
-
-  synchronized int forces() {
-    return forces;
   }
 
   private void before(String op, Path path) throws IOException {
@@ -116,11 +111,6 @@ final class SimulatedDisk implements Storage {
       throw new NoSuchFileException(path.toString());
     }
     return i;
-  }
-
-  /** What reads of {@code path} see now. */
-  synchronized byte[] read(Path path) throws IOException {
-    return inode(path).current.clone();
   }
 
   /** Overwrites bytes of {@code path} durably: media damage, not a write by the store. */
@@ -305,7 +295,6 @@ final class SimulatedDisk implements Storage {
         throw new NoSuchFileException(dir.toString());
       }
       d.durable = new LinkedHashMap<>(d.current);
-      forces++;
     }
   }
 
@@ -448,7 +437,6 @@ final class SimulatedDisk implements Storage {
         checkOpen();
         inode.durable = inode.current.clone();
         inode.unsynced.clear();
-        forces++;
       }
     }
 
