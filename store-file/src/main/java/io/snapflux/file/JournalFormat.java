@@ -180,6 +180,12 @@ final class JournalFormat {
     long salt = b.getLong();
     int flags = b.getInt();
     int stored = b.getInt();
+    if (magic == (expectedMagic & ~0xFFL | '1')) {
+      throw new CorruptStoreException(file + ": written in file format 1 (snapflux-file before "
+          + "format 2 added epochs, salts and block-aligned records); this version reads format "
+          + FORMAT_VERSION + " only. Open the directory once with the previous version and "
+          + "export the state, or start a new store");
+    }
     CRC32C crc = new CRC32C();
     crc.update(b.array(), 0, HEADER_SIZE - 4);
     if (stored != (int) crc.getValue()) {

@@ -267,6 +267,19 @@ final class FileStoreRecoveryTest {
   }
 
   @Test
+  void formatOneFiles_refusedNamingTheFormat() throws IOException {
+    java.nio.ByteBuffer v1 = java.nio.ByteBuffer.allocate(64);
+    v1.putLong(0x534E50464C585331L).putInt(1); // "SNPFLXS1", format 1
+    Files.write(dir.resolve("snapshot.dat"), v1.array());
+    v1.putLong(0, 0x534E50464C584A31L); // "SNPFLXJ1"
+    Files.write(dir.resolve("journal.log"), v1.array());
+
+    assertThatThrownBy(this::open)
+        .isInstanceOf(CorruptStoreException.class)
+        .hasMessageContaining("written in file format 1");
+  }
+
+  @Test
   void missingSnapshotAndEmptyJournal_failsRatherThanStartEmpty() throws IOException {
     writeVersions(2);
     try (FileStore<Integer> store = open()) {
