@@ -132,9 +132,9 @@ public interface FileStore<S> extends Store<S> {
   Durability durability();
 
   /**
-   * The newest version known to be on disk; never less than {@code snapshot().version()} with
-   * {@link Durability#SYNC} (readers see only durable versions), never more with {@link
-   * Durability#ASYNC}.
+   * The newest version known to be on disk; never more than the newest committed version. With
+   * {@link Durability#SYNC} every version readers see is on disk already (it is published after
+   * its fsync), with {@link Durability#ASYNC} readers may see newer versions.
    */
   long durableVersion();
 
