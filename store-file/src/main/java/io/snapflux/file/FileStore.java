@@ -133,8 +133,9 @@ public interface FileStore<S> extends Store<S> {
 
   /**
    * The newest version known to be on disk; never more than the newest committed version. With
-   * {@link Durability#SYNC} every version readers see is on disk already (it is published after
-   * its fsync), with {@link Durability#ASYNC} readers may see newer versions.
+   * {@link Durability#SYNC} it is never less than the version readers see ({@code
+   * snapshot().version()} read before it), with {@link Durability#ASYNC} readers may see newer
+   * versions.
    */
   long durableVersion();
 

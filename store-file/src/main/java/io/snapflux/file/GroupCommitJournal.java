@@ -39,11 +39,13 @@ import reactor.util.Loggers;
  * (Schedulers.immediate(): the subscriber only enqueues and signals, O(1)); newestFed is the
  * newest version enqueued, and every version up to it is in the queue.
  *
- * Publication (SYNC). After the fsync covering version v, this thread advances the visible
- * replica with every fed version up to v, in order, then sets durable = v and completes the
- * waiters. So a reader (snapshot(), a subscriber, an ETag) only ever sees durable versions,
- * and a writer's update returns only once its version is visible. A write or fsync that fails
- * publishes nothing.
+ * Publication (SYNC). After the fsync covering version v, this thread sets durable = v, then
+ * advances the visible replica with every fed version up to v, in order, then sets published =
+ * v and completes the waiters. So a reader (snapshot(), a subscriber, an ETag) only ever sees
+ * durable versions (durable is written before the replica's head, so whoever reads the head
+ * and then durable finds durable at least as new), and a writer's update returns only once its
+ * version is visible. A write or fsync that fails publishes nothing. With ASYNC, published =
+ * durable.
  *
  * Waking. Writers call signal() after a commit; it unparks the thread only if it announced it is
  * idle. The thread sets idle, re-reads the newest version, and parks only if nothing is new.
@@ -63,12 +65,12 @@ import reactor.util.Loggers;
  * is never left unaccounted. Update methods refuse to commit while the oldest pending version is
  * older than stallTimeout (JournaledStore.checkNotStalled).
  *
- * Waiting. durable is written only by this thread, after the fsync. Waiters sit in a lock-free
- * queue, so registering never blocks (a Reactor thread may register one through awaitDurable).
- * A waiter is offered first and then re-reads durable; the thread writes durable first and then
- * scans the queue. Both sides are volatile accesses, so either the scan finds the waiter or the
- * waiter sees the new durable and completes itself; a future completed twice keeps its first
- * value.
+ * Waiting. published is written only by this thread, after the fsync and the publication.
+ * Waiters sit in a lock-free queue, so registering never blocks (a Reactor thread may register
+ * one through awaitDurable). A waiter is offered first and then re-reads published; the thread
+ * writes published first and then scans the queue. Both sides are volatile accesses, so either
+ * the scan finds the waiter or the waiter sees the new value and completes itself; a future
+ * completed twice keeps its first value.
  *
  * Failure. The first failure stops the thread for good. It then tries to cut the journal back
  * to the end of the last durable record and force that; if it can, nothing after the durable
@@ -79,7 +81,8 @@ import reactor.util.Loggers;
  *  1. durable <= committed version, and a version is durable only after the fsync covering it.
  *     (FileStorePowerLossTest, FileStoreCrashTest.sigkill_syncStore_keepsEveryAcknowledgedVersion)
  *  2. SYNC: a version is visible only after it is durable; a failed write publishes nothing.
- *     (FileStoreFaultTest.sync_journalWriteFails_versionNeverVisibleAndNeverReused)
+ *     (FileStoreTest.sync_concurrentWritersAndReaders_readersSeeOnlyDurableVersions,
+ *     FileStoreFaultTest.sync_journalWriteFails_versionNeverVisibleAndNeverReused)
  *  3. Records in one journal have strictly increasing versions.
  *     (FileStoreRecoveryTest)
  *  4. Concurrent sync writers share fsyncs. (FileStoreTest.groupCommit_concurrentWriters_shareFsyncs)
@@ -125,6 +128,8 @@ final class GroupCommitJournal<S> implements Runnable {
   private volatile @Nullable Throwable feedFailure;
 
   private volatile long durable;
+  /** Versions up to this one are durable and visible: what waiters wait for. */
+  private volatile long published;
   private volatile boolean idle;
   private volatile boolean closing;
   private volatile boolean halted;
@@ -164,6 +169,7 @@ final class GroupCommitJournal<S> implements Runnable {
     this.end = journal.size();
     this.written = durableVersion;
     this.durable = durableVersion;
+    this.published = durableVersion;
     this.epoch = epoch;
     this.schemaVersion = schemaVersion;
     this.async = options.durability == Durability.ASYNC;
@@ -242,9 +248,12 @@ final class GroupCommitJournal<S> implements Runnable {
         pendingNanos() / 1_000_000, stalled());
   }
 
-  /** Completes once {@code version} is durable; on the journal thread unless already done. */
+  /**
+   * Completes once {@code version} is durable and (SYNC) visible; on the journal thread unless
+   * already done.
+   */
   CompletableFuture<Long> whenDurable(long version) {
-    long d = durable;
+    long d = published;
     if (d >= version) {
       return CompletableFuture.completedFuture(d);
     }
@@ -255,10 +264,10 @@ final class GroupCommitJournal<S> implements Runnable {
     CompletableFuture<Long> f = new CompletableFuture<>();
     Waiter w = new Waiter(version, f);
     waiters.offer(w);
-    // Re-check after publishing the waiter: the journal thread writes durable (or failure)
+    // Re-check after publishing the waiter: the journal thread writes published (or failure)
     // before it scans the waiters, so either its scan sees this waiter or this read sees its
     // write. Completing twice is harmless: the first completion wins.
-    d = durable;
+    d = published;
     t = failure;
     if (d >= version) {
       f.complete(d);
@@ -372,8 +381,9 @@ final class GroupCommitJournal<S> implements Runnable {
     }
   }
 
-  /** Makes every version up to {@code version} visible (SYNC), then durable to waiters. */
+  /** Makes every version up to {@code version} durable, visible (SYNC), then known to waiters. */
   private void publish(long version) {
+    durable = version;
     Replica<S> r = visible;
     if (r != null) {
       for (Snapshot<S> s; (s = fed.peek()) != null && s.version() <= version; ) {
@@ -381,7 +391,7 @@ final class GroupCommitJournal<S> implements Runnable {
         r.advance(s);
       }
     }
-    durable = version;
+    published = version;
     for (Iterator<Waiter> it = waiters.iterator(); it.hasNext(); ) {
       Waiter w = it.next();
       if (w.version <= version || w.future.isDone()) {

@@ -440,8 +440,8 @@ final class JournaledStore<S> implements FileStore<S> {
 
   private void acknowledge(long version) {
     journal.signal();
-    if (durability == Durability.ASYNC || journal.durableVersion() >= version) {
-      return;
+    if (durability == Durability.ASYNC || snapshot().version() >= version) {
+      return; // SYNC: visible implies durable
     }
     try {
       journal.whenDurable(version).get(stallTimeout.toNanos(), TimeUnit.NANOSECONDS);
