@@ -2,21 +2,22 @@ package io.snapflux.store;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.util.concurrent.RejectedExecutionException;
+import reactor.core.Exceptions;
+import reactor.core.publisher.Operators;
 import reactor.core.scheduler.Scheduler;
 
 /**
  * One of a store's delivery lanes: a worker of the delivery scheduler and the subscriptions
- * assigned to it (round-robin). After a commit the writer signals each lane that has
- * subscriptions (O(lanes), independent of the number of subscribers); the lane's task then walks
- * its subscriptions and drains, inline, those that have work.
+ * assigned to it (round-robin). After a commit the store's {@link FanOut} signals each lane that
+ * has subscriptions; the lane's task then walks its subscriptions and drains, inline, those that
+ * have work.
  *
  * <p>Why lanes rather than one task per subscription: a task per subscription and commit round
  * meant an executor submission, a wake-up and a task object per subscriber; the benchmarks'
  * 10,000-subscriber fan-out spent its time there. A lane does the same deliveries in one task.
- * Isolation is unchanged: tasks of one executor thread ran one after another before too, so a
- * slow subscriber still delays only the subscribers of its own lane, never writers or other
- * lanes.
+ * A slow subscriber delays only the subscribers of its own lane, never writers or other lanes; a
+ * subscriber that throws from any signal is failed alone, and the lane goes on (a throw escaping
+ * a round is caught here as a last resort, so the work-in-progress count is always released).
  */
 final class DeliveryLane<S> implements Runnable {
 
@@ -61,12 +62,7 @@ final class DeliveryLane<S> implements Runnable {
   /** After a commit: run the lane's task unless it is already running (then it loops again). */
   void signal() {
     if ((int) WIP.getAndAdd(this, 1) == 0) {
-      try {
-        worker.schedule(this);
-      } catch (RejectedExecutionException e) {
-        // The delivery scheduler was shut down: deliver from this thread rather than never.
-        run();
-      }
+      FanOut.schedule(worker, this);
     }
   }
 
@@ -74,9 +70,15 @@ final class DeliveryLane<S> implements Runnable {
   public void run() {
     int missed = 1;
     for (;;) {
-      Node<S> h = store.head();
+      Snapshot<S> h = store.head();
       for (StoreSubscription<S> s : subscriptions) {
-        s.onHead(h);
+        try {
+          s.onHead(h);
+        } catch (Throwable t) {
+          // Subscriber code is guarded where it is called; this is the last resort.
+          Exceptions.throwIfJvmFatal(t);
+          Operators.onErrorDropped(t, s.actual.currentContext());
+        }
       }
       missed = (int) WIP.getAndAdd(this, -missed) - missed;
       if (missed == 0) {
@@ -90,7 +92,6 @@ final class DeliveryLane<S> implements Runnable {
       }
     }
   }
-
   void add(StoreSubscription<S> s) {
     for (;;) {
       StoreSubscription<S>[] a = subscriptions;
