@@ -54,10 +54,11 @@ import reactor.core.scheduler.Scheduler;
  * overwrites slots whatever readers do, and a reader that finds its slot overwritten was lapped,
  * which is a lag error (or the visible resync it asked for).
  *
- * Publication. The writer's only fan-out work is FanOut.signal(): one work-in-progress increment,
- * whatever the number of subscribers and lanes; a dispatcher task (on its own worker, running no
- * subscriber code) then signals each lane that has subscriptions, and each lane's task reads the
- * newest head and drains the subscriptions that have work. Rounds conflate. The signal is sent
+ * Publication. The writer's only fan-out work is FanOut.signal(): a work-in-progress increment
+ * per lane with subscriptions, at most FanOut.DIRECT_LANES of them; with more lanes, one increment
+ * of a dispatcher whose task (on a shared daemon thread, running no subscriber code) signals the
+ * lanes. Each lane's task reads the newest head and drains the subscriptions that have work.
+ * Rounds conflate, and a busy lane paces its rounds (DeliveryLane.MIN_ROUND_INTERVAL_NANOS). The signal is sent
  * before the after-commit interceptors run, so one that throws (even an Error, which then reaches
  * the writer) cannot lose it. afterCommit runs on each committing writer after its own CAS, so
  * across concurrent writers its calls are unordered (each version exactly once).

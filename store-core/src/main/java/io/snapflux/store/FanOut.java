@@ -14,8 +14,8 @@ import reactor.util.Loggers;
 /**
  * A store's delivery lanes and the one signal a writer sends them.
  *
- * <p>A writer's whole publication cost is {@link #signal()}: with one lane, that lane's
- * work-in-progress increment; with several, the dispatcher's, whose task (on one daemon thread
+ * <p>A writer's whole publication cost is {@link #signal()}: with up to {@link #DIRECT_LANES}
+ * lanes, their work-in-progress increments; with more, the dispatcher's, whose task (on one daemon thread
  * shared by all stores, {@code snapflux-dispatch}, running no subscriber code) then signals every
  * lane that has subscriptions. So the
  * writer's cost grows neither with subscribers nor with lanes (the benchmarks measured 6.4 /
@@ -59,15 +59,26 @@ final class FanOut<S> implements Runnable {
     // Not a worker of the delivery scheduler: it would share a thread with a lane, and a
     // subscriber blocking that lane would then stop every lane. The dispatch thread runs no
     // subscriber code and never blocks; Schedulers.immediate() keeps its inline semantics.
-    this.dispatcher = laneCount == 1 ? null
+    this.dispatcher = laneCount <= DIRECT_LANES ? null
         : scheduler == Schedulers.immediate() ? scheduler.createWorker()
         : Dispatch.SCHEDULER.createWorker();
   }
 
+  /**
+   * Up to this many lanes the writer signals them itself (at most this many counter increments,
+   * a bound that does not grow with lanes or subscribers, and one thread hop less than through
+   * the dispatcher: on the benchmarks' 2-core machine the extra hop multiplied the latency p99).
+   */
+  static final int DIRECT_LANES = 4;
+
   /** After a commit that subscribers may care about: O(1) for the writer. */
   void signal() {
     if (dispatcher == null) {
-      lanes[0].signal();
+      for (DeliveryLane<S> lane : lanes) {
+        if (!lane.isEmpty()) {
+          lane.signal();
+        }
+      }
     } else if ((int) WIP.getAndAdd(this, 1) == 0) {
       schedule(dispatcher, this);
     }

@@ -27,7 +27,7 @@ public final class StoreBuilder<S> {
   Backoff backoff = Backoff.defaults();
   Scheduler deliveryScheduler = Schedulers.parallel();
   int deliveryLanes = Schedulers.DEFAULT_POOL_SIZE;
-  Clock clock = CoarseClock.UTC;
+  Clock clock = Clock.systemUTC();
   long initialVersion;
   int historySize;
   Vector<Interceptor<S>> interceptors = Vector.empty();
@@ -128,12 +128,8 @@ public final class StoreBuilder<S> {
   }
 
   /**
-   * The clock that timestamps committed snapshots, read once per update (not per retry).
-   * Defaults to the system clock in UTC as read about once per millisecond by a shared daemon
-   * thread ({@code snapflux-clock}, which parks when no store commits): a commit then costs one
-   * volatile read instead of a clock read, and a timestamp may trail the wall clock by about a
-   * millisecond (more if the machine starves that thread); timestamps from it never go
-   * backwards. Pass {@link Clock#systemUTC()} for an exact read on every commit.
+   * The clock that timestamps committed snapshots, read once per update (at its first attempt
+   * that commits something, not on every retry). Defaults to {@link Clock#systemUTC()}.
    *
    * @param clock the clock
    * @return this builder

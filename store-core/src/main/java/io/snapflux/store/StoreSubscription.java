@@ -104,7 +104,7 @@ abstract class StoreSubscription<S> implements org.reactivestreams.Subscription 
     if (!cancelled) {
       cancelled = true;
       detach();
-      // The drain loop owns the references into the version chain: let it drop them (now, if
+      // The drain loop owns the references to snapshots: let it drop them (now, if
       // no drain is running; else at the top of the running drain's next pass).
       drain();
     }
