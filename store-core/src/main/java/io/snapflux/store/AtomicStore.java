@@ -84,7 +84,7 @@ import reactor.core.scheduler.Scheduler;
  *     StoreBadInputTest, which also checks that other subscribers carry on)
  *  4. A conflated subscriber sees strictly increasing versions and always the final one.
  *     (StoreContractTest.changes_*, StoreStressTest, StoreRaceTest.subscribeVsUpdate_conflated_*,
- *     StoreRaceTest.cancelVsDelivery_*)
+ *     StoreRaceTest.cancelVsDelivery_*; with paced lane rounds: AtomicStoreTest.busyLane_*)
  *  5. A lossless subscriber sees every version exactly once, in order, or a lag error; a
  *     delayed writer delays it but never fails it (invariant P).
  *     (StoreContractTest.changes_lossless*, StoreStressTest, StoreRaceTest.subscribeVsUpdate_lossless_*,

@@ -29,7 +29,11 @@ final class DeliveryLane<S> implements Runnable {
 
   private final AtomicStore<S> store;
   private final Scheduler.Worker worker;
-  /** Whether the scheduler can delay a task (Schedulers.immediate() cannot). */
+  /**
+   * Whether rounds may be paced by delayed tasks: only on a scheduler whose time is the wall
+   * clock. Schedulers.immediate() cannot delay, and a virtual-time scheduler (StepVerifier's)
+   * would hold a paced round until the test advances time.
+   */
   private final boolean timed;
 
   private volatile StoreSubscription<S>[] subscriptions;
@@ -53,7 +57,7 @@ final class DeliveryLane<S> implements Runnable {
   DeliveryLane(AtomicStore<S> store, Scheduler scheduler) {
     this.store = store;
     this.worker = scheduler.createWorker();
-    this.timed = scheduler != Schedulers.immediate();
+    this.timed = realTime(scheduler);
     this.subscriptions = EMPTY;
   }
 
@@ -114,6 +118,11 @@ final class DeliveryLane<S> implements Runnable {
         return;
       }
     }
+  }
+
+  private static boolean realTime(Scheduler scheduler) {
+    return scheduler != Schedulers.immediate()
+        && Math.abs(scheduler.now(TimeUnit.MILLISECONDS) - System.currentTimeMillis()) < 60_000;
   }
 
   private boolean schedulePaced(long pauseNanos) {

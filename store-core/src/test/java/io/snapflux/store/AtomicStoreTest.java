@@ -20,6 +20,7 @@ import reactor.core.Disposable;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 import reactor.test.StepVerifier;
+import reactor.test.scheduler.VirtualTimeScheduler;
 
 /** Behaviour specific to the in-memory store and its builder. */
 final class AtomicStoreTest {
@@ -287,5 +288,36 @@ final class AtomicStoreTest {
 
     assertThat(store.ringSlots()).isZero();
     assertThat(store.stats().subscribers()).isZero();
+  }
+
+  /** Commits from inside onNext arrive while the lane's round runs: the next round is paced. */
+  private static void commitDuringRounds_finalVersionArrives(Scheduler scheduler) {
+    Store<Integer> store = Store.builder(0).deliverOn(scheduler, 1).build();
+    AtomicLong seen = new AtomicLong(-1);
+    Disposable d = store.changes().subscribe(s -> {
+      seen.set(s.version());
+      if (s.version() >= 1 && s.version() < 50) {
+        store.update(n -> n + 1); // the lane is mid-round: this commit waits for the next one
+      }
+    });
+    store.update(n -> n + 1);
+
+    await().atMost(TIMEOUT).untilAsserted(() -> assertThat(seen.get()).isEqualTo(50));
+    d.dispose();
+  }
+
+  @Test
+  void busyLane_pacedRounds_stillDeliverTheFinalVersion() {
+    Scheduler scheduler = Schedulers.newSingle("paced");
+    try {
+      commitDuringRounds_finalVersionArrives(scheduler);
+    } finally {
+      scheduler.dispose();
+    }
+  }
+
+  @Test
+  void busyLane_virtualTimeScheduler_isNotPacedSoNothingWaitsForVirtualTime() {
+    commitDuringRounds_finalVersionArrives(VirtualTimeScheduler.create());
   }
 }
