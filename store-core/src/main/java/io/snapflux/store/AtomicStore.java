@@ -209,26 +209,35 @@ final class AtomicStore<S> implements Store<S> {
     return commit(null, requireVersion(expectedVersion), null, newState) != null;
   }
 
-  /*
-   * A version-checked update: a conflict is linearized at the re-read of the head, so it must
-   * not report the expected version: the store may have reached it since the attempt saw an
-   * older one (found by StoreLincheckTest). Versions only grow, so this retries at most once.
-   */
   @Override
   public Outcome<S> updateIfVersion(
       long expectedVersion, @Nullable Object cause, UnaryOperator<S> fn) {
     Objects.requireNonNull(fn, "fn");
     requireVersion(expectedVersion);
     for (;;) {
-      Snapshot<S> applied = commit(cause, expectedVersion, fn, null);
-      if (applied != null) {
-        return new Outcome.Applied<>(applied);
-      }
-      Snapshot<S> current = head;
-      if (current.version() != expectedVersion) {
-        return new Outcome.Conflict<>(expectedVersion, current);
+      Outcome<S> o = outcome(commit(cause, expectedVersion, fn, null), expectedVersion);
+      if (o != null) {
+        return o;
       }
     }
+  }
+
+  /**
+   * The outcome of a version-checked attempt, or null to retry it.
+   *
+   * <p>A conflict is linearized at the re-read of the head, so it must not report the expected
+   * version: the store may have reached it since the attempt saw an older one (found by
+   * StoreLincheckTest). Versions only grow, so a caller retries at most once.
+   *
+   * @param applied the attempt's committed snapshot, or null on a version mismatch
+   */
+  private @Nullable Outcome<S> outcome(@Nullable Snapshot<S> applied, long expectedVersion) {
+    if (applied != null) {
+      return new Outcome.Applied<>(applied);
+    }
+    Snapshot<S> current = head;
+    return current.version() != expectedVersion
+        ? new Outcome.Conflict<>(expectedVersion, current) : null;
   }
 
   private static long requireVersion(long expectedVersion) {
@@ -472,16 +481,11 @@ final class AtomicStore<S> implements Store<S> {
     return travelIfVersion(false, requireVersion(expectedVersion));
   }
 
-  /** As updateIfVersion: a conflict is reported only at a version other than the expected one. */
   private Outcome<S> travelIfVersion(boolean undo, long expectedVersion) {
     for (;;) {
-      Snapshot<S> applied = travel(undo, expectedVersion);
-      if (applied != null) {
-        return new Outcome.Applied<>(applied);
-      }
-      Snapshot<S> current = head;
-      if (current.version() != expectedVersion) {
-        return new Outcome.Conflict<>(expectedVersion, current);
+      Outcome<S> o = outcome(travel(undo, expectedVersion), expectedVersion);
+      if (o != null) {
+        return o;
       }
     }
   }
