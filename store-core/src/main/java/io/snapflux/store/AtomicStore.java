@@ -200,13 +200,20 @@ final class AtomicStore<S> implements Store<S> {
   @Override
   public Snapshot<S> update(@Nullable Object cause, UnaryOperator<S> fn) {
     Objects.requireNonNull(fn, "fn");
-    return Objects.requireNonNull(commit(cause, ANY_VERSION, fn, null));
+    return Objects.requireNonNull(commit(cause, ANY_VERSION, fn, null, false));
+  }
+
+  /** Without the default's tuple and holder: commit() can return the head it replaced. */
+  @Override
+  public S getAndUpdate(UnaryOperator<S> fn) {
+    Objects.requireNonNull(fn, "fn");
+    return Objects.requireNonNull(commit(null, ANY_VERSION, fn, null, true)).state();
   }
 
   @Override
   public boolean compareAndSet(long expectedVersion, S newState) {
     Objects.requireNonNull(newState, () -> nullStateMessage("compareAndSet"));
-    return commit(null, requireVersion(expectedVersion), null, newState) != null;
+    return commit(null, requireVersion(expectedVersion), null, newState, false) != null;
   }
 
   @Override
@@ -215,7 +222,7 @@ final class AtomicStore<S> implements Store<S> {
     Objects.requireNonNull(fn, "fn");
     requireVersion(expectedVersion);
     for (;;) {
-      Outcome<S> o = outcome(commit(cause, expectedVersion, fn, null), expectedVersion);
+      Outcome<S> o = outcome(commit(cause, expectedVersion, fn, null, false), expectedVersion);
       if (o != null) {
         return o;
       }
@@ -271,11 +278,12 @@ final class AtomicStore<S> implements Store<S> {
    * The CAS retry loop. Applies {@code fn}, or installs {@code constant} when {@code fn} is null
    * (no capturing lambda for compareAndSet).
    *
-   * @return the committed head, the current head if nothing changed, or {@code null} if the store
-   *     was not at {@code expectedVersion}
+   * @param replaced return the head the commit replaced rather than the committed one
+   * @return the committed head (or the one it replaced), the current head if nothing changed, or
+   *     {@code null} if the store was not at {@code expectedVersion}
    */
   private @Nullable Snapshot<S> commit(@Nullable Object cause, long expectedVersion,
-      @Nullable UnaryOperator<S> fn, @Nullable S constant) {
+      @Nullable UnaryOperator<S> fn, @Nullable S constant, boolean replaced) {
     long now = 0; // read once per update, at its first attempt that commits something
     for (int retry = 0; ; ) {
       Snapshot<S> current = headAt(expectedVersion);
@@ -303,7 +311,7 @@ final class AtomicStore<S> implements Store<S> {
       if (HEAD.compareAndSet(this, current, node)) {
         // Successful CAS is the linearization point.
         published(current, node);
-        return node;
+        return replaced ? current : node;
       }
       casRetries.increment();
       backoff.pause(++retry);
