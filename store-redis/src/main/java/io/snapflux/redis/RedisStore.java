@@ -117,7 +117,7 @@ import reactor.util.retry.Retry;
  * (validators, then interceptors' beforeCommit: once per attempt, so a rejected or vetoed state
  * never reaches Redis), encode, then run the COMMIT script (LuaScripts) with the version the
  * function saw and this instance's history epoch. The script compares them with Redis's and, if
- * equal, XADDs the entry <version+1>-0 (trimmed, MAXLEN ~), sets state and version and records
+ * equal, XADDs the entry {@code <version+1>-0} (trimmed, MAXLEN ~), sets state and version and records
  * the write id in the writes set: the script's execution is the linearization point, Redis runs
  * it atomically.
  * If the version differs, the script answers with the current snapshot and the function is
@@ -150,7 +150,7 @@ import reactor.util.retry.Retry;
  * older and another instance committed over the lost versions otherwise, handled as another
  * history; unknown ids or trimmed ones count as the same); another history with Redis at least
  * two versions ahead -> install Redis's snapshot (a visible jump); otherwise ADVANCE moves Redis
- * to <local version + 2> under a new epoch if Redis still holds what was observed (a CAS: never
+ * to {@code <local version + 2>} under a new epoch if Redis still holds what was observed (a CAS: never
  * over newer state), so that no version this replica or any follower of Redis has seen names a
  * second state, and everyone sees a jump. The new entry carries the replica's state when Redis
  * is behind in the same history (the replica holds the writes Redis lost: the most advanced
@@ -162,7 +162,7 @@ import reactor.util.retry.Retry;
  *
  * Replica. A Replica (store-core) holds the versions this instance knows; advance() installs a
  * snapshot only if it is newer. A dedicated platform thread ("follower") loops on XREAD BLOCK
- * from <replica version>-0 on a connection of its own and advances the replica entry by entry,
+ * from {@code <replica version>-0} on a connection of its own and advances the replica entry by entry,
  * reading pages of at most catchUpBytes (count = budget / largest entry seen). After its own
  * commit, a writer advances the replica at once (read-your-writes); if versions committed
  * elsewhere lie between, it first fills them in from the stream (XRANGE pages, transport errors
