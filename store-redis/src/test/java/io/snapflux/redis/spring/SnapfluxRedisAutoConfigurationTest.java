@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.resource.ClientResources;
 import io.snapflux.redis.RedisServerProcess;
 import io.snapflux.spring.SnapfluxAutoConfiguration;
 import io.snapflux.spring.StoreFactory;
@@ -22,6 +23,9 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.data.redis.autoconfigure.ClientResourcesBuilderCustomizer;
+import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
+import org.springframework.boot.data.redis.autoconfigure.DataRedisConnectionDetails;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import reactor.test.StepVerifier;
 
@@ -39,7 +43,7 @@ final class SnapfluxRedisAutoConfigurationTest {
   private final String storeName = "counter-" + UUID.randomUUID();
 
   private final ApplicationContextRunner runner = new ApplicationContextRunner()
-      .withConfiguration(AutoConfigurations.of(
+      .withConfiguration(AutoConfigurations.of(DataRedisAutoConfiguration.class,
           SnapfluxAutoConfiguration.class, SnapfluxRedisAutoConfiguration.class));
 
   @BeforeAll
@@ -196,5 +200,70 @@ final class SnapfluxRedisAutoConfigurationTest {
               .create(storeName, new Counter(1), b -> { });
           assertThat(store.update(c -> c.plus(1)).state()).isEqualTo(new Counter(2));
         });
+  }
+
+  @Test
+  void connectionDetailsBean_isUsedInsteadOfTheProperties() throws IOException {
+    int closedPort;
+    try (java.net.ServerSocket free =
+        new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      closedPort = free.getLocalPort(); // nothing listens there once closed
+    }
+    runner.withPropertyValues("snapflux.backend=redis", "spring.data.redis.host=127.0.0.1",
+            "spring.data.redis.port=" + closedPort)
+        .withBean(DataRedisConnectionDetails.class, () -> new DataRedisConnectionDetails() {
+          @Override
+          public Standalone getStandalone() {
+            return Standalone.of("127.0.0.1", server.port());
+          }
+        })
+        .run(context -> {
+          Store<Counter> store = context.getBean(StoreFactory.class)
+              .create(storeName, new Counter(0), b -> { });
+          assertThat(store.update(c -> c.plus(3)).version()).isEqualTo(1);
+          try (RedisClient raw = RedisClient.create(server.uri());
+              StatefulRedisConnection<String, String> c = raw.connect()) {
+            assertThat(c.sync().get("snapflux:{" + storeName + "}:version")).isEqualTo("1");
+          }
+        });
+  }
+
+  @Test
+  void bootClientResources_areSharedWithTheirCustomizersAndNotShutDownByTheBackend() {
+    List<String> customized = new CopyOnWriteArrayList<>();
+    redisBackend()
+        .withBean(ClientResourcesBuilderCustomizer.class,
+            () -> builder -> customized.add("customized"))
+        .run(context -> {
+          RedisStoreBackend backend = context.getBean(RedisStoreBackend.class);
+          assertThat(backend.sharesClientResources()).isTrue();
+          assertThat(customized).containsExactly("customized");
+          Store<Counter> store = context.getBean(StoreFactory.class)
+              .create(storeName, new Counter(0), b -> { });
+          assertThat(store.update(c -> c.plus(1)).version()).isEqualTo(1);
+
+          backend.destroy();
+
+          assertThat(context.getBean(ClientResources.class).eventExecutorGroup().isShuttingDown())
+              .as("Boot's resources outlive the backend").isFalse();
+        });
+  }
+
+  @Test
+  void withoutBootRedisAutoConfiguration_startupFailsNamingWhatIsMissing() {
+    new ApplicationContextRunner()
+        .withConfiguration(AutoConfigurations.of(
+            SnapfluxAutoConfiguration.class, SnapfluxRedisAutoConfiguration.class))
+        .withPropertyValues("snapflux.backend=redis")
+        .run(context -> assertThat(context).hasFailed().getFailure()
+            .rootCause().hasMessageContaining("spring-boot-starter-data-redis"));
+  }
+
+  @Test
+  void clusterNodes_failWithAClearMessage() {
+    runner.withPropertyValues("snapflux.backend=redis",
+            "spring.data.redis.cluster.nodes=127.0.0.1:7000,127.0.0.1:7001")
+        .run(context -> assertThat(context).hasFailed().getFailure()
+            .rootCause().hasMessageContaining("Redis Cluster connection"));
   }
 }

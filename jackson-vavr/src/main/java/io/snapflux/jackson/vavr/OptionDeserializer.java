@@ -1,0 +1,68 @@
+package io.snapflux.jackson.vavr;
+
+import io.vavr.control.Option;
+import org.jspecify.annotations.Nullable;
+import tools.jackson.core.JsonParser;
+import tools.jackson.databind.BeanProperty;
+import tools.jackson.databind.DeserializationContext;
+import tools.jackson.databind.JavaType;
+import tools.jackson.databind.ValueDeserializer;
+import tools.jackson.databind.deser.std.StdDeserializer;
+import tools.jackson.databind.jsontype.TypeDeserializer;
+
+/** Reads a value as {@code Some(value)}; {@code null} or a missing property is {@code None}. */
+final class OptionDeserializer extends StdDeserializer<Option<?>> {
+
+  private final JavaType type;
+  private final JavaType valueType;
+  private final @Nullable ValueDeserializer<Object> valueDeserializer;
+  private final @Nullable TypeDeserializer valueTypeDeserializer;
+
+  OptionDeserializer(JavaType type, JavaType valueType,
+      @Nullable ValueDeserializer<Object> valueDeserializer,
+      @Nullable TypeDeserializer valueTypeDeserializer) {
+    super(type);
+    this.type = type;
+    this.valueType = valueType;
+    this.valueDeserializer = valueDeserializer;
+    this.valueTypeDeserializer = valueTypeDeserializer;
+  }
+
+  @Override
+  public ValueDeserializer<?> createContextual(DeserializationContext ctxt,
+      @Nullable BeanProperty property) {
+    ValueDeserializer<Object> values = valueDeserializer == null
+        ? ctxt.findContextualValueDeserializer(valueType, property)
+        : valueDeserializer;
+    TypeDeserializer typed = valueTypeDeserializer == null
+        ? ctxt.findTypeDeserializer(valueType)
+        : valueTypeDeserializer.forProperty(property);
+    return new OptionDeserializer(type, valueType, values, typed);
+  }
+
+  @Override
+  public Option<?> deserialize(JsonParser p, DeserializationContext ctxt) {
+    ValueDeserializer<Object> values = valueDeserializer != null
+        ? valueDeserializer
+        : ctxt.findContextualValueDeserializer(valueType, null);
+    Object value = valueTypeDeserializer != null
+        ? values.deserializeWithType(p, ctxt, valueTypeDeserializer)
+        : values.deserialize(p, ctxt);
+    return Option.of(value);
+  }
+
+  @Override
+  public Object getNullValue(DeserializationContext ctxt) {
+    return Option.none();
+  }
+
+  @Override
+  public Object getAbsentValue(DeserializationContext ctxt) {
+    return Option.none();
+  }
+
+  @Override
+  public Object getEmptyValue(DeserializationContext ctxt) {
+    return Option.none();
+  }
+}

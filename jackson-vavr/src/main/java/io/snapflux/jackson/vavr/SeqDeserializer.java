@@ -1,0 +1,107 @@
+package io.snapflux.jackson.vavr;
+
+import io.vavr.collection.Traversable;
+import java.util.ArrayList;
+import org.jspecify.annotations.Nullable;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
+import tools.jackson.databind.BeanProperty;
+import tools.jackson.databind.DeserializationContext;
+import tools.jackson.databind.JavaType;
+import tools.jackson.databind.ValueDeserializer;
+import tools.jackson.databind.deser.std.StdDeserializer;
+import tools.jackson.databind.jsontype.TypeDeserializer;
+import tools.jackson.databind.type.LogicalType;
+
+/**
+ * Reads a JSON array into a Vavr sequence or set; {@code null} or a missing property is the empty
+ * collection. Elements are read with the element type's own deserializer (found in {@link
+ * #createContextual}, so recursive state types work) and its type deserializer if it is
+ * polymorphic.
+ */
+final class SeqDeserializer extends StdDeserializer<Traversable<?>> {
+
+  private final JavaType type;
+  private final VavrTypes.SeqKind kind;
+  private final JavaType elementType;
+  private final @Nullable ValueDeserializer<Object> elementDeserializer;
+  private final @Nullable TypeDeserializer elementTypeDeserializer;
+
+  SeqDeserializer(JavaType type, VavrTypes.SeqKind kind, JavaType elementType,
+      @Nullable ValueDeserializer<Object> elementDeserializer,
+      @Nullable TypeDeserializer elementTypeDeserializer) {
+    super(type);
+    this.type = type;
+    this.kind = kind;
+    this.elementType = elementType;
+    this.elementDeserializer = elementDeserializer;
+    this.elementTypeDeserializer = elementTypeDeserializer;
+  }
+
+  @Override
+  public ValueDeserializer<?> createContextual(DeserializationContext ctxt,
+      @Nullable BeanProperty property) {
+    ValueDeserializer<Object> elements = elementDeserializer == null
+        ? ctxt.findContextualValueDeserializer(elementType, property)
+        : elementDeserializer;
+    TypeDeserializer typed = elementTypeDeserializer == null
+        ? ctxt.findTypeDeserializer(elementType)
+        : elementTypeDeserializer.forProperty(property);
+    return new SeqDeserializer(type, kind, elementType, elements, typed);
+  }
+
+  @Override
+  public Traversable<?> deserialize(JsonParser p, DeserializationContext ctxt) {
+    if (!p.isExpectedStartArrayToken()) {
+      return (Traversable<?>) ctxt.handleUnexpectedToken(type, p.currentToken(), p,
+          "%s needs a JSON array, got %s", kind.name(), p.currentToken());
+    }
+    ValueDeserializer<Object> elements = contextual(ctxt);
+    ArrayList<@Nullable Object> read = new ArrayList<>();
+    JsonToken token;
+    while ((token = p.nextToken()) != JsonToken.END_ARRAY) {
+      Object element;
+      if (token == JsonToken.VALUE_NULL) {
+        element = elements.getNullValue(ctxt);
+      } else if (elementTypeDeserializer != null) {
+        element = elements.deserializeWithType(p, ctxt, elementTypeDeserializer);
+      } else {
+        element = elements.deserialize(p, ctxt);
+      }
+      if (kind.sorted() && !(element instanceof Comparable<?>)) {
+        return ctxt.reportInputMismatch(type,
+            "%s needs Comparable elements (natural order), got %s at index %d", kind.name(),
+            element == null ? "null" : element.getClass().getName(), read.size());
+      }
+      read.add(element);
+    }
+    return kind.factory().apply(read);
+  }
+
+  private ValueDeserializer<Object> contextual(DeserializationContext ctxt) {
+    // Only a deserializer used without createContextual (a root value) gets here with none.
+    return elementDeserializer != null
+        ? elementDeserializer
+        : ctxt.findContextualValueDeserializer(elementType, null);
+  }
+
+  @Override
+  public Object getNullValue(DeserializationContext ctxt) {
+    return kind.factory().apply(java.util.List.of());
+  }
+
+  @Override
+  public Object getAbsentValue(DeserializationContext ctxt) {
+    return getNullValue(ctxt);
+  }
+
+  @Override
+  public Object getEmptyValue(DeserializationContext ctxt) {
+    return getNullValue(ctxt);
+  }
+
+  @Override
+  public LogicalType logicalType() {
+    return LogicalType.Collection;
+  }
+}
