@@ -2,10 +2,12 @@ package io.snapflux.redis.spring;
 
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.resource.ClientResources;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.snapflux.jackson.vavr.VavrModule;
 import io.snapflux.redis.RedisStore;
 import io.snapflux.spring.SnapfluxAutoConfiguration;
 import io.snapflux.spring.StoreBackend;
+import io.snapflux.spring.StoreDecorator;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -16,6 +18,7 @@ import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfigurat
 import org.springframework.boot.data.redis.autoconfigure.DataRedisConnectionDetails;
 import org.springframework.boot.data.redis.autoconfigure.DataRedisProperties;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -50,5 +53,22 @@ public final class SnapfluxRedisAutoConfiguration {
         mapper.getIfAvailable(
             () -> JsonMapper.builder().findAndAddModules().addModule(new VavrModule()).build()),
         resources.getIfUnique());
+  }
+
+  /**
+   * The Redis backend's meters, next to the starter's {@code snapflux.store.*} ones: {@value
+   * RedisMeters#CONNECTED} per store (1 while its connections are up). Removed with the store's
+   * other meters when it closes.
+   */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnClass(MeterRegistry.class)
+  static class Metrics {
+
+    @Bean
+    @ConditionalOnMissingBean(name = "snapfluxRedisMeterDecorator")
+    StoreDecorator snapfluxRedisMeterDecorator(ObjectProvider<MeterRegistry> registry,
+        RedisStoreBackend backend) {
+      return new RedisMeters(registry, backend);
+    }
   }
 }

@@ -6,9 +6,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.resource.ClientResources;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.snapflux.redis.RedisServerProcess;
 import io.snapflux.spring.SnapfluxAutoConfiguration;
 import io.snapflux.spring.StoreFactory;
+import io.snapflux.spring.metrics.SnapfluxMetricsAutoConfiguration;
 import io.snapflux.store.Interceptor;
 import io.snapflux.store.Snapshot;
 import io.snapflux.store.StateValidationException;
@@ -44,7 +47,8 @@ final class SnapfluxRedisAutoConfigurationTest {
 
   private final ApplicationContextRunner runner = new ApplicationContextRunner()
       .withConfiguration(AutoConfigurations.of(DataRedisAutoConfiguration.class,
-          SnapfluxAutoConfiguration.class, SnapfluxRedisAutoConfiguration.class));
+          SnapfluxAutoConfiguration.class, SnapfluxMetricsAutoConfiguration.class,
+          SnapfluxRedisAutoConfiguration.class));
 
   @BeforeAll
   static void startRedis() throws IOException {
@@ -265,5 +269,20 @@ final class SnapfluxRedisAutoConfigurationTest {
             "spring.data.redis.cluster.nodes=127.0.0.1:7000,127.0.0.1:7001")
         .run(context -> assertThat(context).hasFailed().getFailure()
             .rootCause().hasMessageContaining("Redis Cluster connection"));
+  }
+
+  @Test
+  void meters_reportTheConnection_andAreRemovedWhenTheStoreCloses() {
+    redisBackend().withBean(MeterRegistry.class, SimpleMeterRegistry::new).run(context -> {
+      MeterRegistry registry = context.getBean(MeterRegistry.class);
+      Store<Counter> store = context.getBean(StoreFactory.class)
+          .create(storeName, new Counter(0), b -> { });
+      assertThat(registry.get(RedisMeters.CONNECTED).tag("store", storeName).gauge().value())
+          .isEqualTo(1.0);
+
+      store.close();
+
+      assertThat(registry.find(RedisMeters.CONNECTED).gauges()).isEmpty();
+    });
   }
 }
