@@ -9,7 +9,6 @@ import tools.jackson.databind.DeserializationContext;
 import tools.jackson.databind.JavaType;
 import tools.jackson.databind.KeyDeserializer;
 import tools.jackson.databind.ValueDeserializer;
-import tools.jackson.databind.deser.std.StdDeserializer;
 import tools.jackson.databind.jsontype.TypeDeserializer;
 import tools.jackson.databind.type.LogicalType;
 
@@ -18,7 +17,7 @@ import tools.jackson.databind.type.LogicalType;
  * java.util.Map}); {@code null} or a missing property is the empty map. A key repeated in the JSON
  * keeps its last value, as Jackson does for {@code java.util.Map}.
  */
-final class MapDeserializer extends StdDeserializer<Map<?, ?>> {
+final class MapDeserializer extends VavrValueDeserializer<Map<?, ?>> {
 
   private final JavaType type;
   private final VavrTypes.MapKind kind;
@@ -85,33 +84,14 @@ final class MapDeserializer extends StdDeserializer<Map<?, ?>> {
         return ctxt.reportInputMismatch(type, "%s key \"%s\" is not a valid %s", kind.name(), name,
             keyType);
       }
-      JsonToken valueToken = p.nextToken();
-      Object value;
-      if (valueToken == JsonToken.VALUE_NULL) {
-        value = values.getNullValue(ctxt);
-      } else if (valueTypeDeserializer != null) {
-        value = values.deserializeWithType(p, ctxt, valueTypeDeserializer);
-      } else {
-        value = values.deserialize(p, ctxt);
-      }
-      read.put(key, value);
+      read.put(key, read(p, ctxt, p.nextToken(), values, valueTypeDeserializer));
     }
     return kind.factory().apply(read);
   }
 
   @Override
-  public Object getNullValue(DeserializationContext ctxt) {
+  Object empty() {
     return kind.factory().apply(java.util.Map.of());
-  }
-
-  @Override
-  public Object getAbsentValue(DeserializationContext ctxt) {
-    return getNullValue(ctxt);
-  }
-
-  @Override
-  public Object getEmptyValue(DeserializationContext ctxt) {
-    return getNullValue(ctxt);
   }
 
   @Override

@@ -7,11 +7,10 @@ import tools.jackson.databind.BeanProperty;
 import tools.jackson.databind.DeserializationContext;
 import tools.jackson.databind.JavaType;
 import tools.jackson.databind.ValueDeserializer;
-import tools.jackson.databind.deser.std.StdDeserializer;
 import tools.jackson.databind.jsontype.TypeDeserializer;
 
 /** Reads a value as {@code Some(value)}; {@code null} or a missing property is {@code None}. */
-final class OptionDeserializer extends StdDeserializer<Option<?>> {
+final class OptionDeserializer extends VavrValueDeserializer<Option<?>> {
 
   private final JavaType type;
   private final JavaType valueType;
@@ -52,17 +51,7 @@ final class OptionDeserializer extends StdDeserializer<Option<?>> {
   }
 
   @Override
-  public Object getNullValue(DeserializationContext ctxt) {
-    return Option.none();
-  }
-
-  @Override
-  public Object getAbsentValue(DeserializationContext ctxt) {
-    return Option.none();
-  }
-
-  @Override
-  public Object getEmptyValue(DeserializationContext ctxt) {
+  Object empty() {
     return Option.none();
   }
 }

@@ -9,7 +9,6 @@ import tools.jackson.databind.BeanProperty;
 import tools.jackson.databind.DeserializationContext;
 import tools.jackson.databind.JavaType;
 import tools.jackson.databind.ValueDeserializer;
-import tools.jackson.databind.deser.std.StdDeserializer;
 import tools.jackson.databind.jsontype.TypeDeserializer;
 import tools.jackson.databind.type.LogicalType;
 
@@ -19,7 +18,7 @@ import tools.jackson.databind.type.LogicalType;
  * #createContextual}, so recursive state types work) and its type deserializer if it is
  * polymorphic.
  */
-final class SeqDeserializer extends StdDeserializer<Traversable<?>> {
+final class SeqDeserializer extends VavrValueDeserializer<Traversable<?>> {
 
   private final JavaType type;
   private final VavrTypes.SeqKind kind;
@@ -60,14 +59,7 @@ final class SeqDeserializer extends StdDeserializer<Traversable<?>> {
     ArrayList<@Nullable Object> read = new ArrayList<>();
     JsonToken token;
     while ((token = p.nextToken()) != JsonToken.END_ARRAY) {
-      Object element;
-      if (token == JsonToken.VALUE_NULL) {
-        element = elements.getNullValue(ctxt);
-      } else if (elementTypeDeserializer != null) {
-        element = elements.deserializeWithType(p, ctxt, elementTypeDeserializer);
-      } else {
-        element = elements.deserialize(p, ctxt);
-      }
+      Object element = read(p, ctxt, token, elements, elementTypeDeserializer);
       if (kind.sorted() && !(element instanceof Comparable<?>)) {
         return ctxt.reportInputMismatch(type,
             "%s needs Comparable elements (natural order), got %s at index %d", kind.name(),
@@ -86,18 +78,8 @@ final class SeqDeserializer extends StdDeserializer<Traversable<?>> {
   }
 
   @Override
-  public Object getNullValue(DeserializationContext ctxt) {
+  Object empty() {
     return kind.factory().apply(java.util.List.of());
-  }
-
-  @Override
-  public Object getAbsentValue(DeserializationContext ctxt) {
-    return getNullValue(ctxt);
-  }
-
-  @Override
-  public Object getEmptyValue(DeserializationContext ctxt) {
-    return getNullValue(ctxt);
   }
 
   @Override

@@ -79,11 +79,9 @@ final class TupleDeserializer extends StdDeserializer<Tuple> {
         return ctxt.reportInputMismatch(type,
             "Tuple%d needs a JSON array of %d elements, got more", arity, arity);
       }
-      ValueDeserializer<Object> values = deserializers.get(count);
-      TypeDeserializer typed = typeDeserializers.get(count);
-      read[count++] = token == JsonToken.VALUE_NULL
-          ? values.getNullValue(ctxt)
-          : typed != null ? values.deserializeWithType(p, ctxt, typed) : values.deserialize(p, ctxt);
+      read[count] = VavrValueDeserializer.read(p, ctxt, token, deserializers.get(count),
+          typeDeserializers.get(count));
+      count++;
     }
     if (count != arity) {
       return ctxt.reportInputMismatch(type,
