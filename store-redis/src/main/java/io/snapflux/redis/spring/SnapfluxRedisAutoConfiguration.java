@@ -25,7 +25,8 @@ import tools.jackson.databind.json.JsonMapper;
  * Contributes the {@code redis} {@link StoreBackend} when {@code snapflux.backend=redis}: stores
  * are {@link RedisStore}s on one Lettuce client connected by Spring Boot's {@link
  * DataRedisConnectionDetails} (from {@code spring.data.redis.*} or a connection-details bean),
- * on Boot's Lettuce {@link ClientResources} bean when there is one, with the timeouts and client
+ * on Boot's Lettuce {@link ClientResources} bean when there is one (unless {@code
+ * snapflux.redis.dedicated-resources=true}), with the timeouts and client
  * name of {@code spring.data.redis.*} and the settings of {@code snapflux.redis.*}. Needs Spring
  * Boot's Redis support on the class path ({@code spring-boot-starter-data-redis}). States are
  * JSON written with the application's Jackson 3 {@code JsonMapper} (a new one with the Vavr module
@@ -52,7 +53,7 @@ public final class SnapfluxRedisAutoConfiguration {
     return new RedisStoreBackend(details, redis, settings,
         mapper.getIfAvailable(
             () -> JsonMapper.builder().findAndAddModules().addModule(new VavrModule()).build()),
-        resources.getIfUnique());
+        settings.dedicatedResources() ? null : resources.getIfUnique());
   }
 
   /**

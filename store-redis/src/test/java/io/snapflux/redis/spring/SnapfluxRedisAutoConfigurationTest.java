@@ -254,6 +254,19 @@ final class SnapfluxRedisAutoConfigurationTest {
   }
 
   @Test
+  void dedicatedResources_backendRunsOnItsOwnResources_andShutsThemDown() {
+    redisBackend().withPropertyValues("snapflux.redis.dedicated-resources=true").run(context -> {
+      RedisStoreBackend backend = context.getBean(RedisStoreBackend.class);
+      assertThat(backend.sharesClientResources()).isFalse();
+      Store<Counter> store = context.getBean(StoreFactory.class)
+          .create(storeName, new Counter(0), b -> { });
+      assertThat(store.update(c -> c.plus(1)).version()).isEqualTo(1);
+      assertThat(context.getBean(ClientResources.class).eventExecutorGroup().isShuttingDown())
+          .as("Boot's resources are not the backend's").isFalse();
+    });
+  }
+
+  @Test
   void withoutBootRedisAutoConfiguration_startupFailsNamingWhatIsMissing() {
     new ApplicationContextRunner()
         .withConfiguration(AutoConfigurations.of(
