@@ -1,5 +1,6 @@
 package io.snapflux.spring.metrics;
 
+import io.micrometer.common.KeyValues;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
@@ -104,9 +105,9 @@ public final class StoreMetrics {
    * A store that forwards every call to {@code store} and records the latency of its committing
    * calls ({@code update}, {@code updateAndGet}, {@code getAndUpdate}, {@code modify}, {@code
    * compareAndSet}, {@code updateIfVersion}, {@code undo}, {@code redo}) in the timer {@value
-   * #UPDATE}, tagged {@code store}, {@code backend} ({@code unknown} here), {@code outcome} and
-   * {@code error}. Closing it closes {@code store} and removes the store's meters from {@code
-   * registry}.
+   * #UPDATE}, tagged {@code store}, {@code backend} ({@code unknown} here), {@code extraTags},
+   * {@code outcome} and {@code error}. Closing it closes {@code store} and removes the store's
+   * meters from {@code registry}.
    *
    * <p>The result is a different object (a {@link io.snapflux.store.ForwardingStore}): use it
    * instead of {@code store} everywhere, or updates made through {@code store} go untimed. Reads
@@ -114,13 +115,18 @@ public final class StoreMetrics {
    *
    * @param registry the registry
    * @param store the store
-   * @param extraTags ignored since observations replaced the timer; use {@link #observed} for
-   *     an application's {@code ObservationRegistry}
+   * @param extraTags more tags (the timer's only: the counters and gauges take theirs in {@link
+   *     #bind})
    * @param <S> the type of the state
    * @return the timed store
    */
   public static <S> Store<S> timed(MeterRegistry registry, Store<S> store, Iterable<Tag> extraTags) {
-    return observed(meterObservations(registry), store, "unknown", () -> unbind(registry, store));
+    KeyValues keys = KeyValues.empty();
+    for (Tag tag : extraTags) {
+      keys = keys.and(tag.getKey(), tag.getValue());
+    }
+    return new TimedStore<>(store, meterObservations(registry), "unknown", keys,
+        () -> unbind(registry, store));
   }
 
   /**
@@ -139,7 +145,7 @@ public final class StoreMetrics {
    */
   public static <S> Store<S> observed(ObservationRegistry observations, Store<S> store,
       String backend, Runnable onClose) {
-    return new TimedStore<>(store, observations, backend, onClose);
+    return new TimedStore<>(store, observations, backend, KeyValues.empty(), onClose);
   }
 
   /**

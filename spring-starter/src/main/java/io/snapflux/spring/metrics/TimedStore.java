@@ -1,5 +1,6 @@
 package io.snapflux.spring.metrics;
 
+import io.micrometer.common.KeyValues;
 import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationRegistry;
 import io.snapflux.store.ForwardingStore;
@@ -40,22 +41,22 @@ final class TimedStore<S> extends ForwardingStore<S> {
   static final String ERROR = "error";
 
   private final ObservationRegistry observations;
-  private final String backend;
+  private final KeyValues keys;
   private final Runnable onClose;
 
+  /** {@code extraKeys} are added to every observation, after {@code store} and {@code backend}. */
   TimedStore(Store<S> delegate, ObservationRegistry observations, String backend,
-      Runnable onClose) {
+      KeyValues extraKeys, Runnable onClose) {
     super(delegate);
     this.observations = observations;
-    this.backend = backend;
+    this.keys = KeyValues.of("store", delegate.name(), "backend", backend).and(extraKeys);
     this.onClose = onClose;
   }
 
   private <R> R time(Supplier<R> call) {
     Observation observation = Observation.createNotStarted(StoreMetrics.UPDATE, observations)
         .contextualName("snapflux update " + name())
-        .lowCardinalityKeyValue("store", name())
-        .lowCardinalityKeyValue("backend", backend)
+        .lowCardinalityKeyValues(keys)
         .start();
     String outcome = ERROR;
     try (Observation.Scope scope = observation.openScope()) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.observation.Observation;
@@ -265,5 +266,21 @@ final class SnapfluxMetricsTest {
           assertThat(registry.find(StoreMetrics.UPDATE).timers()).isEmpty();
           assertThat(counter(registry, StoreMetrics.COMMITS)).isEqualTo(1.0);
         });
+  }
+
+  @Test
+  void handBuiltStore_timedWithExtraTags_recordsThemAndUnbindsOnClose() {
+    MeterRegistry registry = new SimpleMeterRegistry();
+    Store<Integer> plain = Store.builder(0).name("hand").build();
+    StoreMetrics.bind(registry, plain, Tags.of("team", "a"));
+    Store<Integer> timed = StoreMetrics.timed(registry, plain, Tags.of("team", "a"));
+
+    timed.update(n -> n + 1);
+
+    assertThat(registry.get(StoreMetrics.UPDATE)
+        .tags("store", "hand", "backend", "unknown", "team", "a", "outcome", "committed")
+        .timer().count()).isEqualTo(1);
+    timed.close();
+    assertThat(registry.getMeters()).isEmpty();
   }
 }
