@@ -52,13 +52,9 @@ final class MapDeserializer extends VavrValueDeserializer<Map<?, ?>> {
     KeyDeserializer keys = keyDeserializer == null
         ? ctxt.findKeyDeserializer(keyType, property)
         : keyDeserializer;
-    ValueDeserializer<Object> values = valueDeserializer == null
-        ? ctxt.findContextualValueDeserializer(valueType, property)
-        : valueDeserializer;
-    TypeDeserializer typed = valueTypeDeserializer == null
-        ? ctxt.findTypeDeserializer(valueType)
-        : valueTypeDeserializer.forProperty(property);
-    return new MapDeserializer(type, kind, keyType, valueType, keys, values, typed);
+    return new MapDeserializer(type, kind, keyType, valueType, keys,
+        contentDeserializer(ctxt, property, valueType, valueDeserializer),
+        contentTypeDeserializer(ctxt, property, valueType, valueTypeDeserializer));
   }
 
   @Override
@@ -73,9 +69,8 @@ final class MapDeserializer extends VavrValueDeserializer<Map<?, ?>> {
     KeyDeserializer keys = keyDeserializer != null
         ? keyDeserializer
         : ctxt.findKeyDeserializer(keyType, null);
-    ValueDeserializer<Object> values = valueDeserializer != null
-        ? valueDeserializer
-        : ctxt.findContextualValueDeserializer(valueType, null);
+    ValueDeserializer<Object> values =
+        contentDeserializer(ctxt, null, valueType, valueDeserializer);
     java.util.LinkedHashMap<Object, @Nullable Object> read = new java.util.LinkedHashMap<>();
     for (; token == JsonToken.PROPERTY_NAME; token = p.nextToken()) {
       String name = p.currentName();

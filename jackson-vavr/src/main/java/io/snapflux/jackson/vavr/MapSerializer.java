@@ -28,8 +28,8 @@ final class MapSerializer extends StdSerializer<Map<?, ?>> {
     for (Tuple2<?, ?> entry : value) {
       Object key = entry._1;
       if (key == null) {
-        ctxt.findNullKeySerializer(
-            keyType != null ? keyType : ctxt.constructType(Object.class), null).serialize(null, gen, ctxt);
+        JavaType declared = keyType != null ? keyType : ctxt.constructType(Object.class);
+        ctxt.findNullKeySerializer(declared, null).serialize(null, gen, ctxt);
       } else {
         ctxt.findKeySerializer(key.getClass(), null).serialize(key, gen, ctxt);
       }

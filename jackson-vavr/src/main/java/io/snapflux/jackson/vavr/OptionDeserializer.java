@@ -30,20 +30,15 @@ final class OptionDeserializer extends VavrValueDeserializer<Option<?>> {
   @Override
   public ValueDeserializer<?> createContextual(DeserializationContext ctxt,
       @Nullable BeanProperty property) {
-    ValueDeserializer<Object> values = valueDeserializer == null
-        ? ctxt.findContextualValueDeserializer(valueType, property)
-        : valueDeserializer;
-    TypeDeserializer typed = valueTypeDeserializer == null
-        ? ctxt.findTypeDeserializer(valueType)
-        : valueTypeDeserializer.forProperty(property);
-    return new OptionDeserializer(type, valueType, values, typed);
+    return new OptionDeserializer(type, valueType,
+        contentDeserializer(ctxt, property, valueType, valueDeserializer),
+        contentTypeDeserializer(ctxt, property, valueType, valueTypeDeserializer));
   }
 
   @Override
   public Option<?> deserialize(JsonParser p, DeserializationContext ctxt) {
-    ValueDeserializer<Object> values = valueDeserializer != null
-        ? valueDeserializer
-        : ctxt.findContextualValueDeserializer(valueType, null);
+    ValueDeserializer<Object> values =
+        contentDeserializer(ctxt, null, valueType, valueDeserializer);
     Object value = valueTypeDeserializer != null
         ? values.deserializeWithType(p, ctxt, valueTypeDeserializer)
         : values.deserialize(p, ctxt);

@@ -40,13 +40,9 @@ final class SeqDeserializer extends VavrValueDeserializer<Traversable<?>> {
   @Override
   public ValueDeserializer<?> createContextual(DeserializationContext ctxt,
       @Nullable BeanProperty property) {
-    ValueDeserializer<Object> elements = elementDeserializer == null
-        ? ctxt.findContextualValueDeserializer(elementType, property)
-        : elementDeserializer;
-    TypeDeserializer typed = elementTypeDeserializer == null
-        ? ctxt.findTypeDeserializer(elementType)
-        : elementTypeDeserializer.forProperty(property);
-    return new SeqDeserializer(type, kind, elementType, elements, typed);
+    return new SeqDeserializer(type, kind, elementType,
+        contentDeserializer(ctxt, property, elementType, elementDeserializer),
+        contentTypeDeserializer(ctxt, property, elementType, elementTypeDeserializer));
   }
 
   @Override
@@ -55,7 +51,9 @@ final class SeqDeserializer extends VavrValueDeserializer<Traversable<?>> {
       return (Traversable<?>) ctxt.handleUnexpectedToken(type, p.currentToken(), p,
           "%s needs a JSON array, got %s", kind.name(), p.currentToken());
     }
-    ValueDeserializer<Object> elements = contextual(ctxt);
+    // Only a deserializer used without createContextual (a root value) has none yet.
+    ValueDeserializer<Object> elements =
+        contentDeserializer(ctxt, null, elementType, elementDeserializer);
     ArrayList<@Nullable Object> read = new ArrayList<>();
     JsonToken token;
     while ((token = p.nextToken()) != JsonToken.END_ARRAY) {
@@ -70,12 +68,6 @@ final class SeqDeserializer extends VavrValueDeserializer<Traversable<?>> {
     return kind.factory().apply(read);
   }
 
-  private ValueDeserializer<Object> contextual(DeserializationContext ctxt) {
-    // Only a deserializer used without createContextual (a root value) gets here with none.
-    return elementDeserializer != null
-        ? elementDeserializer
-        : ctxt.findContextualValueDeserializer(elementType, null);
-  }
 
   @Override
   Object empty() {

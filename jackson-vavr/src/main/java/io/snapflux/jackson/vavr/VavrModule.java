@@ -18,7 +18,8 @@ import tools.jackson.databind.JacksonModule;
  *   <tr><td>{@code HashMap}, {@code LinkedHashMap}, {@code TreeMap}</td><td>an object; keys are
  *       written and read by Jackson's key (de)serializers, as for {@code java.util.Map}</td></tr>
  *   <tr><td>{@code Option}</td><td>the value, or {@code null} for {@code None}</td></tr>
- *   <tr><td>{@code Tuple0} … {@code Tuple8}</td><td>an array of exactly that many elements</td></tr>
+ *   <tr><td>{@code Tuple0} … {@code Tuple8}</td><td>an array of exactly that many
+ *       elements</td></tr>
  * </table>
  *
  * <p>A field declared with an interface type reads as its usual implementation: {@code Seq},

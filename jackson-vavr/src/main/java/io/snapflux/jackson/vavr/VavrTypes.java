@@ -89,9 +89,11 @@ final class VavrTypes {
 
   /** Whether the module writes {@code raw} as an array (the types {@link #seqKind} reads). */
   static boolean isSupportedTraversable(Class<?> raw) {
-    return Seq.class.isAssignableFrom(raw) && !io.vavr.collection.CharSeq.class.isAssignableFrom(raw)
-            && !io.vavr.collection.Iterator.class.isAssignableFrom(raw)
-        || Set.class.isAssignableFrom(raw) && !io.vavr.collection.BitSet.class.isAssignableFrom(raw)
-        || raw == Traversable.class;
+    boolean seq = Seq.class.isAssignableFrom(raw)
+        && !io.vavr.collection.CharSeq.class.isAssignableFrom(raw)
+        && !io.vavr.collection.Iterator.class.isAssignableFrom(raw);
+    boolean set = Set.class.isAssignableFrom(raw)
+        && !io.vavr.collection.BitSet.class.isAssignableFrom(raw);
+    return seq || set || raw == Traversable.class;
   }
 }

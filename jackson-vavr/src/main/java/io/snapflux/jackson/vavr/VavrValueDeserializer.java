@@ -3,6 +3,7 @@ package io.snapflux.jackson.vavr;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
+import tools.jackson.databind.BeanProperty;
 import tools.jackson.databind.DeserializationContext;
 import tools.jackson.databind.JavaType;
 import tools.jackson.databind.ValueDeserializer;
@@ -39,6 +40,22 @@ abstract class VavrValueDeserializer<T> extends StdDeserializer<T> {
   @Override
   public Object getEmptyValue(DeserializationContext ctxt) {
     return empty();
+  }
+
+  /**
+   * The deserializer of the content type ({@code current} once contextualized), found for {@code
+   * property} so that recursive state types resolve through Jackson's cache.
+   */
+  static ValueDeserializer<Object> contentDeserializer(DeserializationContext ctxt,
+      @Nullable BeanProperty property, JavaType contentType,
+      @Nullable ValueDeserializer<Object> current) {
+    return current != null ? current : ctxt.findContextualValueDeserializer(contentType, property);
+  }
+
+  /** The type deserializer of a polymorphic content type, {@code null} for a plain one. */
+  static @Nullable TypeDeserializer contentTypeDeserializer(DeserializationContext ctxt,
+      @Nullable BeanProperty property, JavaType contentType, @Nullable TypeDeserializer current) {
+    return current != null ? current.forProperty(property) : ctxt.findTypeDeserializer(contentType);
   }
 
   /** Reads the value at {@code token}, the parser's current token. */
