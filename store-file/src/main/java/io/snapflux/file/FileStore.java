@@ -83,7 +83,8 @@ public interface FileStore<S> extends Store<S> {
 
   /**
    * A builder of a file store keeping its state as JSON ({@link JsonStateCodec}, with Vavr
-   * collections).
+   * collections, {@linkplain JsonStateCodec#rejectingUnknownProperties() rejecting unknown
+   * properties}: a changed state shape needs a schema version and a migration).
    *
    * @param initial the state at version 0, used when the directory holds no store yet
    * @param type the state type
@@ -91,7 +92,7 @@ public interface FileStore<S> extends Store<S> {
    * @return a new builder
    */
   static <S> FileStoreBuilder<S> builder(S initial, Class<S> type) {
-    return new FileStoreBuilder<>(initial, JsonStateCodec.of(type));
+    return new FileStoreBuilder<>(initial, JsonStateCodec.of(type).rejectingUnknownProperties());
   }
 
   /**
@@ -114,7 +115,7 @@ public interface FileStore<S> extends Store<S> {
 
   /**
    * Like {@link #builder(StoreBuilder, StateCodec)}, keeping the state as JSON ({@link
-   * JsonStateCodec}, with Vavr collections).
+   * JsonStateCodec}, with Vavr collections, rejecting unknown properties).
    *
    * @param options a configured in-memory store builder
    * @param type the state type
@@ -122,7 +123,7 @@ public interface FileStore<S> extends Store<S> {
    * @return a new builder
    */
   static <S> FileStoreBuilder<S> builder(StoreBuilder<S> options, Class<S> type) {
-    return new FileStoreBuilder<>(options, JsonStateCodec.of(type), true);
+    return new FileStoreBuilder<>(options, JsonStateCodec.of(type).rejectingUnknownProperties(), true);
   }
 
   /** The directory holding this store's files. */

@@ -1,7 +1,5 @@
 package io.snapflux.file;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.snapflux.store.StateCodec;
 import io.snapflux.store.Store;
 import io.snapflux.store.StoreBuilder;
@@ -14,6 +12,10 @@ import java.util.TreeMap;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 import org.jspecify.annotations.Nullable;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Builds a {@link FileStore}. Obtain one with {@link FileStore#builder(Object, StateCodec)}, or
@@ -35,7 +37,7 @@ public final class FileStoreBuilder<S> {
   /** The default journal size that triggers a compaction into the snapshot file. */
   public static final long DEFAULT_COMPACTION_THRESHOLD = 16L << 20;
 
-  private static final ObjectMapper TREE_MAPPER = new ObjectMapper();
+  private static final ObjectMapper TREE_MAPPER = new JsonMapper();
 
   final StoreBuilder<S> options;
   final S initial;
@@ -229,9 +231,10 @@ public final class FileStoreBuilder<S> {
     return migration(fromSchemaVersion, bytes -> {
       try {
         return TREE_MAPPER.writeValueAsBytes(step.apply(TREE_MAPPER.readTree(bytes)));
-      } catch (IOException e) {
+      } catch (JacksonException e) {
         throw new UncheckedIOException(
-            "JSON migration from schema version " + fromSchemaVersion + " failed", e);
+            "JSON migration from schema version " + fromSchemaVersion + " failed",
+            new IOException(e.getMessage(), e));
       }
     });
   }

@@ -3,9 +3,7 @@ package io.snapflux.file;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.snapflux.jackson.vavr.VavrModule;
 import io.snapflux.store.Interceptor;
 import io.snapflux.store.JsonStateCodec;
 import io.snapflux.store.Outcome;
@@ -14,7 +12,6 @@ import io.snapflux.store.StateCodec;
 import io.snapflux.store.StateValidationException;
 import io.snapflux.store.Store;
 import io.snapflux.store.StoreBuilder;
-import io.vavr.jackson.datatype.VavrModule;
 import io.vavr.collection.HashMap;
 import io.vavr.collection.List;
 import java.nio.channels.ClosedChannelException;
@@ -33,6 +30,10 @@ import org.junit.jupiter.api.io.TempDir;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 import reactor.test.StepVerifier;
+import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * File-store specifics: durability modes, group commit, compaction, exact restore with the
@@ -60,7 +61,7 @@ final class FileStoreTest {
 
   @Test
   void reopen_restoresVavrStateAndVersion() {
-    ObjectMapper mapper = new ObjectMapper().registerModule(new VavrModule());
+    ObjectMapper mapper = JsonMapper.builder().addModule(new VavrModule()).build();
     StateCodec<HashMap<String, List<Integer>>> codec = JsonStateCodec.of(mapper,
         mapper.getTypeFactory().constructType(new TypeReference<HashMap<String, List<Integer>>>() {}));
     try (FileStore<HashMap<String, List<Integer>>> store =

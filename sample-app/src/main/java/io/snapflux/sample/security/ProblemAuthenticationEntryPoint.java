@@ -1,6 +1,5 @@
 package io.snapflux.sample.security;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.snapflux.sample.web.Problems;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
@@ -8,6 +7,7 @@ import org.springframework.security.core.AuthenticationException;
 import org.springframework.security.web.server.ServerAuthenticationEntryPoint;
 import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Mono;
+import tools.jackson.databind.ObjectMapper;
 
 /**
  * Answers a write without valid credentials with 401 and an RFC 9457 problem.
@@ -34,7 +34,7 @@ final class ProblemAuthenticationEntryPoint implements ServerAuthenticationEntry
       exchange.getResponse().getHeaders()
           .set(HttpHeaders.WWW_AUTHENTICATE, "Basic realm=\"" + REALM + "\", charset=\"UTF-8\"");
     }
-    boolean attempted = request.containsKey(HttpHeaders.AUTHORIZATION);
+    boolean attempted = request.containsHeader(HttpHeaders.AUTHORIZATION);
     return Problems.write(exchange, json, Problems.of(exchange, HttpStatus.UNAUTHORIZED,
         "Authentication required",
         attempted

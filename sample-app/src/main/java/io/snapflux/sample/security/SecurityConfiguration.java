@@ -1,6 +1,5 @@
 package io.snapflux.sample.security;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
@@ -12,6 +11,7 @@ import org.springframework.security.authentication.ReactiveAuthenticationManager
 import org.springframework.security.config.web.server.ServerHttpSecurity;
 import org.springframework.security.web.server.SecurityWebFilterChain;
 import org.springframework.security.web.server.context.NoOpServerSecurityContextRepository;
+import tools.jackson.databind.ObjectMapper;
 
 /**
  * Reads are public; writes (PUT, PATCH, DELETE of a flag, and undo) need HTTP Basic credentials
@@ -56,6 +56,10 @@ class SecurityConfiguration {
             .pathMatchers(HttpMethod.DELETE, "/api/flags/*").authenticated()
             .pathMatchers(HttpMethod.POST, "/api/undo").authenticated()
             .pathMatchers(HttpMethod.GET, "/api/whoami").authenticated()
+            // Probes stay public for the orchestrator; every other management endpoint (health
+            // details, /actuator/snapflux with the state, metrics, Prometheus) needs the admin.
+            .pathMatchers("/actuator/health/liveness", "/actuator/health/readiness").permitAll()
+            .pathMatchers("/actuator/**").authenticated()
             .anyExchange().permitAll())
         .build();
   }
