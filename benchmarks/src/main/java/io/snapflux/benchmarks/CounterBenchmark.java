@@ -22,7 +22,7 @@ import org.openjdk.jmh.annotations.TearDown;
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 public class CounterBenchmark {
 
-  @Param({Impl.LOCK, Impl.CAS, Impl.STORE, Impl.STATE_FLOW, Impl.JDK})
+  @Param({Impl.LOCK, Impl.CAS, Impl.VCAS, Impl.STORE, Impl.STATE_FLOW, Impl.JDK})
   public String impl;
 
   private Counter counter;
@@ -32,6 +32,7 @@ public class CounterBenchmark {
     counter = switch (impl) {
       case Impl.LOCK -> new LockCounter();
       case Impl.CAS -> new CasCounter();
+      case Impl.VCAS -> new VersionedCounter();
       case Impl.STORE -> new StoreCounter();
       case Impl.STATE_FLOW -> new StateFlowCounter();
       case Impl.JDK -> new JdkCounter();
@@ -77,6 +78,15 @@ public class CounterBenchmark {
           return next;
         }
       }
+    }
+  }
+
+  static final class VersionedCounter implements Counter {
+    private final VersionedRef<Long> ref = new VersionedRef<>(0L);
+
+    @Override
+    public long increment() {
+      return ref.update(c -> c + 1).state();
     }
   }
 

@@ -28,7 +28,7 @@ import org.openjdk.jmh.annotations.TearDown;
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 public class DictBenchmark {
 
-  @Param({Impl.LOCK, Impl.CAS, Impl.STORE, Impl.STATE_FLOW, Impl.JDK})
+  @Param({Impl.LOCK, Impl.CAS, Impl.VCAS, Impl.STORE, Impl.STATE_FLOW, Impl.JDK})
   public String impl;
 
   private Dict dict;
@@ -38,6 +38,7 @@ public class DictBenchmark {
     dict = switch (impl) {
       case Impl.LOCK -> new LockDict();
       case Impl.CAS -> new CasDict();
+      case Impl.VCAS -> new VersionedDict();
       case Impl.STORE -> new StoreDict();
       case Impl.STATE_FLOW -> new StateFlowDict();
       case Impl.JDK -> new JdkDict();
@@ -90,6 +91,16 @@ public class DictBenchmark {
           return next;
         }
       }
+    }
+  }
+
+  static final class VersionedDict implements Dict {
+    private final VersionedRef<HashMap<Integer, Integer>> ref =
+        new VersionedRef<>(Keys.vavrMap());
+
+    @Override
+    public Object increment(Integer key) {
+      return ref.update(m -> m.put(key, 1, Integer::sum));
     }
   }
 

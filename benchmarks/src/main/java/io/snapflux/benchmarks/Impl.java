@@ -7,6 +7,8 @@ final class Impl {
   static final String LOCK = "lock";
   /** A bare {@code AtomicReference} to a Vavr value, updated by a compare-and-set loop. */
   static final String CAS = "cas";
+  /** {@link VersionedRef}: a CAS loop over an immutable (version, state) pair. */
+  static final String VCAS = "vcas";
   /** The Snapflux store ({@code Store.update}). */
   static final String STORE = "store";
   /** Kotlin's {@code MutableStateFlow}, updated by its {@code compareAndSet} loop. */

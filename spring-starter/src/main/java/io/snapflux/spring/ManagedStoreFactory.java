@@ -14,11 +14,10 @@ import java.util.function.Consumer;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.springframework.beans.factory.DisposableBean;
-import org.springframework.context.SmartLifecycle;
 
 /**
  * The {@link StoreFactory} bean: builds stores from properties, delegates to the backend, applies
- * decorators, keeps the registry, and closes every store when the context stops.
+ * decorators, keeps the registry, and closes every store when the context is destroyed.
  *
  * <pre>
  * Implementation notes.
@@ -27,27 +26,29 @@ import org.springframework.context.SmartLifecycle;
  * times at startup, so a lock is simpler than a concurrent map and keeps creation order for the
  * endpoint. stores() hands out a copy.
  *
- * Shutdown. The factory is a SmartLifecycle in phase DEFAULT_PHASE (Integer.MAX_VALUE), the
- * first phase to stop, ahead of the web server's graceful shutdown (DEFAULT_PHASE - 1024) and of
- * the web server itself (DEFAULT_PHASE - 2048). Closing a store completes every subscriber after
- * the final snapshot, so SSE streams built on the store end cleanly and graceful shutdown does not
- * wait its whole timeout for streams that would never end. The price: a write still in flight
- * during graceful shutdown fails with StoreClosedException. Durable backends flush on close, so
- * closing first is also what they want. destroy() closes again (idempotent) for contexts whose
- * lifecycle never started, e.g. a refresh that failed.
+ * Shutdown. The stores close in destroy(), which runs after every lifecycle phase has stopped:
+ * after the web server's graceful shutdown (SmartLifecycle.DEFAULT_PHASE - 1024) has drained the
+ * requests in flight and after the web server itself stopped. So a write in flight when shutdown
+ * begins completes (and is durable on the file backend) instead of failing with
+ * StoreClosedException. Open event streams must not hold graceful shutdown for its whole timeout:
+ * StoreSse streams end earlier, in phase DEFAULT_PHASE, through web.SseDrain. (Until Boot 4 the
+ * factory closed the stores in that first phase, which ended the streams but failed the writes
+ * still in flight.) Closing a store completes its remaining subscribers after the final snapshot;
+ * durable backends flush.
  *
  * Invariants (and the tests that check them):
  *  1. Names are unique. (SnapfluxAutoConfigurationTest.create_duplicateName_fails)
  *  2. Per-store properties apply; the customizer runs after them.
  *     (SnapfluxAutoConfigurationTest.create_appliesEqualityProperty,
  *     create_appliesHistorySizeProperty, create_customizerRunsAfterProperties)
- *  3. Every created store is closed when the context closes, before the web server's graceful
- *     shutdown. (SnapfluxAutoConfigurationTest.contextClose_closesStoresAndCompletesSubscribers,
- *     StarterApplicationTest.closingTheApplication_completesOpenSseStreams)
+ *  3. Every created store is closed when the context closes, after the web server's graceful
+ *     shutdown; StoreSse streams end before it. (SnapfluxAutoConfigurationTest.contextClose_closesStoresAndCompletesSubscribers,
+ *     StarterApplicationTest.closingTheApplication_completesOpenSseStreams,
+ *     GracefulShutdownTest.writeInFlightDuringShutdown_completesAndIsDurable)
  *  4. The registered store is the decorated one. (SnapfluxMetricsTest.factoryStore_isTimedWrapperForwardingReads)
  * </pre>
  */
-final class ManagedStoreFactory implements StoreFactory, SmartLifecycle, DisposableBean {
+final class ManagedStoreFactory implements StoreFactory, DisposableBean {
 
   private static final Log log = LogFactory.getLog(ManagedStoreFactory.class);
 
@@ -55,7 +56,6 @@ final class ManagedStoreFactory implements StoreFactory, SmartLifecycle, Disposa
   private final StoreBackend backend;
   private final List<StoreDecorator> decorators;
   private final Map<String, Store<?>> stores = new LinkedHashMap<>();
-  private boolean running;
   private boolean closed;
 
   ManagedStoreFactory(
@@ -132,7 +132,6 @@ final class ManagedStoreFactory implements StoreFactory, SmartLifecycle, Disposa
     List<Store<?>> toClose;
     synchronized (this) {
       closed = true;
-      running = false;
       toClose = new ArrayList<>(stores.values());
     }
     for (Store<?> store : toClose) {
@@ -142,26 +141,6 @@ final class ManagedStoreFactory implements StoreFactory, SmartLifecycle, Disposa
         log.warn("Failed to close Snapflux store '" + store.name() + "'", e);
       }
     }
-  }
-
-  @Override
-  public synchronized void start() {
-    running = true;
-  }
-
-  @Override
-  public void stop() {
-    close();
-  }
-
-  @Override
-  public synchronized boolean isRunning() {
-    return running;
-  }
-
-  @Override
-  public int getPhase() {
-    return SmartLifecycle.DEFAULT_PHASE;
   }
 
   @Override

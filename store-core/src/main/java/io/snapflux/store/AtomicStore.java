@@ -5,52 +5,74 @@ import java.lang.invoke.VarHandle;
 import java.time.Clock;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.scheduler.Scheduler;
 
 /**
- * The in-memory {@link Store}: an atomic reference to the newest node of a version chain.
+ * The in-memory {@link Store}: an atomic reference to the newest {@link Snapshot}.
  *
  * <pre>
  * Implementation notes.
  *
- * State. {@code head} points to the newest {@link Node}; each node holds one immutable snapshot
- * and a forward link to its successor. Reading the store is one volatile read of head, hence
- * wait-free. Nodes only link forward, so versions older than the oldest one still needed by a
- * lossless subscriber are unreachable and collected.
+ * State. {@code head} is the newest snapshot itself (no node beside it): it carries, package-
+ * private, a sequence number (+1 per head), the undo stacks of a store with history, a terminal
+ * flag (closed) and {@code prev}, a link to its predecessor that is cleared right after
+ * publication. Reading the store is one volatile read of head, hence wait-free. Nothing links
+ * forward, so no snapshot keeps a later one alive.
  *
  * Update path. Read head, apply the pure function, return early if the result is equivalent (no
- * version, no emission), reject null and invalid states, then CAS head from the node read to a new
- * node with version + 1. The successful CAS is the linearization point. On failure: retry, first
- * with a single Thread.onSpinWait(), then with bounded randomized exponential backoff (Backoff);
- * nothing parks, so an update never blocks a Reactor thread. After the CAS the writer links the
- * old node to the new one (helping its predecessor's link too, so one delayed writer cannot stall
- * lossless subscribers) and signals the fan-out.
+ * version, no emission), reject null, run validators and before-commit interceptors only if any
+ * exist, then CAS head from the snapshot read to a new one with version + 1. The successful CAS
+ * is the linearization point. The clock is read once per update, at its first attempt that
+ * builds a snapshot, not once per attempt; compareAndSet passes its constant, not a capturing
+ * lambda. On failure: retry, first with a single Thread.onSpinWait(), then with bounded
+ * randomized exponential backoff (Backoff); nothing parks, so an update never blocks a Reactor
+ * thread. After the CAS the writer reads one volatile word, {@code observers}: with no ring and
+ * no subscriber (the fast path) it only clears its snapshot's prev link.
  *
- * Publication. The writer's only publication work is O(lanes), whatever the number of
- * subscribers: for each delivery lane that has subscriptions it increments the lane's
- * work-in-progress counter (Reactor's drain idiom) and, only on the 0 -> 1 transition, schedules
- * the lane's task on its worker. A lane's task reads the newest head and walks its subscriptions,
- * draining inline those with work; one with nothing to do (no demand, nothing newer, no
- * overflow) costs a few volatile reads. Rounds conflate, so a burst of commits costs
- * subscribers one pass. With no subscribers, the signal is skipped altogether. Lanes, not a task
- * per subscriber: see DeliveryLane.
-
+ * Rings, not a version chain. The versions that history and lossless subscribers need live in
+ * power-of-two rings indexed by sequence number (Ring): the history ring (at least historySize
+ * slots) and one shared ring per power-of-two class of live lossless maxLag. After its CAS a
+ * writer puts its head into every ring, then walks prev links from its head and puts every
+ * predecessor whose link is still set (a writer delayed between its CAS and its ring writes, any
+ * number of them), then clears its own prev with release semantics. Invariant P: a cleared prev
+ * means that head and every earlier head some ring reader needs are in the rings; a reader
+ * (AtomicStore.lookup) that finds a slot stale walks prev links from the current head with
+ * acquire reads, so it finds a delayed writer's head, and after a cleared link it finds the rest
+ * in the ring. A writer that saw no ring after its CAS committed before any ring reader started
+ * (Dekker below), so its head is needed by none.
+ *
+ * Memory bound, by construction (invariant M). Reachable snapshots: the head, the rings'
+ * slots, one held per conflated subscription mid-delivery (its offer) and the first snapshot of
+ * each lossless subscription until delivered, snapshots still linked through prev (at most one
+ * per writer between its CAS and its release), and in a store with history the undo steps
+ * (at most 2 x historySize, bare copies). The ring slots total at most nextPow2(historySize) +
+ * 2 x nextPow2(largest live maxLag). Nothing depends on subscribers' progress: a writer
+ * overwrites slots whatever readers do, and a reader that finds its slot overwritten was lapped,
+ * which is a lag error (or the visible resync it asked for).
+ *
+ * Publication. The writer's only fan-out work is FanOut.signal(): a work-in-progress increment
+ * per lane with subscriptions, at most FanOut.DIRECT_LANES of them; with more lanes, one increment
+ * of a dispatcher whose task (on a shared daemon thread, running no subscriber code) signals the
+ * lanes. Each lane's task reads the newest head and drains the subscriptions that have work.
+ * Rounds conflate, and a busy lane paces its rounds (DeliveryLane.MIN_ROUND_INTERVAL_NANOS). The signal is sent
+ * before the after-commit interceptors run, so one that throws (even an Error, which then reaches
+ * the writer) cannot lose it. afterCommit runs on each committing writer after its own CAS, so
+ * across concurrent writers its calls are unordered (each version exactly once).
+ *
  * Subscribe/commit race (a Dekker pattern over volatiles): a subscription first counts itself
- * in subscriberCount and joins its lane, then reads head; a writer first CASes head, then reads
- * the count and the lanes. With
- * sequentially consistent volatile accesses at least one of them sees the other, so no commit is
- * missed by a new subscriber. The writer's link old.next = new is a volatile write for the same
- * reason: a new lossless subscriber that sees the new head must also see the link.
+ * (and its ring) in observers by CAS, then joins its lane, then reads head; a writer first CASes
+ * head, then reads observers. With sequentially consistent volatile accesses at least one of
+ * them sees the other, so no commit is missed by a new subscriber, and every head a lossless
+ * subscriber needs is written to its ring.
  *
- * Close. close() CASes head to a terminal node repeating the last snapshot, through the same
- * loop as updates: close is linearized against updates, and an update that reads a terminal head
- * throws StoreClosedException. Subscribers deliver what they still owe, then complete.
+ * Close. close() CASes head to a terminal copy of the last snapshot (same version and sequence
+ * number), through the same loop as updates: close is linearized against updates, and an update
+ * that reads a terminal head throws StoreClosedException. Subscribers deliver what they still
+ * owe, then complete.
  *
  * Invariants (and the tests that check them):
  *  1. Versions grow by exactly one per commit; no two commits share a version.
@@ -62,60 +84,65 @@ import reactor.core.scheduler.Scheduler;
  *     StoreBadInputTest, which also checks that other subscribers carry on)
  *  4. A conflated subscriber sees strictly increasing versions and always the final one.
  *     (StoreContractTest.changes_*, StoreStressTest, StoreRaceTest.subscribeVsUpdate_conflated_*,
- *     StoreRaceTest.cancelVsDelivery_*)
- *  5. A lossless subscriber sees every version exactly once, in order, or a lag error.
+ *     StoreRaceTest.cancelVsDelivery_*; with paced lane rounds: AtomicStoreTest.busyLane_*)
+ *  5. A lossless subscriber sees every version exactly once, in order, or a lag error; a
+ *     delayed writer delays it but never fails it (invariant P).
  *     (StoreContractTest.changes_lossless*, StoreStressTest, StoreRaceTest.subscribeVsUpdate_lossless_*,
- *     StoreRaceTest.losslessOverflowVsRequest_*)
- *  6. Writers never run subscriber code; a throwing subscriber fails alone.
+ *     StoreRaceTest.losslessOverflowVsRequest_*, RingDeliveryTest)
+ *  6. Writers never run subscriber code, even when the delivery scheduler is disposed; a
+ *     subscriber that throws from any signal, blocks or never requests affects only itself, and
+ *     what it throws reaches Operators.onErrorDropped.
  *     (StoreContractTest.changes_subscriberThatThrows_*, AtomicStoreTest.slowSubscriber_*,
  *     AtomicStoreTest.update_neverRunsSubscriberCodeOnTheWritingThread,
- *     StoreBadInputTest.subscriberOnNextThrows_*, StoreBadInputTest.select_selectorThrows_*)
+ *     StoreBadInputTest.subscriberOnNextThrows_*, StoreBadInputTest.select_selectorThrows_*,
+ *     DeliveryIsolationTest)
  *  7. After close, updates throw and every subscriber completes after the final snapshot.
  *     (StoreContractTest.close_*, StoreRaceTest.closeVsUpdate_*,
  *     StoreRaceTest.closeVsSubscribe_*, StoreLincheckTest: close)
  *  8. Every operation is linearizable, including the conditional and result-returning
- *     updates and close. (StoreLincheckTest, model checking and stress)
+ *     updates, close, history(), at(v), undo and redo. (StoreLincheckTest, model checking and
+ *     stress, Operations and HistoryOperations)
  *  9. Every stream obeys the Reactive Streams rules, including §3.9 for bad demand.
  *     (ConflatedChangesPublisherTckTest, LosslessChangesPublisherTckTest,
  *     SelectPublisherTckTest, StoreBadInputTest.request_nonPositive_*)
  * 10. Nothing blocks: subscribing, updating (contended, through Backoff), closing and
  *     delivering are safe on Reactor's non-blocking threads. (StoreBlockHoundTest)
- * 11. The version chain is linked only while lossless subscribers exist, and a finished or
- *     cancelled subscription holds none of it. (AtomicStoreTest.versionChain_*,
- *     AtomicStoreTest.losslessSubscriberThatOverflows_releasesTheVersionChain,
- *     SubscriptionReleaseTest)
+ * 11. Memory is bounded by construction (invariant M), whatever subscribers do; a finished,
+ *     cancelled or never-started (onSubscribe threw) subscription holds nothing and leaves no
+ *     ring behind. (ReachableVersionsTest, AtomicStoreTest.rings_*,
+ *     AtomicStoreTest.losslessSubscriberThatOverflows_releasesItsVersions,
+ *     SubscriptionReleaseTest, DeliveryIsolationTest.subscriberWhoseOnSubscribeThrows_*)
  * 12. History keeps the last n versions; undo and redo are new versions committed through the
- *     same CAS. (HistoryTest)
+ *     same CAS. (HistoryTest, StoreLincheckTest.HistoryOperations)
+ * 13. afterCommit runs exactly once per committed version, unordered across writers; a throwing
+ *     one never loses the fan-out signal. (DeliveryIsolationTest.afterCommit_*)
  * </pre>
  */
 final class AtomicStore<S> implements Store<S> {
 
+  private static final long ANY_VERSION = -1;
+
   private final String name;
   private final CommitRules<S> rules;
+  /** Whether any validator or interceptor exists: the fast path skips both when not. */
+  private final boolean checks;
+  private final boolean afterCommitHooks;
   private final Equivalence<S> equivalence;
   private final Backoff backoff;
   private final Clock clock;
   private final int historySize;
-  /** Recent snapshots by {@code version % historySize}; null without history. */
-  private final @Nullable AtomicReferenceArray<Snapshot<S>> history;
+  /** The last heads, at least historySize of them; null without history. */
+  private final @Nullable Ring<S> history;
   final Scheduler deliveryScheduler;
 
-  private volatile Node<S> head;
+  private volatile Snapshot<S> head;
   private static final VarHandle HEAD;
 
-  /** Delivery lanes; a subscription lives on one, chosen round-robin. */
-  private final DeliveryLane<S>[] lanes;
+  /** Who watches commits: one volatile word, read once by a writer after its CAS. */
+  private volatile Observers<S> observers = Observers.none();
+  private static final VarHandle OBSERVERS;
 
-  /** Benign race: a lost increment only makes two subscriptions share a lane choice. */
-  private int nextLane;
-
-  private volatile int subscriberCount;
-  private static final VarHandle SUBSCRIBER_COUNT;
-
-  /** Live lossless subscriptions; the version chain is linked only while there are any. */
-  private volatile int losslessCount;
-  private static final VarHandle LOSSLESS_COUNT;
-
+  final FanOut<S> fanOut;
 
   private final LongAdder casRetries = new LongAdder();
   private final LongAdder versionConflicts = new LongAdder();
@@ -125,36 +152,34 @@ final class AtomicStore<S> implements Store<S> {
   static {
     try {
       MethodHandles.Lookup l = MethodHandles.lookup();
-      HEAD = l.findVarHandle(AtomicStore.class, "head", Node.class);
-      SUBSCRIBER_COUNT = l.findVarHandle(AtomicStore.class, "subscriberCount", int.class);
-      LOSSLESS_COUNT = l.findVarHandle(AtomicStore.class, "losslessCount", int.class);
+      HEAD = l.findVarHandle(AtomicStore.class, "head", Snapshot.class);
+      OBSERVERS = l.findVarHandle(AtomicStore.class, "observers", Observers.class);
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }
   }
 
-  @SuppressWarnings("unchecked")
   AtomicStore(StoreBuilder<S> builder) {
     this.name = builder.name;
     this.rules = builder.commitRules();
+    this.checks = !rules.validators().isEmpty() || !rules.interceptors().isEmpty();
+    this.afterCommitHooks = !rules.interceptors().isEmpty();
     this.equivalence = builder.equivalence;
     this.backoff = builder.backoff;
     this.clock = builder.clock;
     this.historySize = builder.historySize;
-    this.history = historySize == 0 ? null : new AtomicReferenceArray<>(historySize);
+    this.history = historySize == 0 ? null : new Ring<>(historySize);
     this.deliveryScheduler = builder.deliveryScheduler;
     rules.validate(name, builder.initial);
-    Snapshot<S> initial =
-        Snapshot.of(builder.initialVersion, builder.initial, builder.initialCause,
-            builder.initialTimestampMillis >= 0 ? builder.initialTimestampMillis : clock.millis());
-    this.head = new Node<>(initial, false, null, historySize == 0 ? null : UndoStacks.empty());
-    record(initial);
-    @SuppressWarnings("unchecked")
-    DeliveryLane<S>[] l = new DeliveryLane[builder.deliveryLanes];
-    for (int i = 0; i < l.length; i++) {
-      l[i] = new DeliveryLane<>(this, deliveryScheduler);
+    Snapshot<S> initial = new Snapshot<>(builder.initialVersion, builder.initial,
+        builder.initialCause,
+        builder.initialTimestampMillis >= 0 ? builder.initialTimestampMillis : clock.millis(),
+        0, false, historySize == 0 ? null : UndoStacks.empty(), null);
+    this.head = initial;
+    if (history != null) {
+      history.put(initial);
     }
-    this.lanes = l;
+    this.fanOut = new FanOut<>(this, deliveryScheduler, builder.deliveryLanes);
   }
 
   @Override
@@ -164,56 +189,62 @@ final class AtomicStore<S> implements Store<S> {
 
   @Override
   public Snapshot<S> snapshot() {
-    return head.snapshot;
+    return head;
   }
 
-  Node<S> head() {
+  /** The head (terminal once closed). */
+  Snapshot<S> head() {
     return head;
   }
 
   @Override
   public Snapshot<S> update(@Nullable Object cause, UnaryOperator<S> fn) {
     Objects.requireNonNull(fn, "fn");
-    Node<S> committed = commit(cause, ANY_VERSION, fn);
-    return Objects.requireNonNull(committed).snapshot;
+    return Objects.requireNonNull(commit(cause, ANY_VERSION, fn, null, false));
+  }
+
+  /** Without the default's tuple and holder: commit() can return the head it replaced. */
+  @Override
+  public S getAndUpdate(UnaryOperator<S> fn) {
+    Objects.requireNonNull(fn, "fn");
+    return Objects.requireNonNull(commit(null, ANY_VERSION, fn, null, true)).state();
   }
 
   @Override
   public boolean compareAndSet(long expectedVersion, S newState) {
     Objects.requireNonNull(newState, () -> nullStateMessage("compareAndSet"));
-    return commit(null, requireVersion(expectedVersion), s -> newState) != null;
+    return commit(null, requireVersion(expectedVersion), null, newState, false) != null;
   }
 
   @Override
   public Outcome<S> updateIfVersion(
       long expectedVersion, @Nullable Object cause, UnaryOperator<S> fn) {
     Objects.requireNonNull(fn, "fn");
-    return ifVersion(requireVersion(expectedVersion), () -> {
-      Node<S> committed = commit(cause, expectedVersion, fn);
-      return committed == null ? null : committed.snapshot;
-    });
+    requireVersion(expectedVersion);
+    for (;;) {
+      Outcome<S> o = outcome(commit(cause, expectedVersion, fn, null, false), expectedVersion);
+      if (o != null) {
+        return o;
+      }
+    }
   }
 
   /**
-   * Runs a version-checked {@code attempt} until it applies or a conflict can be reported.
+   * The outcome of a version-checked attempt, or null to retry it.
    *
-   * <p>The conflict is linearized at the re-read of the head, so it must not report the expected
+   * <p>A conflict is linearized at the re-read of the head, so it must not report the expected
    * version: the store may have reached it since the attempt saw an older one (found by
-   * StoreLincheckTest). Versions only grow, so this retries at most once.
+   * StoreLincheckTest). Versions only grow, so a caller retries at most once.
    *
-   * @param attempt returns the applied snapshot, or {@code null} on a version mismatch
+   * @param applied the attempt's committed snapshot, or null on a version mismatch
    */
-  private Outcome<S> ifVersion(long expectedVersion, Supplier<@Nullable Snapshot<S>> attempt) {
-    for (;;) {
-      Snapshot<S> applied = attempt.get();
-      if (applied != null) {
-        return new Outcome.Applied<>(applied);
-      }
-      Snapshot<S> current = head.snapshot;
-      if (current.version() != expectedVersion) {
-        return new Outcome.Conflict<>(expectedVersion, current);
-      }
+  private @Nullable Outcome<S> outcome(@Nullable Snapshot<S> applied, long expectedVersion) {
+    if (applied != null) {
+      return new Outcome.Applied<>(applied);
     }
+    Snapshot<S> current = head;
+    return current.version() != expectedVersion
+        ? new Outcome.Conflict<>(expectedVersion, current) : null;
   }
 
   private static long requireVersion(long expectedVersion) {
@@ -224,8 +255,6 @@ final class AtomicStore<S> implements Store<S> {
     return expectedVersion;
   }
 
-  private static final long ANY_VERSION = -1;
-
   /**
    * The head an attempt builds on.
    *
@@ -233,12 +262,12 @@ final class AtomicStore<S> implements Store<S> {
    *     expectedVersion}
    * @throws StoreClosedException if the store is closed
    */
-  private @Nullable Node<S> headAt(long expectedVersion) {
-    Node<S> current = head;
+  private @Nullable Snapshot<S> headAt(long expectedVersion) {
+    Snapshot<S> current = head;
     if (current.terminal) {
       throw new StoreClosedException(name);
     }
-    if (expectedVersion != ANY_VERSION && current.version != expectedVersion) {
+    if (expectedVersion != ANY_VERSION && current.version() != expectedVersion) {
       versionConflicts.increment();
       return null;
     }
@@ -246,36 +275,43 @@ final class AtomicStore<S> implements Store<S> {
   }
 
   /**
-   * The CAS retry loop.
+   * The CAS retry loop. Applies {@code fn}, or installs {@code constant} when {@code fn} is null
+   * (no capturing lambda for compareAndSet).
    *
-   * @return the committed node, the current node if nothing changed, or {@code null} if the store
-   *     was not at {@code expectedVersion}
+   * @param replaced return the head the commit replaced rather than the committed one
+   * @return the committed head (or the one it replaced), the current head if nothing changed, or
+   *     {@code null} if the store was not at {@code expectedVersion}
    */
-  private @Nullable Node<S> commit(
-      @Nullable Object cause, long expectedVersion, UnaryOperator<S> fn) {
+  private @Nullable Snapshot<S> commit(@Nullable Object cause, long expectedVersion,
+      @Nullable UnaryOperator<S> fn, @Nullable S constant, boolean replaced) {
+    long now = 0; // read once per update, at its first attempt that commits something
     for (int retry = 0; ; ) {
-      Node<S> current = headAt(expectedVersion);
+      Snapshot<S> current = headAt(expectedVersion);
       if (current == null) {
         return null;
       }
-      S state = current.snapshot.state();
-      S next = fn.apply(state);
+      S state = current.state();
+      S next = fn == null ? constant : fn.apply(state);
       if (next == null) {
         throw new NullPointerException(nullStateMessage("the update function"));
       }
       if (equivalence.equivalent(state, next)) {
         return current;
       }
-      check(current, next, cause);
+      if (checks) {
+        check(current, next, cause);
+      }
+      if (retry == 0) {
+        now = clock.millis();
+      }
       UndoStacks<S> undo = current.undo == null
-          ? null : current.undo.committed(current.snapshot, historySize);
-      Node<S> node = new Node<>(
-          Snapshot.of(current.version + 1, next, cause, clock.millis()), false, current,
-          undo);
+          ? null : current.undo.committed(current, historySize);
+      Snapshot<S> node = new Snapshot<>(current.version() + 1, next, cause, now,
+          current.seq + 1, false, undo, current);
       if (HEAD.compareAndSet(this, current, node)) {
         // Successful CAS is the linearization point.
         published(current, node);
-        return node;
+        return replaced ? current : node;
       }
       casRetries.increment();
       backoff.pause(++retry);
@@ -287,103 +323,136 @@ final class AtomicStore<S> implements Store<S> {
   }
 
   /** Validators, then the interceptors' before-commit hooks: may throw, commits nothing. */
-  private void check(Node<S> current, S next, @Nullable Object cause) {
+  private void check(Snapshot<S> current, S next, @Nullable Object cause) {
     try {
-      rules.check(name, current.snapshot, next, cause);
+      rules.check(name, current, next, cause);
     } catch (StateValidationException e) {
       validationRejections.increment();
       throw e;
     }
   }
 
-  void losslessJoined() {
-    LOSSLESS_COUNT.getAndAdd(this, 1);
+  /**
+   * After a successful CAS from {@code previous} to {@code node}: make the new head (and any
+   * predecessor a delayed writer has not yet written) findable in the rings, release the
+   * predecessor link, signal the fan-out, run the after-commit interceptors.
+   *
+   * <p>One volatile read (observers), after the CAS: the Dekker pairing with subscribe (see the
+   * notes). The fan-out is signalled before the interceptors run, and in any case: an
+   * interceptor that throws (even an Error) cannot lose it.
+   */
+  private void published(Snapshot<S> previous, Snapshot<S> node) {
+    Observers<S> o = observers;
+    Ring<S>[] rings = o.rings;
+    Ring<S> h = history;
+    if (h != null || rings.length != 0) {
+      if (!node.terminal) {
+        putInRings(node, h, rings);
+      }
+      // Help: every predecessor whose link is still set may not be written yet.
+      for (Snapshot<S> p = node.prevAcquire(); p != null; p = p.prevAcquire()) {
+        putInRings(p, h, rings);
+      }
+    }
+    node.released();
+    if (o.subscribers != 0) {
+      fanOut.signal();
+    }
+    if (afterCommitHooks && !node.terminal) {
+      rules.committed(name, previous, node);
+    }
   }
 
-  void losslessLeft() {
-    LOSSLESS_COUNT.getAndAdd(this, -1);
+  private static <S> void putInRings(Snapshot<S> s, @Nullable Ring<S> history, Ring<S>[] rings) {
+    if (history != null) {
+      history.put(s);
+    }
+    for (Ring<S> r : rings) {
+      r.put(s);
+    }
   }
 
   /**
-   * After a successful CAS from {@code previous} to {@code node}: link the chain if a lossless
-   * subscriber may walk it, record history, run after-commit interceptors, signal the fan-out.
-   *
-   * <p>The chain is linked only while lossless subscriptions exist. A conflated subscriber reads
-   * the head and needs no links; without them, a node that a preempted writer still holds, or
-   * that was promoted to the old generation, keeps nothing newer alive (the "nepotism" that made
-   * young collections copy and promote the whole chain under contention; benchmarks' GC
-   * figures). Dekker again: a lossless subscription increments losslessCount before it reads
-   * the head, a writer reads losslessCount after its CAS; so a subscription that starts at
-   * {@code previous} is always linked to {@code node}.
+   * The head with sequence number {@code seq}, looked up in {@code ring}: a delayed writer's head
+   * is still reachable from the current head through prev links, everything older is in the
+   * ring. Returns null if {@code seq} is newer than the head, or if the ring no longer holds it
+   * (lapped: see {@link #lapped}).
    */
-  private void published(Node<S> previous, Node<S> node) {
-    if ((int) LOSSLESS_COUNT.getVolatile(this) > 0) {
-      previous.linkFromPrev(); // help a delayed writer's link first
-      node.linkTo(previous);
+  @Nullable Snapshot<S> lookup(long seq, Ring<S> ring) {
+    Snapshot<S> r = ring.get(seq);
+    if (r != null && r.seq == seq) {
+      return r;
     }
-    node.forgetPrev();
-    if (!node.terminal) {
-      record(node.snapshot);
-      rules.committed(name, previous.snapshot, node.snapshot);
+    Snapshot<S> x = head;
+    while (x.seq > seq) {
+      Snapshot<S> p = x.prevAcquire();
+      if (p == null) {
+        // x and every predecessor a reader of this ring needs are in the ring (release/acquire
+        // on prev): read the slot again.
+        r = ring.get(seq);
+        return r != null && r.seq == seq ? r : null;
+      }
+      x = p;
     }
-    signalFanOut();
+    return x.seq == seq ? x : null;
   }
 
   // ---------------------------------------------------------------------------------------------
   // History, undo and redo
 
   /**
-   * Records a committed snapshot in the history ring. A slot only moves forward, so a writer
-   * delayed between its CAS and this call cannot overwrite a newer version; until it records,
-   * its version is briefly absent from history() (benign: at() also consults the head).
+   * Linearizable: the versions of one head, each found through its prev links or the ring. If
+   * the ring was lapped while reading (writers went past the window), the list would mix two
+   * windows: read again from the new head. Obstruction-free (a reader alone always completes).
    */
-  private void record(Snapshot<S> snapshot) {
-    AtomicReferenceArray<Snapshot<S>> ring = history;
-    if (ring == null) {
-      return;
-    }
-    int slot = (int) (snapshot.version() % historySize);
-    for (;;) {
-      Snapshot<S> old = ring.get(slot);
-      if (old != null && old.version() >= snapshot.version()) {
-        return;
-      }
-      if (ring.compareAndSet(slot, old, snapshot)) {
-        return;
-      }
-    }
-  }
-
   @Override
   public io.vavr.collection.List<Snapshot<S>> history() {
-    Node<S> h = head;
-    AtomicReferenceArray<Snapshot<S>> ring = history;
+    Ring<S> ring = history;
     if (ring == null) {
-      return io.vavr.collection.List.of(h.snapshot);
+      return io.vavr.collection.List.of(head);
     }
-    io.vavr.collection.List<Snapshot<S>> result = io.vavr.collection.List.of(h.snapshot);
-    for (long v = h.version - 1; v >= 0 && v > h.version - historySize; v--) {
-      Snapshot<S> s = ring.get((int) (v % historySize));
-      if (s != null && s.version() == v) {
+    for (;;) {
+      Snapshot<S> h = head;
+      io.vavr.collection.List<Snapshot<S>> result = io.vavr.collection.List.of(h);
+      boolean lapped = false;
+      for (long k = 1; k < historySize && k <= h.seq; k++) {
+        Snapshot<S> s = lookup(h.seq - k, ring);
+        if (s == null) {
+          lapped = ringHolds(ring, h.seq - k) == Slot.NEWER;
+          break;
+        }
         result = result.prepend(s);
-      } else {
-        break;
+      }
+      if (!lapped) {
+        return result;
       }
     }
-    return result;
   }
 
+  private enum Slot { NEWER, OLDER_OR_EMPTY }
+
+  private static <S> Slot ringHolds(Ring<S> ring, long seq) {
+    Snapshot<S> r = ring.get(seq);
+    return r != null && r.seq > seq ? Slot.NEWER : Slot.OLDER_OR_EMPTY;
+  }
+
+  /** Linearized at the head read when found, at the slot read when lapped. */
   @Override
   public Optional<Snapshot<S>> at(long version) {
-    Node<S> h = head;
-    if (version == h.version) {
-      return Optional.of(h.snapshot);
+    Snapshot<S> h = head;
+    if (version == h.version()) {
+      return Optional.of(h);
     }
-    AtomicReferenceArray<Snapshot<S>> ring = history;
-    if (ring == null || version < 0 || version > h.version || version <= h.version - historySize) {
+    Ring<S> ring = history;
+    if (ring == null || version < 0 || version > h.version()
+        || version <= h.version() - historySize) {
       return Optional.empty();
     }
-    Snapshot<S> s = ring.get((int) (version % historySize));
+    long seq = h.seq - (h.version() - version);
+    if (seq < 0) {
+      return Optional.empty();
+    }
+    Snapshot<S> s = lookup(seq, ring);
     return s != null && s.version() == version ? Optional.of(s) : Optional.empty();
   }
 
@@ -421,12 +490,17 @@ final class AtomicStore<S> implements Store<S> {
   }
 
   private Outcome<S> travelIfVersion(boolean undo, long expectedVersion) {
-    return ifVersion(expectedVersion, () -> travel(undo, expectedVersion));
+    for (;;) {
+      Outcome<S> o = outcome(travel(undo, expectedVersion), expectedVersion);
+      if (o != null) {
+        return o;
+      }
+    }
   }
 
   /**
-   * @return the committed snapshot, the current one if there was nothing to undo or redo, or
-   *     {@code null} if the store was not at {@code expectedVersion}
+   * @return the committed head, the current one if there was nothing to undo or redo, or {@code
+   *     null} if the store was not at {@code expectedVersion}
    */
   private @Nullable Snapshot<S> travel(boolean undo, long expectedVersion) {
     if (historySize == 0) {
@@ -434,27 +508,27 @@ final class AtomicStore<S> implements Store<S> {
           + "' keeps no history; build it with history(n) to enable undo and redo");
     }
     for (int retry = 0; ; ) {
-      Node<S> current = headAt(expectedVersion);
+      Snapshot<S> current = headAt(expectedVersion);
       if (current == null) {
         return null;
       }
       UndoStacks<S> stacks = Objects.requireNonNull(current.undo);
       io.vavr.collection.List<Snapshot<S>> from = undo ? stacks.past() : stacks.future();
       if (from.isEmpty()) {
-        return current.snapshot;
+        return current;
       }
       Snapshot<S> target = from.head();
       Object cause = undo
-          ? new HistoryCause.Undo(current.version, target.version())
+          ? new HistoryCause.Undo(current.version(), target.version())
           : new HistoryCause.Redo(target.version());
       check(current, target.state(), cause);
-      Node<S> node = new Node<>(
-          Snapshot.of(current.version + 1, target.state(), cause, clock.millis()), false,
-          current, undo ? stacks.undone(current.snapshot) : stacks.redone(current.snapshot));
+      Snapshot<S> node = new Snapshot<>(current.version() + 1, target.state(), cause,
+          clock.millis(), current.seq + 1, false,
+          undo ? stacks.undone(current) : stacks.redone(current), current);
       if (HEAD.compareAndSet(this, current, node)) {
         // Successful CAS is the linearization point.
         published(current, node);
-        return node.snapshot;
+        return node;
       }
       casRetries.increment();
       backoff.pause(++retry);
@@ -462,33 +536,45 @@ final class AtomicStore<S> implements Store<S> {
   }
 
   // ---------------------------------------------------------------------------------------------
-  // Fan-out
+  // Observers: subscriber count and lossless rings
 
-  private void signalFanOut() {
-    // Volatile read after the head CAS: see the subscribe/commit race in the notes.
-    if ((int) SUBSCRIBER_COUNT.getVolatile(this) == 0) {
-      return;
-    }
-    for (DeliveryLane<S> lane : lanes) {
-      if (!lane.isEmpty()) {
-        lane.signal();
+  /**
+   * Counts a subscription in, before it joins its lane and reads the head (Dekker with
+   * published()). A lossless subscription also gets the ring it reads from: the history ring if
+   * it is large enough, else the shared ring of its power-of-two class, created on first use.
+   *
+   * @return the ring a lossless subscription reads, or null for a conflated one
+   */
+  @Nullable Ring<S> join(int maxLag) {
+    Ring<S> h = history;
+    boolean useHistory = maxLag == 0 || (h != null && h.capacity() >= maxLag);
+    for (;;) {
+      Observers<S> o = observers;
+      Observers<S> n = useHistory ? o.plusSubscriber() : o.plusLossless(maxLag);
+      if (OBSERVERS.compareAndSet(this, o, n)) {
+        return maxLag == 0 ? null : useHistory ? h : n.ringFor(maxLag);
       }
     }
   }
 
-  /** Registers a subscription on a lane (round-robin). Counted first: see signalFanOut. */
-  void add(StoreSubscription<S> s) {
-    SUBSCRIBER_COUNT.getAndAdd(this, 1);
-    DeliveryLane<S> lane = lanes[(int) (Integer.toUnsignedLong(nextLane++) % lanes.length)];
-    s.lane = lane;
-    lane.add(s);
+  /** Counts a subscription out; a ring nobody reads any more is dropped. */
+  void leave(@Nullable Ring<S> ring) {
+    for (;;) {
+      Observers<S> o = observers;
+      Observers<S> n = ring == null || ring == history ? o.minusSubscriber() : o.minusLossless(ring);
+      if (OBSERVERS.compareAndSet(this, o, n)) {
+        return;
+      }
+    }
   }
 
-  void remove(StoreSubscription<S> s) {
-    DeliveryLane<S> lane = s.lane;
-    if (lane != null && lane.remove(s)) {
-      SUBSCRIBER_COUNT.getAndAdd(this, -1);
+  /** Slots held by the lossless rings, for tests (the history ring is not counted). */
+  int ringSlots() {
+    int n = 0;
+    for (Ring<S> r : observers.rings) {
+      n += r.capacity();
     }
+    return n;
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -502,21 +588,22 @@ final class AtomicStore<S> implements Store<S> {
 
   /**
    * Installs a snapshot whose version was decided elsewhere (a replica following a shared
-   * store). Versions may jump forward; a jump is visible to lossless subscribers as a gap.
+   * store). Versions may jump forward: the head's sequence number still grows by one, so a jump
+   * costs a lossless subscriber one step of lag, and it sees the jump as a gap in versions.
    *
    * @return false if {@code next} is not newer than the current snapshot (nothing changed)
    * @throws StoreClosedException if the store is closed
    */
   boolean advance(Snapshot<S> next) {
     for (;;) {
-      Node<S> current = head;
+      Snapshot<S> current = head;
       if (current.terminal) {
         throw new StoreClosedException(name);
       }
-      if (next.version() <= current.version) {
+      if (next.version() <= current.version()) {
         return false;
       }
-      Node<S> node = new Node<>(next, false, current, current.undo);
+      Snapshot<S> node = next.asHead(current.seq + 1, current.undo, current);
       if (HEAD.compareAndSet(this, current, node)) {
         // Successful CAS is the linearization point.
         published(current, node);
@@ -527,16 +614,14 @@ final class AtomicStore<S> implements Store<S> {
 
   @Override
   public StoreStats stats() {
-    long version = head.version;
+    long seq = head.seq;
     long maxLag = 0;
     int count = 0;
-    for (DeliveryLane<S> lane : lanes) {
-      for (StoreSubscription<S> s : lane.subscriptions()) {
-        count++;
-        maxLag = Math.max(maxLag, s.losslessLag(version));
-      }
+    for (StoreSubscription<S> s : fanOut.subscriptions()) {
+      count++;
+      maxLag = Math.max(maxLag, s.losslessLag(seq));
     }
-    return new StoreStats(version, casRetries.sum(), versionConflicts.sum(),
+    return new StoreStats(head.version(), casRetries.sum(), versionConflicts.sum(),
         validationRejections.sum(), count, maxLag, lagOverflows.sum());
   }
 
@@ -548,12 +633,11 @@ final class AtomicStore<S> implements Store<S> {
   @Override
   public void close() {
     for (;;) {
-      Node<S> current = head;
+      Snapshot<S> current = head;
       if (current.terminal) {
         return;
       }
-      Node<S> terminal =
-          new Node<>(current.snapshot, true, current, current.undo);
+      Snapshot<S> terminal = current.asTerminal();
       if (HEAD.compareAndSet(this, current, terminal)) {
         // Successful CAS is the linearization point of close.
         published(current, terminal);
@@ -564,7 +648,8 @@ final class AtomicStore<S> implements Store<S> {
 
   @Override
   public String toString() {
-    return "AtomicStore{name=" + name + ", version=" + head.version
-        + (head.terminal ? ", closed" : "") + "}";
+    Snapshot<S> h = head;
+    return "AtomicStore{name=" + name + ", version=" + h.version()
+        + (h.terminal ? ", closed" : "") + "}";
   }
 }

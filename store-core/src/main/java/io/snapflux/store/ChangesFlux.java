@@ -1,7 +1,9 @@
 package io.snapflux.store;
 
 import reactor.core.CoreSubscriber;
+import reactor.core.Exceptions;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Operators;
 
 /** The hot {@link Flux} behind {@link Store#changes(Delivery)}. */
 final class ChangesFlux<S> extends Flux<Snapshot<S>> {
@@ -16,17 +18,30 @@ final class ChangesFlux<S> extends Flux<Snapshot<S>> {
 
   @Override
   public void subscribe(CoreSubscriber<? super Snapshot<S>> actual) {
-    StoreSubscription<S> s = delivery instanceof Delivery.Lossless lossless
-        ? new LosslessSubscription<>(actual, store, lossless)
-        : new ConflatedSubscription<>(actual, store);
-    actual.onSubscribe(s);
+    // Counted in (and, if lossless, on its ring) before it reads the head: see AtomicStore.
+    StoreSubscription<S> s;
+    if (delivery instanceof Delivery.Lossless lossless) {
+      s = new LosslessSubscription<>(actual, store, lossless);
+    } else {
+      store.join(0);
+      s = new ConflatedSubscription<>(actual, store);
+    }
+    try {
+      actual.onSubscribe(s);
+    } catch (Throwable t) {
+      // §2.13 violated: the subscription is void; it must leave nothing counted or held.
+      Exceptions.throwIfJvmFatal(t);
+      s.cancel();
+      Operators.onErrorDropped(t, actual.currentContext());
+      return;
+    }
     if (s.cancelled) {
       return;
     }
-    store.add(s);
+    store.fanOut.add(s);
     if (s.cancelled) {
       // Cancelled while being added: make sure it is not left in the array.
-      store.remove(s);
+      store.fanOut.remove(s);
       return;
     }
     // Commits made before add() did not signal us: look at the head ourselves.

@@ -19,13 +19,13 @@ import reactor.core.CoreSubscriber;
 final class ConflatedSubscription<S> extends StoreSubscription<S> {
 
   /** The head offered by the lane for the next drain pass, or null. */
-  private volatile @Nullable Node<S> offered;
+  private volatile @Nullable Snapshot<S> offered;
   private static final VarHandle OFFERED;
 
   static {
     try {
       OFFERED = MethodHandles.lookup()
-          .findVarHandle(ConflatedSubscription.class, "offered", Node.class);
+          .findVarHandle(ConflatedSubscription.class, "offered", Snapshot.class);
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }
@@ -36,13 +36,24 @@ final class ConflatedSubscription<S> extends StoreSubscription<S> {
   }
 
   @Override
-  void onHead(Node<S> head) {
+  void onHead(Snapshot<S> head) {
     // Benign race: if demand arrives just after this read, request() drains on its own thread
     // and reads this head (or a newer one) itself.
-    if ((requested != 0 && head.version > deliveredVersion) || head.terminal) {
+    if ((requested != 0 && head.version() > deliveredVersion) || head.terminal) {
       offered = head;
+      if (cancelled) {
+        // A round that read the lane before the cancel: drop the offer. Either this read sees
+        // cancelled, or the offer was written before cancel() and released() clears it.
+        OFFERED.setVolatile(this, null);
+        return;
+      }
       drain();
     }
+  }
+
+  @Override
+  void released() {
+    OFFERED.setVolatile(this, null);
   }
 
   /*
@@ -61,13 +72,13 @@ final class ConflatedSubscription<S> extends StoreSubscription<S> {
         return;
       }
       @SuppressWarnings("unchecked")
-      Node<S> h = (Node<S>) OFFERED.getAndSet(this, null);
+      Snapshot<S> h = (Snapshot<S>) OFFERED.getAndSet(this, null);
       if (h == null) {
         h = store.head();
       }
-      if (h.version > deliveredVersion) {
+      if (h.version() > deliveredVersion) {
         if (requested != 0) {
-          if (!emit(h.snapshot)) {
+          if (!emit(h)) {
             return;
           }
           if (h.terminal) {

@@ -12,10 +12,13 @@ import org.jspecify.annotations.Nullable;
  * may run more than once for one update and must be side-effect-free.
  *
  * <p>{@link #afterCommit} runs exactly once per committed version, on the thread that committed
- * it, after the compare-and-set: for logging, auditing, metrics. It cannot undo the commit; an
- * exception it throws is logged and otherwise ignored. It should be quick: it runs on the
- * writer's thread (it never holds a lock across the compare-and-set, so the update path stays
- * lock-free, but a slow one slows its writer).
+ * it, after the compare-and-set and after subscribers have been signalled: for logging, auditing,
+ * metrics. It cannot undo the commit; a {@code RuntimeException} it throws is logged and
+ * otherwise ignored, an {@code Error} propagates to the writer (the commit stands, subscribers
+ * still receive it). Across concurrent writers the calls are unordered: a later version's call
+ * may come first. It should be quick: it runs on the writer's thread (it never holds a lock
+ * across the compare-and-set, so the update path stays lock-free, but a slow one slows its
+ * writer).
  *
  * @param <S> the type of the state
  */

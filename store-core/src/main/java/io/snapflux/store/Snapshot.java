@@ -1,5 +1,7 @@
 package io.snapflux.store;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.time.Instant;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
@@ -13,7 +15,8 @@ import org.jspecify.annotations.Nullable;
  * {@link Store#compareAndSet(long, Object)}.
  *
  * <p>A snapshot is immutable and holds no reference to later versions, so keeping one costs only
- * the state it shares with its neighbours.
+ * the state it shares with its neighbours (and, in a store with history, the undo steps of at
+ * most twice the history size).
  *
  * @param <S> the type of the state
  */
@@ -24,11 +27,74 @@ public final class Snapshot<S> {
   private final @Nullable Object cause;
   private final long timestampMillis;
 
+  // Store bookkeeping (package-private; a snapshot made by of() has none of it). The in-memory
+  // store's head is the snapshot itself: no separate node (see AtomicStore's notes).
+
+  /** Position in the store's sequence of heads: +1 per installed snapshot, even across a
+   *  version jump of a replica. Indexes the delivery rings. */
+  final long seq;
+
+  /** Whether this is the terminal head of a closed store (a copy of the last snapshot). */
+  final boolean terminal;
+
+  /** Undo and redo steps, in a store with history; {@code null} otherwise. */
+  final @Nullable UndoStacks<S> undo;
+
+  /**
+   * The predecessor head, until this snapshot and every predecessor a subscriber may still need
+   * are in the store's rings; then cleared (with release semantics), so it never keeps a run of
+   * old versions alive. Lets a later writer (or a reader) find versions whose writers are
+   * delayed between their CAS and their ring write.
+   */
+  @SuppressWarnings("unused") // through PREV
+  private volatile @Nullable Snapshot<S> prev;
+
+  private static final VarHandle PREV;
+
+  static {
+    try {
+      PREV = MethodHandles.lookup().findVarHandle(Snapshot.class, "prev", Snapshot.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
   private Snapshot(long version, S state, @Nullable Object cause, long timestampMillis) {
+    this(version, state, cause, timestampMillis, version, false, null, null);
+  }
+
+  Snapshot(long version, S state, @Nullable Object cause, long timestampMillis, long seq,
+      boolean terminal, @Nullable UndoStacks<S> undo, @Nullable Snapshot<S> prev) {
     this.version = version;
     this.state = state;
     this.cause = cause;
     this.timestampMillis = timestampMillis;
+    this.seq = seq;
+    this.terminal = terminal;
+    this.undo = undo;
+    // Plain write: published by the CAS of the store's head (a volatile write).
+    PREV.set(this, prev);
+  }
+
+  /** Acquire: pairs with {@link #released()}; a null read sees the ring writes before it. */
+  @SuppressWarnings("unchecked")
+  @Nullable Snapshot<S> prevAcquire() {
+    return (Snapshot<S>) PREV.getAcquire(this);
+  }
+
+  /** Release: everything written before (the ring writes) is visible to an acquiring reader. */
+  void released() {
+    PREV.setRelease(this, null);
+  }
+
+  /** This snapshot with a store's bookkeeping: what a head carries. */
+  Snapshot<S> asHead(long seq, @Nullable UndoStacks<S> undo, @Nullable Snapshot<S> prev) {
+    return new Snapshot<>(version, state, cause, timestampMillis, seq, false, undo, prev);
+  }
+
+  /** The terminal copy of this head: same version, state and sequence number. */
+  Snapshot<S> asTerminal() {
+    return new Snapshot<>(version, state, cause, timestampMillis, seq, true, undo, this);
   }
 
   /**

@@ -128,7 +128,8 @@ public final class StoreBuilder<S> {
   }
 
   /**
-   * The clock that timestamps committed snapshots. Defaults to {@link Clock#systemUTC()}.
+   * The clock that timestamps committed snapshots, read once per update (at its first attempt
+   * that commits something, not on every retry). Defaults to {@link Clock#systemUTC()}.
    *
    * @param clock the clock
    * @return this builder

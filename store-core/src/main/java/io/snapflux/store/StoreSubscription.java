@@ -20,7 +20,7 @@ abstract class StoreSubscription<S> implements org.reactivestreams.Subscription 
 
   final CoreSubscriber<? super Snapshot<S>> actual;
   final AtomicStore<S> store;
-  /** The delivery lane this subscription lives on; set by AtomicStore.add. */
+  /** The delivery lane this subscription lives on; set by FanOut.add. */
   volatile @Nullable DeliveryLane<S> lane;
 
   volatile long requested;
@@ -61,13 +61,13 @@ abstract class StoreSubscription<S> implements org.reactivestreams.Subscription 
    * Called by the subscription's delivery lane with the newest head: drains inline if there is
    * work; must be cheap (a few volatile reads) when there is none.
    */
-  abstract void onHead(Node<S> head);
+  abstract void onHead(Snapshot<S> head);
 
   /** The drain body; runs with the work-in-progress counter held. */
   abstract void drainLoop();
 
-  /** How many versions this subscriber has yet to receive, if it is lossless; else 0. */
-  long losslessLag(long storeVersion) {
+  /** How many heads this subscriber has yet to receive, if it is lossless; else 0. */
+  long losslessLag(long headSeq) {
     return 0;
   }
 
@@ -104,22 +104,27 @@ abstract class StoreSubscription<S> implements org.reactivestreams.Subscription 
     if (!cancelled) {
       cancelled = true;
       detach();
-      // The drain loop owns the references into the version chain: let it drop them (now, if
+      // The drain loop owns the references to snapshots: let it drop them (now, if
       // no drain is running; else at the top of the running drain's next pass).
       drain();
     }
   }
 
-  /** Leaves the store exactly once, whichever of cancel and terminate comes first. */
-  private void detach() {
+  /**
+   * Leaves the store exactly once, whichever of cancel and terminate comes first: off its lane,
+   * and uncounted (dropping its ring if it was the ring's last reader).
+   */
+  final void detach() {
     if (DETACHED.compareAndSet(this, 0, 1)) {
-      store.remove(this);
-      detached();
+      store.fanOut.remove(this);
+      store.leave(ring());
     }
   }
 
-  /** Called exactly once when the subscription leaves the store. */
-  void detached() {}
+  /** The lossless ring this subscription reads, or null. */
+  @Nullable Ring<S> ring() {
+    return null;
+  }
 
   /** Drains on the calling thread if no other thread is draining. */
   final void drain() {
@@ -145,7 +150,7 @@ abstract class StoreSubscription<S> implements org.reactivestreams.Subscription 
     } catch (Throwable t) {
       Exceptions.throwIfJvmFatal(t);
       terminate();
-      actual.onError(Operators.onOperatorError(null, t, snapshot, actual.currentContext()));
+      signalError(Operators.onOperatorError(null, t, snapshot, actual.currentContext()));
       return false;
     }
     if (requested != Long.MAX_VALUE) {
@@ -167,7 +172,7 @@ abstract class StoreSubscription<S> implements org.reactivestreams.Subscription 
     Throwable e = badRequest;
     if (e != null) {
       terminate();
-      actual.onError(e);
+      signalError(e);
       return true;
     }
     return false;
@@ -175,7 +180,30 @@ abstract class StoreSubscription<S> implements org.reactivestreams.Subscription 
 
   final void complete() {
     terminate();
-    actual.onComplete();
+    try {
+      actual.onComplete();
+    } catch (Throwable t) {
+      dropped(t);
+    }
+  }
+
+  /** The subscription's terminal error; if onError itself throws, that goes to the hook. */
+  final void signalError(Throwable e) {
+    try {
+      actual.onError(e);
+    } catch (Throwable t) {
+      dropped(t);
+    }
+  }
+
+  /**
+   * What a subscriber threw where nothing can be signalled to it any more: to Reactor's
+   * onErrorDropped hook (which logs it, once, by default); never further up, where it would stop
+   * the lane or reach a writer.
+   */
+  final void dropped(Throwable t) {
+    Exceptions.throwIfJvmFatal(t);
+    Operators.onErrorDropped(t, actual.currentContext());
   }
 
   /** Ends the subscription from inside the drain loop: no more signals, nothing held. */
@@ -185,6 +213,6 @@ abstract class StoreSubscription<S> implements org.reactivestreams.Subscription 
     released();
   }
 
-  /** Drops references to the version chain so a finished subscriber holds no memory. */
+  /** Drops references to snapshots so a finished subscriber holds no memory. */
   void released() {}
 }

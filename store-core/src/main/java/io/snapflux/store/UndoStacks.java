@@ -3,7 +3,7 @@ package io.snapflux.store;
 import io.vavr.collection.List;
 
 /**
- * The undo and redo stacks of a store with history, carried by every node so that undo and redo
+ * The undo and redo stacks of a store with history, carried by every head so that undo and redo
  * are committed through the same compare-and-set as any update. Persistent lists: pushing shares
  * the rest of the stack. The undo stack is bounded by the history size; it is trimmed to the
  * bound once it reaches twice the bound, so the cost per commit is O(1) amortized.
@@ -14,9 +14,17 @@ record UndoStacks<S>(List<Snapshot<S>> past, int pastSize, List<Snapshot<S>> fut
     return new UndoStacks<>(List.empty(), 0, List.empty());
   }
 
+  /**
+   * The entry pushed for {@code s}: a copy without bookkeeping, since a head's own stacks point to
+   * older heads, whose stacks point further back: pushing heads would chain every version.
+   */
+  private static <S> Snapshot<S> step(Snapshot<S> s) {
+    return Snapshot.of(s.version(), s.state(), s.cause(), s.timestampMillis());
+  }
+
   /** After an ordinary commit replacing {@code replaced}: push it, forget the redo stack. */
   UndoStacks<S> committed(Snapshot<S> replaced, int limit) {
-    List<Snapshot<S>> p = past.prepend(replaced);
+    List<Snapshot<S>> p = past.prepend(step(replaced));
     int size = pastSize + 1;
     if (size >= 2 * limit) {
       p = p.take(limit);
@@ -26,10 +34,10 @@ record UndoStacks<S>(List<Snapshot<S>> past, int pastSize, List<Snapshot<S>> fut
   }
 
   UndoStacks<S> undone(Snapshot<S> undone) {
-    return new UndoStacks<>(past.tail(), Math.max(0, pastSize - 1), future.prepend(undone));
+    return new UndoStacks<>(past.tail(), Math.max(0, pastSize - 1), future.prepend(step(undone)));
   }
 
   UndoStacks<S> redone(Snapshot<S> replaced) {
-    return new UndoStacks<>(past.prepend(replaced), pastSize + 1, future.tail());
+    return new UndoStacks<>(past.prepend(step(replaced)), pastSize + 1, future.tail());
   }
 }

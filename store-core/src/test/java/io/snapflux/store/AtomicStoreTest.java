@@ -20,6 +20,7 @@ import reactor.core.Disposable;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 import reactor.test.StepVerifier;
+import reactor.test.scheduler.VirtualTimeScheduler;
 
 /** Behaviour specific to the in-memory store and its builder. */
 final class AtomicStoreTest {
@@ -183,7 +184,7 @@ final class AtomicStoreTest {
   }
 
   @Test
-  void losslessSubscriberThatOverflows_releasesTheVersionChain() {
+  void losslessSubscriberThatOverflows_releasesItsVersions() {
     Store<Object> store = Store.of(new Object());
     StepVerifier.create(store.changes(Delivery.lossless(10)), 0)
         .expectSubscription()
@@ -245,27 +246,36 @@ final class AtomicStoreTest {
   }
 
   @Test
-  void versionChain_isLinkedOnlyWhileLosslessSubscribersExist() {
+  void rings_existOnlyWhileLosslessSubscribersNeedThem() {
     AtomicStore<Integer> store = (AtomicStore<Integer>) Store.of(0);
     Disposable conflated = store.changes().subscribe();
-    Node<Integer> v0 = store.head();
-    store.update(n -> n + 1);
-    assertThat(v0.nextVolatile()).as("no lossless subscriber: no link, nothing pinned").isNull();
+    assertThat(store.ringSlots()).as("conflated only: no ring").isZero();
 
-    Disposable lossless = store.changes(Delivery.lossless(100)).subscribe();
-    Node<Integer> v1 = store.head();
-    store.update(n -> n + 1);
-    assertThat(v1.nextVolatile()).isSameAs(store.head());
+    Disposable a = store.changes(Delivery.lossless(100)).subscribe();
+    Disposable b = store.changes(Delivery.lossless(128)).subscribe();
+    assertThat(store.ringSlots()).as("one shared ring of 128 slots").isEqualTo(128);
+    Disposable c = store.changes(Delivery.lossless(3)).subscribe();
+    assertThat(store.ringSlots()).isEqualTo(128 + 4);
 
-    lossless.dispose();
-    Node<Integer> v2 = store.head();
-    store.update(n -> n + 1);
-    assertThat(v2.nextVolatile()).as("last lossless subscriber left").isNull();
+    a.dispose();
+    c.dispose();
+    assertThat(store.ringSlots()).isEqualTo(128);
+    b.dispose();
+    assertThat(store.ringSlots()).as("last lossless subscriber left").isZero();
     conflated.dispose();
   }
 
   @Test
-  void versionChain_losslessSubscriberThatFails_stopsTheLinking() {
+  void rings_losslessSubscriberWithinHistory_readsTheHistoryRing() {
+    AtomicStore<Integer> store = (AtomicStore<Integer>) Store.builder(0).history(64).build();
+    Disposable lossless = store.changes(Delivery.lossless(50)).subscribe();
+
+    assertThat(store.ringSlots()).isZero();
+    lossless.dispose();
+  }
+
+  @Test
+  void rings_losslessSubscriberThatFails_dropsItsRing() {
     AtomicStore<Integer> store = (AtomicStore<Integer>) Store.of(0);
     StepVerifier.create(store.changes(Delivery.lossless(1)), 1)
         .expectNextCount(1)
@@ -276,8 +286,38 @@ final class AtomicStoreTest {
         .expectError(SubscriberLagException.class)
         .verify(TIMEOUT);
 
-    Node<Integer> before = store.head();
+    assertThat(store.ringSlots()).isZero();
+    assertThat(store.stats().subscribers()).isZero();
+  }
+
+  /** Commits from inside onNext arrive while the lane's round runs: the next round is paced. */
+  private static void commitDuringRounds_finalVersionArrives(Scheduler scheduler) {
+    Store<Integer> store = Store.builder(0).deliverOn(scheduler, 1).build();
+    AtomicLong seen = new AtomicLong(-1);
+    Disposable d = store.changes().subscribe(s -> {
+      seen.set(s.version());
+      if (s.version() >= 1 && s.version() < 50) {
+        store.update(n -> n + 1); // the lane is mid-round: this commit waits for the next one
+      }
+    });
     store.update(n -> n + 1);
-    assertThat(before.nextVolatile()).isNull();
+
+    await().atMost(TIMEOUT).untilAsserted(() -> assertThat(seen.get()).isEqualTo(50));
+    d.dispose();
+  }
+
+  @Test
+  void busyLane_pacedRounds_stillDeliverTheFinalVersion() {
+    Scheduler scheduler = Schedulers.newSingle("paced");
+    try {
+      commitDuringRounds_finalVersionArrives(scheduler);
+    } finally {
+      scheduler.dispose();
+    }
+  }
+
+  @Test
+  void busyLane_virtualTimeScheduler_isNotPacedSoNothingWaitsForVirtualTime() {
+    commitDuringRounds_finalVersionArrives(VirtualTimeScheduler.create());
   }
 }

@@ -4,7 +4,7 @@ import org.reactivestreams.Publisher;
 
 /**
  * The Reactive Streams TCK for {@code changes(Delivery.lossless(maxLag))}: the store's own
- * lossless subscription, walking the version chain, driven by {@link DrivenStorePublisher} up to
+ * lossless subscription, reading its ring, driven by {@link DrivenStorePublisher} up to
  * {@code maxLag} versions ahead of the subscriber, so the subscription delivers from a backlog
  * and, at the end, after the store is closed.
  *

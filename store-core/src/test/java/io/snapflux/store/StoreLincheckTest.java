@@ -62,6 +62,86 @@ final class StoreLincheckTest {
         .check(Operations.class);
   }
 
+  @Test
+  void modelChecking_historyUndoRedo_areLinearizable() {
+    new ModelCheckingOptions()
+        .iterations(12)
+        .invocationsPerIteration(250)
+        .threads(2)
+        .actorsPerThread(3)
+        .actorsBefore(1)
+        .actorsAfter(1)
+        .checkObstructionFreedom(true)
+        .check(HistoryOperations.class);
+  }
+
+  @Test
+  void stress_historyUndoRedo_areLinearizable() {
+    new StressOptions()
+        .iterations(8)
+        .invocationsPerIteration(300)
+        .threads(3)
+        .actorsPerThread(3)
+        .actorsBefore(1)
+        .actorsAfter(1)
+        .check(HistoryOperations.class);
+  }
+
+  /**
+   * A store that keeps two versions of history: updates, undo, redo, {@code history()} and {@code
+   * at(v)}, whose results list every version and state they saw. Found history() missing the
+   * newest version under update ∥ undo, and at(v) empty while v was within history (its writer
+   * was between its CAS and recording it).
+   */
+  @Param(name = "delta", gen = IntGen.class, conf = "1:2")
+  @Param(name = "version", gen = LongGen.class, conf = "0:4")
+  public static final class HistoryOperations {
+
+    private final Store<Integer> store = Store.builder(0)
+        .name("lincheck-history")
+        .history(2)
+        .deliverOn(Schedulers.immediate())
+        .clock(Clock.fixed(Instant.EPOCH, ZoneOffset.UTC))
+        .build();
+
+    @Operation
+    public Operations.Seen update(@Param(name = "delta") int delta) {
+      return Operations.Seen.of(store.update(s -> s + delta));
+    }
+
+    @Operation
+    public Operations.Seen undo() {
+      return Operations.Seen.of(store.undo());
+    }
+
+    @Operation
+    public Operations.Seen redo() {
+      return Operations.Seen.of(store.redo());
+    }
+
+    @Operation
+    public Operations.Attempt undoIfVersion(@Param(name = "version") long version) {
+      Outcome<Integer> o = store.undoIfVersion(version);
+      return new Operations.Attempt(o.applied(), Operations.Seen.of(o.snapshot()));
+    }
+
+    @Operation
+    public java.util.List<Operations.Seen> history() {
+      return store.history().map(Operations.Seen::of).toJavaList();
+    }
+
+    @Operation
+    public Operations.@org.jspecify.annotations.Nullable Seen at(
+        @Param(name = "version") long version) {
+      return store.at(version).map(Operations.Seen::of).orElse(null);
+    }
+
+    @Operation
+    public boolean canUndo() {
+      return store.canUndo();
+    }
+  }
+
   /**
    * The operations Lincheck runs, on a fresh store per scenario. Public, unlike the test class,
    * because Lincheck instantiates it reflectively from its own package.

@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A finished subscription holds no memory: once cancelled, a lossless subscription drops its
- * place in the version chain even while its subscriber still holds the {@code Subscription}
+ * snapshots even while its subscriber still holds the {@code Subscription}
  * object (as {@code BaseSubscriber}s, StepVerifier and most hand-written subscribers do).
  */
 final class SubscriptionReleaseTest {

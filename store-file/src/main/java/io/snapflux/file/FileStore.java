@@ -16,26 +16,37 @@ import reactor.core.publisher.Mono;
  * A {@link Store} whose versions survive restarts and crashes: it restarts with its last durable
  * state <i>and version</i>.
  *
- * <p>Reads, subscriptions and the update loop are those of the in-memory store: {@link
- * #snapshot()} stays wait-free and updates stay lock-free. After a version is committed in
- * memory, a journal thread writes it to the store's directory. What an update waits for depends
- * on the {@link Durability}:
+ * <p>Updates are those of the in-memory store: lock-free, committed by a compare-and-set on a
+ * <i>pending</i> in-memory head; {@link #snapshot()} stays wait-free. A journal thread writes
+ * committed versions to the store's directory. What an update waits for, and what readers see,
+ * depends on the {@link Durability}:
  *
  * <ul>
- *   <li>{@link Durability#SYNC}: every snapshot returned by an update method ({@code update},
- *       {@code compareAndSet}, {@code updateIfVersion}, {@code modify}, ...) is on disk when the
- *       method returns. These methods <b>block</b> the calling thread for about one fsync, so in
- *       this mode they refuse to run on a Reactor non-blocking thread (like {@code Mono.block()}
- *       they throw {@link IllegalStateException} there); reactive code uses {@link
- *       #updateDurably(UnaryOperator)}, which never blocks.
+ *   <li>{@link Durability#SYNC}: readers ({@link #snapshot()}, {@link #changes()}, anything
+ *       derived from them such as an HTTP {@code ETag}) see only versions that are on disk: a
+ *       version is published after the fsync covering it, in version order. Every snapshot
+ *       returned by an update method ({@code update}, {@code compareAndSet}, {@code
+ *       updateIfVersion}, {@code modify}, ...) is on disk and visible when the method returns.
+ *       These methods <b>block</b> the calling thread for about one fsync, so in this mode they
+ *       refuse to run on a Reactor non-blocking thread (like {@code Mono.block()} they throw
+ *       {@link IllegalStateException} there); reactive code uses {@link
+ *       #updateDurably(UnaryOperator)}, which never blocks. A version whose write fails is never
+ *       visible, and its update fails.
  *   <li>{@link Durability#ASYNC}: update methods return after the in-memory commit and never
- *       block; versions reach the disk within the flush interval. {@link #updateDurably} still
- *       completes only once its version is on disk.
+ *       block, and readers see versions at once; versions reach the disk within the flush
+ *       interval plus one write and fsync. {@link #updateDurably} still completes only once its
+ *       version is on disk. A crash can lose acknowledged versions; the reopened store then has
+ *       a new {@link #epoch()}.
  * </ul>
  *
- * <p>Subscribers of {@link #changes()} and readers of {@link #snapshot()} may see a version
- * slightly before it is durable (the commit happens in memory first); use {@link
- * #durableChanges()} or {@link #awaitDurable(long)} to act only on durable versions.
+ * <p>Either way, within one {@linkplain #epoch() epoch} a version a reader saw is never later
+ * replaced by another state under the same version. See {@code docs/file-backend.md} for the
+ * durability table.
+ *
+ * <p>If versions wait for the disk longer than the {@linkplain
+ * FileStoreBuilder#stallTimeout(java.time.Duration) stall timeout}, the journal is
+ * <i>stalled</i>: update methods fail at once with a {@link FileStoreException} without
+ * committing, {@link #journalStats()} reports it, and updates resume once the disk catches up.
  *
  * <p>A restarted store is at the last durable version exactly: its state, version, commit
  * timestamp and cause. The cause is persisted as {@code String.valueOf(cause)}, so after a restart
@@ -47,11 +58,12 @@ import reactor.core.publisher.Mono;
  * <p>If the journal fails (an {@link java.io.IOException} writing or forcing a file, a state the
  * codec cannot encode), the store stops journaling for good: waiters for durability fail, every
  * later update fails with a {@link FileStoreException} whose cause is the original failure, and
- * {@link #journalFailure()} reports it. Reads and subscriptions go on serving the last committed
+ * {@link #journalFailure()} reports it. Reads and subscriptions go on serving the last visible
  * version. Only reopening the store (after fixing the disk) makes it writable again.
  *
- * <p>{@link #close()} writes and fsyncs the final version, closes the files and completes the
- * subscribers. It blocks for one fsync.
+ * <p>{@link #close()} writes and fsyncs the final version and a close marker (so the next open
+ * knows the shutdown was clean), closes the files and completes the subscribers. It blocks for
+ * two fsyncs.
  *
  * @param <S> the type of the state; instances must be immutable
  */
@@ -71,7 +83,8 @@ public interface FileStore<S> extends Store<S> {
 
   /**
    * A builder of a file store keeping its state as JSON ({@link JsonStateCodec}, with Vavr
-   * collections).
+   * collections, {@linkplain JsonStateCodec#rejectingUnknownProperties() rejecting unknown
+   * properties}: a changed state shape needs a schema version and a migration).
    *
    * @param initial the state at version 0, used when the directory holds no store yet
    * @param type the state type
@@ -79,7 +92,7 @@ public interface FileStore<S> extends Store<S> {
    * @return a new builder
    */
   static <S> FileStoreBuilder<S> builder(S initial, Class<S> type) {
-    return new FileStoreBuilder<>(initial, JsonStateCodec.of(type));
+    return new FileStoreBuilder<>(initial, JsonStateCodec.of(type).rejectingUnknownProperties());
   }
 
   /**
@@ -102,7 +115,7 @@ public interface FileStore<S> extends Store<S> {
 
   /**
    * Like {@link #builder(StoreBuilder, StateCodec)}, keeping the state as JSON ({@link
-   * JsonStateCodec}, with Vavr collections).
+   * JsonStateCodec}, with Vavr collections, rejecting unknown properties).
    *
    * @param options a configured in-memory store builder
    * @param type the state type
@@ -110,7 +123,7 @@ public interface FileStore<S> extends Store<S> {
    * @return a new builder
    */
   static <S> FileStoreBuilder<S> builder(StoreBuilder<S> options, Class<S> type) {
-    return new FileStoreBuilder<>(options, JsonStateCodec.of(type), true);
+    return new FileStoreBuilder<>(options, JsonStateCodec.of(type).rejectingUnknownProperties(), true);
   }
 
   /** The directory holding this store's files. */
@@ -119,8 +132,26 @@ public interface FileStore<S> extends Store<S> {
   /** When updates are acknowledged. */
   Durability durability();
 
-  /** The newest version known to be on disk; never more than {@code snapshot().version()}. */
+  /**
+   * The newest version known to be on disk; never more than the newest committed version. With
+   * {@link Durability#SYNC} it is never less than the version readers see ({@code
+   * snapshot().version()} read before it), with {@link Durability#ASYNC} readers may see newer
+   * versions.
+   */
   long durableVersion();
+
+  /**
+   * The store's history epoch: an opaque 64-bit identifier, random and never 0, chosen when the
+   * store is created and chosen anew whenever a reopen cannot prove that it holds every version
+   * a reader may have seen (after an unclean shutdown with {@link Durability#ASYNC}, or a
+   * restart from the snapshot alone). Within one epoch a version names exactly one state, also
+   * across restarts; a version seen under another epoch may name another state. Compare epochs
+   * for equality only. Clients that keep versions (ETags, resume tokens) keep the epoch with
+   * them and resynchronize when it changes.
+   *
+   * @return the epoch
+   */
+  long epoch();
 
   /**
    * Completes (on the store's delivery scheduler, never on the journal thread) once {@code

@@ -1,7 +1,5 @@
 package io.snapflux.file;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.snapflux.store.StateCodec;
 import io.snapflux.store.Store;
 import io.snapflux.store.StoreBuilder;
@@ -14,6 +12,10 @@ import java.util.TreeMap;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 import org.jspecify.annotations.Nullable;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Builds a {@link FileStore}. Obtain one with {@link FileStore#builder(Object, StateCodec)}, or
@@ -29,10 +31,13 @@ public final class FileStoreBuilder<S> {
   /** The default flush interval of {@link Durability#ASYNC}. */
   public static final Duration DEFAULT_FLUSH_INTERVAL = Duration.ofMillis(100);
 
+  /** The default {@linkplain #stallTimeout(Duration) stall timeout}. */
+  public static final Duration DEFAULT_STALL_TIMEOUT = Duration.ofSeconds(5);
+
   /** The default journal size that triggers a compaction into the snapshot file. */
   public static final long DEFAULT_COMPACTION_THRESHOLD = 16L << 20;
 
-  private static final ObjectMapper TREE_MAPPER = new ObjectMapper();
+  private static final ObjectMapper TREE_MAPPER = new JsonMapper();
 
   final StoreBuilder<S> options;
   final S initial;
@@ -43,6 +48,12 @@ public final class FileStoreBuilder<S> {
   @Nullable String name;
   Durability durability = Durability.SYNC;
   Duration flushInterval = DEFAULT_FLUSH_INTERVAL;
+  @Nullable Duration stallTimeout;
+  boolean restartFromSnapshot;
+  /** The file system; tests substitute a simulated disk. */
+  Storage storage = Storage.DEFAULT;
+  /** The journal's clock; tests substitute a manual one. */
+  java.util.function.LongSupplier nanoTime = System::nanoTime;
   long compactionThreshold = DEFAULT_COMPACTION_THRESHOLD;
   int schemaVersion = 1;
   final TreeMap<Integer, UnaryOperator<byte[]>> migrations = new TreeMap<>();
@@ -99,10 +110,12 @@ public final class FileStoreBuilder<S> {
   }
 
   /**
-   * With {@link Durability#ASYNC}, the longest time between a commit and the write and fsync
-   * that makes it durable, not counting the write and fsync themselves; the journal writes at
-   * most once per interval (only the newest version). A crash loses at most the versions
-   * committed in the last interval. Defaults to 100 ms. Ignored with {@link Durability#SYNC}.
+   * With {@link Durability#ASYNC}, the longest time from a commit to the start of the write and
+   * fsync that makes it durable; the journal starts a flush at most once per interval, counted
+   * from the start of the previous one, and writes only the newest version. So a version is
+   * durable at most one interval plus one write and fsync after its commit (as long as a write
+   * and fsync take less than the interval), and a crash loses at most the versions committed
+   * in that window. Defaults to 100 ms. Ignored with {@link Durability#SYNC}.
    *
    * @param interval positive
    * @return this builder
@@ -113,6 +126,43 @@ public final class FileStoreBuilder<S> {
       throw new IllegalArgumentException("flushInterval must be positive, was " + interval);
     }
     this.flushInterval = interval;
+    return this;
+  }
+
+  /**
+   * How long a committed version may wait for the write and fsync that make it durable before
+   * the journal counts as <i>stalled</i> (a hung or very slow disk). While it is stalled, update
+   * methods fail at once with a {@link FileStoreException} and commit nothing, and {@link
+   * JournalStats#stalled()} is {@code true}; with {@link Durability#ASYNC} this bounds the loss
+   * of a crash during a stall to the versions committed within this time. A {@link
+   * Durability#SYNC} update already waiting for the disk waits at most this long, then fails
+   * saying that its version is committed but not visible, and becomes visible only if the disk
+   * catches up. Updates resume by themselves once it does. Defaults to 5 s, plus the flush
+   * interval with {@link Durability#ASYNC}; must be longer than the flush interval.
+   *
+   * @param timeout positive
+   * @return this builder
+   */
+  public FileStoreBuilder<S> stallTimeout(Duration timeout) {
+    Objects.requireNonNull(timeout, "timeout");
+    if (timeout.isNegative() || timeout.isZero()) {
+      throw new IllegalArgumentException("stallTimeout must be positive, was " + timeout);
+    }
+    this.stallTimeout = timeout;
+    return this;
+  }
+
+  /**
+   * Lets the store open from {@code snapshot.dat} alone when {@code journal.log} is missing or
+   * its header is damaged, instead of refusing with a {@link CorruptStoreException}. The
+   * versions the journal held after the snapshot are lost, so the store gets a new {@linkplain
+   * FileStore#epoch() epoch}; a damaged journal is kept as {@code journal.log.corrupt-<millis>}.
+   * An operator's decision after inspecting the files: build with it once, then without.
+   *
+   * @return this builder
+   */
+  public FileStoreBuilder<S> restartFromSnapshot() {
+    this.restartFromSnapshot = true;
     return this;
   }
 
@@ -181,9 +231,10 @@ public final class FileStoreBuilder<S> {
     return migration(fromSchemaVersion, bytes -> {
       try {
         return TREE_MAPPER.writeValueAsBytes(step.apply(TREE_MAPPER.readTree(bytes)));
-      } catch (IOException e) {
+      } catch (JacksonException e) {
         throw new UncheckedIOException(
-            "JSON migration from schema version " + fromSchemaVersion + " failed", e);
+            "JSON migration from schema version " + fromSchemaVersion + " failed",
+            new IOException(e.getMessage(), e));
       }
     });
   }
@@ -223,7 +274,20 @@ public final class FileStoreBuilder<S> {
     if (directory == null) {
       throw new IllegalStateException("a FileStore needs a directory: call directory(path)");
     }
+    if (durability == Durability.ASYNC && stallTimeout != null
+        && stallTimeout.compareTo(flushInterval) <= 0) {
+      throw new IllegalStateException("stallTimeout (" + stallTimeout + ") must be longer than "
+          + "flushInterval (" + flushInterval + ")");
+    }
     return JournaledStore.open(this);
+  }
+
+  Duration resolvedStallTimeout() {
+    if (stallTimeout != null) {
+      return stallTimeout;
+    }
+    return durability == Durability.ASYNC
+        ? DEFAULT_STALL_TIMEOUT.plus(flushInterval) : DEFAULT_STALL_TIMEOUT;
   }
 
   String resolvedName() {

@@ -1,9 +1,11 @@
 package io.snapflux.file;
 
+import io.snapflux.file.JournalDirectory.Compacted;
 import io.snapflux.file.JournalDirectory.Recovered;
 import io.snapflux.file.JournalFormat.Entry;
 import io.snapflux.store.Delivery;
 import io.snapflux.store.Outcome;
+import io.snapflux.store.Replica;
 import io.snapflux.store.Snapshot;
 import io.snapflux.store.StateCodec;
 import io.snapflux.store.StateValidationException;
@@ -12,13 +14,15 @@ import io.snapflux.store.StoreBuilder;
 import io.snapflux.store.StoreStats;
 import io.vavr.Tuple2;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.time.Duration;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
 import org.jspecify.annotations.Nullable;
@@ -28,73 +32,107 @@ import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
 /**
- * A {@link FileStore}: the in-memory store of snapflux-core plus a {@link GroupCommitJournal}.
+ * A {@link FileStore}: a pending in-memory store that writers compare-and-set on, a {@link
+ * GroupCommitJournal}, and (SYNC) a replica that readers see.
  *
  * <pre>
  * Implementation notes.
  *
- * Every update goes to the in-memory store first; its successful CAS remains the linearization
- * point, so reads stay wait-free and the update loop lock-free. After it returns, the writer
- * signals the journal thread (an O(1) volatile read, an unpark only if the thread is idle) and,
- * with SYNC durability, waits until the journal reports a durable version at least as new as the
- * snapshot it is about to return. Methods that do not reveal the committed version (modify,
- * getAndUpdate, compareAndSet) wait for the store's version read after the commit, which is at
- * least theirs: at worst they wait for one more batch.
+ * The definition this class keeps (docs/file-backend.md, "Durability"): a version visible to
+ * any reader (snapshot(), a subscriber, an ETag derived from snapshot()) is never later replaced
+ * by another state under the same version, within one epoch.
  *
- * Open. Recovery picks the newest valid version (JournalDirectory.recover), migrates its bytes to
- * the current schema version, decodes it, builds the in-memory store with the application's
- * options restoring that snapshot (state, version, timestamp, cause as persisted: a string), and
- * then always compacts: it writes the recovered state as the new snapshot file and starts an empty
- * journal. So after open the files hold exactly one schema version, a torn tail is gone, and a
- * journal with a corrupt record has been moved aside for inspection.
+ * SYNC: visible means durable. Writers run the in-memory store's update loop on the pending
+ * store (its successful CAS is still the linearization point among writers; updates stay
+ * lock-free), then wait. Readers and subscribers use a Replica that the journal thread advances
+ * after the fsync covering a version, in version order, every version (the journal is fed by a
+ * lossless subscription; see GroupCommitJournal). So a version whose write fails is never seen
+ * and its update fails; the store stays at its last durable version, and the pending versions
+ * are abandoned with the store (no update is accepted after a journal failure). A reopen after
+ * any crash restores at least every version anyone saw, so the epoch is kept. The cost: a
+ * version becomes visible one fsync after its commit (writers wait for that anyway), and a
+ * conditional update (compareAndSet, updateIfVersion) racing an unpublished commit sees a
+ * conflict; a conflict's snapshot is made visible before it is returned.
  *
- * Failure. The journal thread records the first failure and stops; it is never retried (a
- * write may have been partly applied, so only recovery on reopen knows what the file holds).
- * Every update method checks for it before committing, and a writer already waiting is failed by
- * the thread, so nothing is acknowledged after the failure except, with ASYNC, an update that
- * committed in memory concurrently with it (ASYNC acknowledges before the disk anyway).
+ * ASYNC: acknowledgement precedes durability by definition, so readers see the pending store
+ * directly (readers seeing only durable versions would make an update's own result invisible to
+ * the next read for up to a flush interval). A crash can lose acknowledged, visible versions;
+ * the next open detects that (no close marker in a journal written by an ASYNC store) and
+ * chooses a new epoch, so the loss is visible to anyone who keeps (epoch, version) pairs, as the
+ * protocol's version tokens will. Why not SYNC's scheme with a durable-head epoch for ASYNC too:
+ * every ASYNC update would become invisible to its own writer for up to one flush interval.
  *
- * Close. The in-memory store is closed first (so the final version is fixed and later updates
- * fail), then the journal writes and fsyncs it, then the directory lock is released.
+ * Open. Recovery picks the newest valid version and the epoch (JournalDirectory.recover),
+ * migrates its bytes to the current schema version, decodes it, builds the pending store with
+ * the application's options restoring that snapshot (state, version, timestamp, cause as
+ * persisted: a string), keeps a damaged journal under a second name, and then always compacts:
+ * it writes the recovered state as the new snapshot file and starts an empty journal. The
+ * damaged journal keeps its second name whatever happens next, so it is never lost before the
+ * new snapshot is durable.
+ *
+ * Interceptors. afterCommit runs on the pending store, at the in-memory commit: with SYNC before
+ * the version is durable and visible, so an afterCommit may see a version whose write then
+ * fails and which never becomes visible. (Running it at publication would need the commit
+ * pipeline of store-core to separate the two; docs/file-backend.md says so.)
+ *
+ * Close. The pending store is closed first (so the final version is fixed and later updates
+ * fail), then the journal writes and fsyncs it and the close marker and publishes it, then the
+ * replica closes (subscribers receive the final version and complete), then the lock is
+ * released.
  *
  * Invariants (and the tests that check them):
- *  1. SYNC: a snapshot returned by an update method is durable. (FileStoreCrashTest)
- *  2. Reopening restores the state and the version of the last durable version.
+ *  1. SYNC: a snapshot returned by an update method is durable. (FileStoreCrashTest,
+ *     FileStorePowerLossTest)
+ *  2. SYNC: readers see only durable versions; a failed write is never visible and its number
+ *     is not reused for another state. (FileStoreFaultTest.sync_journalWriteFails_*)
+ *  3. ASYNC: a reopen that may have lost an acknowledged version has a new epoch; a clean close
+ *     keeps it. (FileStoreFaultTest.async_*Epoch*, FileStorePowerLossTest)
+ *  4. Reopening restores the state and the version of the last durable version.
  *     (FileStoreTest.reopen_*)
- *  3. Recovery never yields an empty or older store silently: it warns, or it fails.
- *     (FileStoreRecoveryTest)
- *  4. The restored store has the recovered timestamp and cause and the builder's options.
+ *  5. Recovery never yields an empty or older store silently: it warns, or it fails.
+ *     (FileStoreRecoveryTest, FileStoreFaultTest)
+ *  6. The restored store has the recovered timestamp and cause and the builder's options.
  *     (FileStoreTest.reopen_restoresTimestampAndCauseExactly,
  *     reopen_fromStoreBuilder_keepsItsValidatorsAndInterceptors)
- *  5. After a journal failure no update is acknowledged as durable.
+ *  7. After a journal failure no update is acknowledged as durable.
  *     (FileStoreTest.journalFailure_*)
+ *  8. While the journal is stalled, no update commits. (FileStoreFaultTest.*_fsyncStalls_*)
  * </pre>
  */
 final class JournaledStore<S> implements FileStore<S> {
 
-  private final Store<S> memory;
+  /** The lag bound of the SYNC feed; delivered inline, it lags by the writers in flight. */
+  private static final int FEED_MAX_LAG = 1 << 16;
+
+  private final Store<S> pending;
+  /** SYNC: what readers see; null with ASYNC, whose readers see {@link #pending}. */
+  private final @Nullable Replica<S> visible;
   private final GroupCommitJournal<S> journal;
   private final JournalDirectory files;
   private final Durability durability;
   private final RecoveryReport recovery;
   private final Scheduler completions;
+  private final Duration stallTimeout;
 
-  private JournaledStore(Store<S> memory, GroupCommitJournal<S> journal, JournalDirectory files,
-      Durability durability, RecoveryReport recovery, Scheduler completions) {
-    this.memory = memory;
+  private JournaledStore(Store<S> pending, @Nullable Replica<S> visible,
+      GroupCommitJournal<S> journal, JournalDirectory files, Durability durability,
+      RecoveryReport recovery, Scheduler completions, Duration stallTimeout) {
+    this.pending = pending;
+    this.visible = visible;
     this.journal = journal;
     this.files = files;
     this.durability = durability;
     this.recovery = recovery;
     this.completions = completions;
+    this.stallTimeout = stallTimeout;
   }
 
   static <S> FileStore<S> open(FileStoreBuilder<S> b) {
     String name = b.resolvedName();
     Path dir = java.util.Objects.requireNonNull(b.directory);
-    JournalDirectory files = JournalDirectory.open(dir, name);
+    JournalDirectory files = JournalDirectory.open(dir, name, b.storage);
     try {
-      Recovered r = files.recover();
+      Recovered r = files.recover(b.restartFromSnapshot);
       Snapshot<S> start;
       boolean migrated = false;
       Entry e = r.entry();
@@ -114,13 +152,19 @@ final class JournaledStore<S> implements FileStore<S> {
       } else {
         start = Snapshot.of(0, b.initial, null, System.currentTimeMillis());
       }
+      boolean sync = b.durability == Durability.SYNC;
       // A copy of the application's options that starts exactly at the recovered snapshot.
       StoreBuilder<S> sb = b.options.restoring(start);
       b.storeOptions.accept(sb);
       sb.name(name).initialVersion(start.version());
-      Store<S> memory;
+      Scheduler deliveries = sb.deliveryScheduler();
+      if (sync) {
+        // Nobody but the journal's feed subscribes to the pending store: deliver to it inline.
+        sb.deliverOn(Schedulers.immediate(), 1);
+      }
+      Store<S> pending;
       try {
-        memory = sb.build();
+        pending = sb.build();
       } catch (StateValidationException ex) {
         if (e == null) {
           throw ex;
@@ -134,23 +178,29 @@ final class JournaledStore<S> implements FileStore<S> {
       try {
         encoded = b.codec.encode(start.state());
       } catch (IOException ex) {
-        memory.close();
+        pending.close();
         throw new FileStoreException("store '" + name + "': cannot encode the restored state with "
             + b.codec, ex);
       }
       if (r.keepCorruptJournal()) {
         files.keepCorruptJournal();
       }
-      FileChannel channel = files.compact(JournalFormat.record(version, start.timestampMillis(),
-          start.cause(), encoded), version, b.schemaVersion);
-      GroupCommitJournal<S> journal = new GroupCommitJournal<>(name, memory, b.codec, files,
-          channel, version, b.schemaVersion, b.durability == Durability.ASYNC,
-          b.flushInterval.toNanos(), b.compactionThreshold, 1);
+      Compacted compacted = files.compact(new Entry(version, start.timestampMillis(),
+          start.cause() == null ? null : String.valueOf(start.cause()), encoded, 0), r.epoch(),
+          b.schemaVersion, !sync, e == null);
+      Replica<S> visible = sync ? Replica.of(name, start, deliveries) : null;
+      GroupCommitJournal<S> journal = new GroupCommitJournal<>(name, pending, visible, b.codec,
+          files, compacted, version, r.epoch(), b.schemaVersion, b);
+      if (sync) {
+        pending.changes(Delivery.lossless(FEED_MAX_LAG).resyncOnOverflow())
+            .subscribe(journal::feed, journal::feedFailed, journal::feedDone);
+      }
       RecoveryReport report = new RecoveryReport(version, e == null, r.source(),
-          e == null ? b.schemaVersion : r.schemaVersion(), migrated, r.warnings());
+          e == null ? b.schemaVersion : r.schemaVersion(), migrated, r.warnings(), r.epoch(),
+          r.newEpoch());
       journal.start();
-      return new JournaledStore<>(memory, journal, files, b.durability, report,
-          Schedulers.parallel());
+      return new JournaledStore<>(pending, visible, journal, files, b.durability, report,
+          Schedulers.parallel(), b.resolvedStallTimeout());
     } catch (IOException e) {
       files.close();
       throw new FileStoreException("store '" + name + "': cannot open its files in " + dir, e);
@@ -190,44 +240,53 @@ final class JournaledStore<S> implements FileStore<S> {
     return bytes;
   }
 
-  // --- reads and subscriptions: the in-memory store's -----------------------------------------
+  // --- reads and subscriptions: the visible store's -------------------------------------------
 
   @Override
   public String name() {
-    return memory.name();
+    return pending.name();
   }
 
   @Override
   public Snapshot<S> snapshot() {
-    return memory.snapshot();
+    return visible != null ? visible.snapshot() : pending.snapshot();
   }
 
   @Override
   public Flux<Snapshot<S>> changes(Delivery delivery) {
-    return memory.changes(delivery);
+    return visible != null ? visible.changes(delivery) : pending.changes(delivery);
   }
 
   @Override
   public Flux<Snapshot<S>> durableChanges() {
-    return memory.changes().concatMap(s -> awaitDurable(s.version()).thenReturn(s));
+    if (visible != null) {
+      return visible.changes(Delivery.conflated()); // everything visible is durable
+    }
+    return pending.changes().concatMap(s -> awaitDurable(s.version()).thenReturn(s));
   }
 
   @Override
   public StoreStats stats() {
-    return memory.stats();
+    StoreStats p = pending.stats();
+    if (visible == null) {
+      return p;
+    }
+    StoreStats v = visible.stats();
+    return new StoreStats(v.version(), p.casRetries(), p.versionConflicts(),
+        p.validationRejections(), v.subscribers(), v.maxLosslessLag(), v.lagOverflows());
   }
 
   @Override
   public boolean isClosed() {
-    return memory.isClosed();
+    return pending.isClosed();
   }
 
-  // --- updates ---------------------------------------------------------------------------------
+  // --- updates: on the pending store, acknowledged as the durability says ---------------------
 
   @Override
   public Snapshot<S> update(@Nullable Object cause, UnaryOperator<S> fn) {
     checkCanWait();
-    Snapshot<S> s = memory.update(cause, fn);
+    Snapshot<S> s = pending.update(cause, fn);
     acknowledge(s.version());
     return s;
   }
@@ -235,26 +294,26 @@ final class JournaledStore<S> implements FileStore<S> {
   @Override
   public S getAndUpdate(UnaryOperator<S> fn) {
     checkCanWait();
-    S previous = memory.getAndUpdate(fn);
-    acknowledge(memory.snapshot().version());
+    S previous = pending.getAndUpdate(fn);
+    acknowledge(pending.snapshot().version());
     return previous;
   }
 
   @Override
   public <R> R modify(Function<? super S, ? extends Tuple2<? extends S, ? extends R>> fn) {
     checkCanWait();
-    R result = memory.modify(fn);
-    acknowledge(memory.snapshot().version());
+    R result = pending.modify(fn);
+    acknowledge(pending.snapshot().version());
     return result;
   }
 
   @Override
   public boolean compareAndSet(long expectedVersion, S newState) {
     checkCanWait();
-    boolean set = memory.compareAndSet(expectedVersion, newState);
+    boolean set = pending.compareAndSet(expectedVersion, newState);
     if (set) {
       // Committed expectedVersion + 1, or nothing if the state was already newState.
-      acknowledge(Math.min(expectedVersion + 1, memory.snapshot().version()));
+      acknowledge(Math.min(expectedVersion + 1, pending.snapshot().version()));
     }
     return set;
   }
@@ -263,15 +322,14 @@ final class JournaledStore<S> implements FileStore<S> {
   public Outcome<S> updateIfVersion(long expectedVersion, @Nullable Object cause,
       UnaryOperator<S> fn) {
     checkCanWait();
-    Outcome<S> outcome = memory.updateIfVersion(expectedVersion, cause, fn);
-    acknowledge(outcome.snapshot().version());
-    return outcome;
+    // A conflict's snapshot may be pending: waiting for it makes it visible before it is shown.
+    return acknowledged(pending.updateIfVersion(expectedVersion, cause, fn));
   }
 
   @Override
   public Snapshot<S> undo() {
     checkCanWait();
-    Snapshot<S> s = memory.undo();
+    Snapshot<S> s = pending.undo();
     acknowledge(s.version());
     return s;
   }
@@ -279,7 +337,7 @@ final class JournaledStore<S> implements FileStore<S> {
   @Override
   public Snapshot<S> redo() {
     checkCanWait();
-    Snapshot<S> s = memory.redo();
+    Snapshot<S> s = pending.redo();
     acknowledge(s.version());
     return s;
   }
@@ -287,45 +345,62 @@ final class JournaledStore<S> implements FileStore<S> {
   @Override
   public Outcome<S> undoIfVersion(long expectedVersion) {
     checkCanWait();
-    Outcome<S> outcome = memory.undoIfVersion(expectedVersion);
-    acknowledge(outcome.snapshot().version());
-    return outcome;
+    return acknowledged(pending.undoIfVersion(expectedVersion));
   }
 
   @Override
   public Outcome<S> redoIfVersion(long expectedVersion) {
     checkCanWait();
-    Outcome<S> outcome = memory.redoIfVersion(expectedVersion);
+    return acknowledged(pending.redoIfVersion(expectedVersion));
+  }
+
+  private Outcome<S> acknowledged(Outcome<S> outcome) {
     acknowledge(outcome.snapshot().version());
     return outcome;
   }
 
   @Override
   public boolean canUndo() {
-    return memory.canUndo();
+    return pending.canUndo();
   }
 
   @Override
   public boolean canRedo() {
-    return memory.canRedo();
+    return pending.canRedo();
   }
 
-  /** History is the in-memory store's: after a restart it starts at the restored version. */
+  /**
+   * History is the pending store's, up to the visible version: after a restart it starts at the
+   * restored version.
+   */
   @Override
   public io.vavr.collection.List<Snapshot<S>> history() {
-    return memory.history();
+    if (visible == null) {
+      return pending.history();
+    }
+    Snapshot<S> v = visible.snapshot();
+    io.vavr.collection.List<Snapshot<S>> h =
+        pending.history().filter(s -> s.version() <= v.version());
+    return h.isEmpty() || h.last().version() != v.version() ? h.append(v) : h;
   }
 
   @Override
-  public java.util.Optional<Snapshot<S>> at(long version) {
-    return memory.at(version);
+  public Optional<Snapshot<S>> at(long version) {
+    if (visible == null) {
+      return pending.at(version);
+    }
+    Snapshot<S> v = visible.snapshot();
+    if (version == v.version()) {
+      return Optional.of(v);
+    }
+    return version > v.version() ? Optional.empty() : pending.at(version);
   }
 
   @Override
   public Mono<Snapshot<S>> updateDurably(@Nullable Object cause, UnaryOperator<S> fn) {
     return Mono.fromCallable(() -> {
-      checkJournal();
-      Snapshot<S> s = memory.update(cause, fn);
+      checkWritable();
+      Snapshot<S> s = pending.update(cause, fn);
       journal.signal();
       return s;
     }).flatMap(s -> awaitDurable(s.version()).thenReturn(s));
@@ -341,7 +416,7 @@ final class JournaledStore<S> implements FileStore<S> {
 
   /** SYNC writers block; refuse where blocking is forbidden, before committing anything. */
   private void checkCanWait() {
-    checkJournal();
+    checkWritable();
     if (durability == Durability.SYNC && Schedulers.isInNonBlockingThread()) {
       throw new IllegalStateException("store '" + name() + "' has SYNC durability: update "
           + "methods block until the version is on disk, which is not supported in thread "
@@ -349,29 +424,44 @@ final class JournaledStore<S> implements FileStore<S> {
     }
   }
 
-  private void checkJournal() {
+  /** Refuses, before committing, while the journal has failed or is stalled. */
+  private void checkWritable() {
     Throwable t = journal.failure();
     if (t != null) {
       throw journal.failed(t);
+    }
+    if (journal.stalled()) {
+      throw new FileStoreException("store '" + name() + "': the journal in " + files.dir
+          + " is stalled: a version committed " + journal.pendingNanos() / 1_000_000
+          + " ms ago is not on disk yet (stallTimeout " + stallTimeout.toMillis() + " ms); "
+          + "the store refuses updates until the disk catches up. Nothing was committed");
     }
   }
 
   private void acknowledge(long version) {
     journal.signal();
-    if (durability == Durability.ASYNC || journal.durableVersion() >= version) {
-      return;
+    if (durability == Durability.ASYNC || snapshot().version() >= version) {
+      return; // SYNC: visible implies durable
     }
     try {
-      journal.whenDurable(version).get();
+      journal.whenDurable(version).get(stallTimeout.toNanos(), TimeUnit.NANOSECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new FileStoreException("store '" + name() + "': interrupted while waiting for "
-          + "version " + version + " to reach the disk; it is committed in memory and will "
-          + "still be written", e);
+      throw new FileStoreException(notYetVisible(version, "interrupted while waiting for it"),
+          e);
+    } catch (TimeoutException e) {
+      throw new FileStoreException(notYetVisible(version, "the disk did not make it durable "
+          + "within stallTimeout (" + stallTimeout.toMillis() + " ms)"), e);
     } catch (ExecutionException e) {
       Throwable c = e.getCause();
       throw c instanceof FileStoreException fse ? fse : journal.failed(c);
     }
+  }
+
+  private String notYetVisible(long version, String why) {
+    return "store '" + name() + "': version " + version + " is committed in memory but not "
+        + "acknowledged: " + why + ". It is not visible; it becomes visible (and durable) if "
+        + "the disk catches up, and is lost if the process stops first";
   }
 
   // --- file store ------------------------------------------------------------------------------
@@ -392,6 +482,11 @@ final class JournaledStore<S> implements FileStore<S> {
   }
 
   @Override
+  public long epoch() {
+    return recovery.epoch();
+  }
+
+  @Override
   public JournalStats journalStats() {
     return journal.stats();
   }
@@ -409,13 +504,16 @@ final class JournaledStore<S> implements FileStore<S> {
 
   @Override
   public void close() {
-    if (memory.isClosed()) {
+    if (pending.isClosed()) {
       return;
     }
-    memory.close();
+    pending.close();
     try {
       journal.close();
     } finally {
+      if (visible != null) {
+        visible.close();
+      }
       files.close();
     }
   }
@@ -428,16 +526,25 @@ final class JournaledStore<S> implements FileStore<S> {
     journal.breakChannel();
   }
 
+  /** Wakes the journal thread to re-read its clock; for tests with a manual clock. */
+  void wakeJournal() {
+    journal.wake();
+  }
+
   /** Stops journaling without writing pending versions, as a crash would; for tests. */
   void crash() {
     journal.halt();
-    memory.close();
+    pending.close();
+    if (visible != null) {
+      visible.close();
+    }
     files.close();
   }
 
   @Override
   public String toString() {
     return "FileStore{" + name() + ", " + files.dir + ", " + durability + ", version "
-        + memory.snapshot().version() + ", durable " + journal.durableVersion() + "}";
+        + snapshot().version() + ", durable " + journal.durableVersion() + ", epoch "
+        + Long.toHexString(epoch()) + "}";
   }
 }

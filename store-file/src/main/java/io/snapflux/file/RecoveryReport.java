@@ -11,9 +11,13 @@ import java.util.Objects;
  * @param source the file the restored state was read from, or {@code "initial"}
  * @param fileSchemaVersion the schema version the restored state was written with
  * @param migrated whether migrations were applied to bring it to the current schema version
- * @param warnings what recovery repaired or skipped (a torn or corrupt journal tail, a corrupt
- *     snapshot replaced by the journal), each naming the file, the offset and the version kept;
- *     empty after a clean shutdown
+ * @param warnings what recovery repaired or skipped (a torn or corrupt journal tail, damaged
+ *     records, a corrupt snapshot replaced by the journal, a new epoch), each naming the file,
+ *     the offset and the version kept; empty after a clean shutdown
+ * @param epoch the store's {@linkplain FileStore#epoch() epoch} from now on
+ * @param newEpoch whether the epoch is new: a new store, or versions acknowledged before may be
+ *     lost (an unclean shutdown with ASYNC durability, a restart from the snapshot alone), so the
+ *     versions issued from now on may repeat numbers of versions someone saw
  */
 public record RecoveryReport(
     long version,
@@ -21,7 +25,9 @@ public record RecoveryReport(
     String source,
     int fileSchemaVersion,
     boolean migrated,
-    List<String> warnings) {
+    List<String> warnings,
+    long epoch,
+    boolean newEpoch) {
 
   /** Copies the warnings. */
   public RecoveryReport {

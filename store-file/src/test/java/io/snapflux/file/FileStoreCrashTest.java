@@ -53,6 +53,9 @@ final class FileStoreCrashTest {
             .isLessThanOrEqualTo(r.lastAck + THREADS);
         assertThat(store.get().longValue()).as("state consistent with version")
             .isEqualTo(recovered);
+        assertThat(store.recovery().newEpoch())
+            .as("SYNC showed only durable versions: the kill lost nothing seen, same epoch")
+            .isFalse();
         previous = recovered;
       }
     }
@@ -75,6 +78,8 @@ final class FileStoreCrashTest {
       assertThat(recovered).isGreaterThanOrEqualTo(r.lastDurable)
           .isLessThanOrEqualTo(r.lastAck + THREADS);
       assertThat(store.get().longValue()).isEqualTo(recovered);
+      assertThat(store.recovery().newEpoch())
+          .as("acknowledged versions may be lost: the loss shows as a new epoch").isTrue();
     }
   }
 

@@ -26,35 +26,50 @@ final class FileStoreRecoveryTest {
     return FileStore.builder(0, Integer.class).directory(dir).build();
   }
 
+  private long epochBefore;
+
   /** Commits versions 1..n one at a time (SYNC, one thread: one journal record each). */
   private void writeVersions(int n) {
     try (FileStore<Integer> store = open()) {
+      epochBefore = store.epoch();
       for (int i = 0; i < n; i++) {
         store.update(x -> x + 1);
       }
     }
   }
 
-  /** The offsets of the journal's records, by version. */
+  /** The journal's state records: {version, offset, payload length}, in file order. */
   private List<long[]> records() throws IOException {
     Path journal = dir.resolve(JournalDirectory.JOURNAL);
     List<long[]> out = new ArrayList<>();
     try (FileChannel ch = FileChannel.open(journal, StandardOpenOption.READ)) {
       Header h = JournalFormat.readHeader(ch, JournalFormat.JOURNAL_MAGIC, journal);
-      long pos = JournalFormat.HEADER_SIZE;
+      long pos = JournalFormat.BLOCK;
       long size = ch.size();
       while (pos < size) {
         java.nio.ByteBuffer head = java.nio.ByteBuffer.allocate(JournalFormat.RECORD_HEAD_SIZE);
         JournalFormat.readFully(ch, head, pos);
         head.flip();
         int length = head.getInt();
-        out.add(new long[] {head.getLong(), pos, length});
-        pos += JournalFormat.RECORD_HEAD_SIZE + length;
+        int type = head.getInt();
+        if (type == JournalFormat.TYPE_STATE) {
+          out.add(new long[] {head.getLong(), pos, length});
+        }
+        pos = JournalFormat.align(pos + JournalFormat.RECORD_HEAD_SIZE + length);
       }
       Scan scan = JournalFormat.scan(ch, h, journal);
-      assertThat(scan.problem()).isNull();
+      assertThat(scan.tailProblem()).isNull();
+      assertThat(scan.damaged()).isEmpty();
     }
     return out;
+  }
+
+  private void assertDamagedJournalKept() throws IOException {
+    try (Stream<Path> files = Files.list(dir)) {
+      assertThat(files.map(p -> p.getFileName().toString()))
+          .as("the damaged journal is kept for inspection")
+          .anyMatch(n -> n.startsWith("journal.log.corrupt-"));
+    }
   }
 
   @Test
@@ -93,34 +108,90 @@ final class FileStoreRecoveryTest {
   }
 
   @Test
-  void corruptedByteInRecord_detectedByChecksum_recoversLastValidVersion() throws IOException {
+  void corruptedByteInMiddleRecord_intactRecordsFollow_recoversNewestIntactVersionAndWarns()
+      throws IOException {
     writeVersions(10);
     long[] seventh = records().get(6);
     assertThat(seventh[0]).isEqualTo(7);
     flipByte(dir.resolve("journal.log"), seventh[1] + JournalFormat.RECORD_HEAD_SIZE + 9);
 
     try (FileStore<Integer> store = open()) {
-      assertThat(store.snapshot().version()).isEqualTo(6);
-      assertThat(store.get()).isEqualTo(6);
+      assertThat(store.snapshot().version())
+          .as("every record is a full state: the newest intact one loses nothing")
+          .isEqualTo(10);
+      assertThat(store.get()).isEqualTo(10);
       assertThat(store.recovery().warnings()).singleElement().asString()
-          .contains("checksum mismatch", "offset " + seventh[1], "last valid version, 6");
+          .contains("checksum mismatch", "offset " + seventh[1], "newest intact record");
+      assertThat(store.epoch()).as("nothing acknowledged was lost").isEqualTo(epochBefore);
     }
-    try (Stream<Path> files = Files.list(dir)) {
-      assertThat(files.map(p -> p.getFileName().toString()))
-          .as("the damaged journal is kept for inspection")
-          .anyMatch(n -> n.startsWith("journal.log.corrupt-"));
+    assertDamagedJournalKept();
+  }
+
+  /**
+   * Issue 16, item 4: a damaged length field of a middle record used to look like a record
+   * running past the end of the file, a torn tail, and the intact records after it were
+   * overwritten. Every byte of the length field of every record but the last, flipped.
+   */
+  @Test
+  void lengthFieldDamagedInAnyMiddleRecord_neverClassifiedAsTornTail_laterRecordsUsedAndKept()
+      throws IOException {
+    writeVersions(10);
+    List<long[]> recs = records();
+    Path template = dir.resolve("journal.log");
+    byte[] original = Files.readAllBytes(template);
+    byte[] snapshotBytes = Files.readAllBytes(dir.resolve("snapshot.dat"));
+    for (int r = 0; r < recs.size() - 1; r++) {
+      for (int b = 0; b < 4; b++) {
+        Path caseDir = dir.resolve("case-" + r + "-" + b);
+        Files.createDirectories(caseDir);
+        byte[] damaged = original.clone();
+        damaged[(int) recs.get(r)[1] + b] ^= 0x5A;
+        Files.write(caseDir.resolve("journal.log"), damaged);
+        Files.write(caseDir.resolve("snapshot.dat"), snapshotBytes);
+
+        try (FileStore<Integer> store = FileStore.builder(0, Integer.class).directory(caseDir)
+            .build()) {
+          assertThat(store.snapshot().version()).as("record %d, byte %d", r + 1, b)
+              .isEqualTo(10);
+          assertThat(store.recovery().warnings()).as("record %d, byte %d", r + 1, b)
+              .singleElement().asString()
+              .contains("offset " + recs.get(r)[1], "followed by intact records");
+        }
+        try (Stream<Path> files = Files.list(caseDir)) {
+          Path kept = files.filter(p -> p.getFileName().toString()
+              .startsWith("journal.log.corrupt-")).findFirst().orElseThrow();
+          assertThat(Files.readAllBytes(kept)).as("the damaged journal is kept unchanged")
+              .isEqualTo(damaged);
+        }
+      }
     }
   }
 
   @Test
-  void corruptedVersionField_detectedByChecksum() throws IOException {
-    writeVersions(5);
-    long[] third = records().get(2);
-    flipByte(dir.resolve("journal.log"), third[1] + 11); // low byte of the version
+  void corruptedByteInLastRecord_recoversPreviousVersionAndKeepsTheJournal() throws IOException {
+    writeVersions(10);
+    long[] tenth = records().get(9);
+    flipByte(dir.resolve("journal.log"), tenth[1] + JournalFormat.RECORD_HEAD_SIZE + 9);
 
     try (FileStore<Integer> store = open()) {
-      assertThat(store.snapshot().version()).isEqualTo(2);
-      assertThat(store.get()).isEqualTo(2);
+      assertThat(store.snapshot().version()).isEqualTo(9);
+      assertThat(store.recovery().warnings()).singleElement().asString()
+          .contains("checksum mismatch", "offset " + tenth[1], "last valid version, 9");
+    }
+    assertDamagedJournalKept();
+  }
+
+  @Test
+  void corruptedVersionField_detectedByHeadChecksum_laterRecordsStillUsed() throws IOException {
+    writeVersions(5);
+    long[] third = records().get(2);
+    flipByte(dir.resolve("journal.log"), third[1] + 15); // low byte of the version
+
+    try (FileStore<Integer> store = open()) {
+      assertThat(store.snapshot().version()).isEqualTo(5);
+      assertThat(store.get()).isEqualTo(5);
+      assertThat(store.recovery().warnings()).singleElement().asString()
+          .contains("record head checksum mismatch", "offset " + third[1]);
     }
   }
 
@@ -132,7 +203,7 @@ final class FileStoreRecoveryTest {
       assertThat(store.snapshot().version()).isEqualTo(10);
     }
     Path snapshot = dir.resolve("snapshot.dat");
-    flipByte(snapshot, Files.size(snapshot) - 1);
+    flipByte(snapshot, JournalFormat.BLOCK + JournalFormat.RECORD_HEAD_SIZE + 2);
 
     assertThatThrownBy(this::open)
         .isInstanceOf(CorruptStoreException.class)
@@ -157,7 +228,7 @@ final class FileStoreRecoveryTest {
   @Test
   void corruptSnapshot_withNewerJournalRecords_recoversFromJournalAndWarns() throws IOException {
     writeVersions(4); // snapshot at 0 (created at first open), journal 1..4
-    flipByte(dir.resolve("snapshot.dat"), JournalFormat.HEADER_SIZE + 20);
+    flipByte(dir.resolve("snapshot.dat"), JournalFormat.BLOCK + JournalFormat.RECORD_HEAD_SIZE + 2);
 
     try (FileStore<Integer> store = open()) {
       assertThat(store.snapshot().version()).isEqualTo(4);
@@ -174,7 +245,38 @@ final class FileStoreRecoveryTest {
     assertThatThrownBy(this::open)
         .isInstanceOf(CorruptStoreException.class)
         .hasMessageContaining("journal.log: file header checksum mismatch")
-        .hasMessageContaining("move");
+        .hasMessageContaining("restartFromSnapshot()");
+  }
+
+  @Test
+  void corruptJournalHeader_restartFromSnapshot_opensAtSnapshotUnderNewEpochAndKeepsJournal()
+      throws IOException {
+    writeVersions(3); // snapshot at 0, journal 1..3
+    flipByte(dir.resolve("journal.log"), 14);
+
+    try (FileStore<Integer> store = FileStore.builder(0, Integer.class).directory(dir)
+        .restartFromSnapshot().build()) {
+      assertThat(store.snapshot().version()).isZero();
+      assertThat(store.epoch()).as("versions 1..3 are lost: a new epoch says so")
+          .isNotEqualTo(epochBefore);
+      assertThat(store.recovery().newEpoch()).isTrue();
+      assertThat(store.recovery().warnings()).singleElement().asString()
+          .contains("file header checksum mismatch", "restartFromSnapshot");
+    }
+    assertDamagedJournalKept();
+  }
+
+  @Test
+  void formatOneFiles_refusedNamingTheFormat() throws IOException {
+    java.nio.ByteBuffer v1 = java.nio.ByteBuffer.allocate(64);
+    v1.putLong(0x534E50464C585331L).putInt(1); // "SNPFLXS1", format 1
+    Files.write(dir.resolve("snapshot.dat"), v1.array());
+    v1.putLong(0, 0x534E50464C584A31L); // "SNPFLXJ1"
+    Files.write(dir.resolve("journal.log"), v1.array());
+
+    assertThatThrownBy(this::open)
+        .isInstanceOf(CorruptStoreException.class)
+        .hasMessageContaining("written in file format 1");
   }
 
   @Test

@@ -1,14 +1,15 @@
 package io.snapflux.file;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.snapflux.jackson.vavr.VavrModule;
 import io.snapflux.store.JsonStateCodec;
 import io.snapflux.store.StateCodec;
-import io.vavr.jackson.datatype.VavrModule;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.json.JsonMapper;
 
 /** JSON codecs for the states the contract suite uses (numbers, strings, Vavr lists). */
 final class TestCodecs {
 
-  private static final ObjectMapper MAPPER = new ObjectMapper().registerModule(new VavrModule());
+  private static final ObjectMapper MAPPER = JsonMapper.builder().addModule(new VavrModule()).build();
 
   private TestCodecs() {}
 

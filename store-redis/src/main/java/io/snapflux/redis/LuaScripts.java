@@ -11,20 +11,29 @@ import java.util.List;
 import reactor.core.publisher.Mono;
 
 /**
- * The two Lua scripts of a Redis store, run with EVALSHA and, when Redis answers NOSCRIPT (first
- * use, or a restarted server whose script cache is empty), with EVAL, which also caches them.
+ * The Lua scripts of a Redis store, run with EVALSHA and, when Redis answers NOSCRIPT (first use,
+ * or a restarted server whose script cache is empty), with EVAL, which also caches them.
  *
- * <p>Both take {@code KEYS = [state, version, stream]} of one store; the keys share the hash tag
- * {@code {<name>}}, so on Redis Cluster they live on one slot and a script may touch all three.
- * Stream entry ids are {@code <version>-0}: an entry's id is its version, so "the entries after
- * version v" is {@code XREAD ... <v>-0} and a trimmed history shows as a jump in the ids.
+ * <p>All take {@code KEYS = [state, version, stream, meta, writes]} of one store; the keys share
+ * the hash tag {@code {<name>}}, so on Redis Cluster they live on one slot and a script may touch
+ * them all. {@code meta} is a hash: {@code e} the history epoch (a random id made when the store
+ * is seeded), {@code f} the lowest version whose write id {@code writes} surely still holds.
+ * {@code writes} is a sorted set of the write ids of recent commits, scored by the version they
+ * committed; a write declared "not committed" by a status check (a fence) is scored {@code
+ * <version at the check> + 0.5}, so a late copy of it is refused. Both kinds are trimmed by
+ * score, keeping the ids of the last {@code retention} versions.
+ *
+ * <p>Stream entry ids are {@code <version>-0}: an entry's id is its version, so "the entries
+ * after version v" is {@code XREAD ... <v>-0} and a trimmed history shows as a jump in the ids.
  *
  * <p>Numbers are formatted with {@code string.format('%d')}, never concatenated: Lua 5.1 would
  * print large doubles in exponent notation.
  */
 final class LuaScripts {
 
-  /** Returns the current snapshot as {0, version, state, timestampMillis, hasCause, cause}. */
+  /**
+   * Returns the current snapshot as {0, version, state, timestampMillis, hasCause, cause, epoch}.
+   */
   private static final String CURRENT = """
       local function current(v)
         local s = redis.call('GET', KEYS[1])
@@ -37,36 +46,48 @@ final class LuaScripts {
             if f[i] == 't' then ts = f[i + 1] elseif f[i] == 'c' then hc = '1'; c = f[i + 1] end
           end
         end
-        return {0, tonumber(v), s, ts, hc, c}
+        return {0, tonumber(v), s, ts, hc, c, redis.call('HGET', KEYS[4], 'e') or ''}
       end
       """;
 
   /**
    * The version-checked CAS. ARGV: expectedVersion, state, timestampMillis, maxLen, writeId,
-   * hasCause ('1'/'0'), cause. Replies {1, newVersion} (committed), {2, version} (this very write
-   * was committed before: a resent command after a lost reply), the current snapshot (conflict),
-   * or {-1} (the store's keys are missing: Redis lost its data).
+   * hasCause ('1'/'0'), cause, epoch, retention. Replies:
+   *
+   * <ul>
+   *   <li>{1, newVersion}: committed;
+   *   <li>{2, version}: this very write was committed before, at version (a resent command);
+   *   <li>the current snapshot (kind 0): conflict;
+   *   <li>the current snapshot with kind -2: Redis holds another history than the writer's
+   *       epoch (Redis came back empty and was re-seeded, or a history was switched);
+   *   <li>the current snapshot with kind -3: Redis is below the writer's expected version (it
+   *       came back older: an RDB restore, a lagging replica promoted);
+   *   <li>{-4}: a status check declared this write not committed: it must never apply;
+   *   <li>{-1}: the store's keys are missing (Redis lost its data).
+   * </ul>
    *
    * <p>XADD runs first: if it fails nothing has been written (Redis does not roll scripts back).
    */
   static final String COMMIT = CURRENT + """
       local cur = redis.call('GET', KEYS[2])
       if not cur then return {-1} end
-      local expected = tonumber(ARGV[1])
-      if tonumber(cur) ~= expected then
-        local mine = string.format('%d', expected + 1) .. '-0'
-        local e = redis.call('XRANGE', KEYS[3], mine, mine)
-        if #e == 1 then
-          local f = e[1][2]
-          for i = 1, #f, 2 do
-            if f[i] == 'w' and f[i + 1] == ARGV[5] then return {2, expected + 1} end
-          end
-        end
-        return current(cur)
+      local done = redis.call('ZSCORE', KEYS[5], ARGV[5])
+      if done then
+        local d = tonumber(done)
+        if d == math.floor(d) then return {2, d} end
+        return {-4}
       end
+      if (redis.call('HGET', KEYS[4], 'e') or '') ~= ARGV[8] then
+        local r = current(cur); r[1] = -2; return r
+      end
+      local expected = tonumber(ARGV[1])
+      if tonumber(cur) < expected then
+        local r = current(cur); r[1] = -3; return r
+      end
+      if tonumber(cur) ~= expected then return current(cur) end
       local nv = string.format('%d', expected + 1)
       local args = {'XADD', KEYS[3], 'MAXLEN', '~', ARGV[4], nv .. '-0',
-                    's', ARGV[2], 't', ARGV[3], 'w', ARGV[5]}
+                    's', ARGV[2], 't', ARGV[3], 'w', ARGV[5], 'e', ARGV[8]}
       if ARGV[6] == '1' then
         args[#args + 1] = 'c'
         args[#args + 1] = ARGV[7]
@@ -74,24 +95,34 @@ final class LuaScripts {
       redis.call(unpack(args))
       redis.call('SET', KEYS[1], ARGV[2])
       redis.call('SET', KEYS[2], nv)
+      redis.call('ZADD', KEYS[5], nv, ARGV[5])
+      local floor = expected + 2 - tonumber(ARGV[9])
+      if floor > 1 then
+        redis.call('ZREMRANGEBYSCORE', KEYS[5], '-inf', '(' .. string.format('%d', floor))
+        redis.call('HSET', KEYS[4], 'f', string.format('%d', floor))
+      end
       return {1, expected + 1}
       """;
 
   /**
-   * Reads the current snapshot, first seeding the store if Redis has no version for it or an
-   * older one than the caller's (Redis lost data; the most advanced replica repairs it). ARGV:
-   * seedVersion, state, timestampMillis, maxLen, hasCause, cause. Replies {1, seedVersion} if it
-   * seeded, else the current snapshot. Seeding replaces the stream: its history belongs to the
-   * lost data.
+   * Reads the current snapshot, first seeding the store if Redis has no version for it. ARGV:
+   * seedVersion, state, timestampMillis, maxLen, hasCause, cause, newEpoch. Replies {1,
+   * seedVersion, newEpoch} if it seeded (a new history: stream, write ids and epoch replaced),
+   * else the current snapshot. It never writes over a store Redis has, even an older one (see
+   * ADVANCE); a store written by a Snapflux without epochs gets {@code newEpoch}.
    */
   static final String SYNC = CURRENT + """
       local cur = redis.call('GET', KEYS[2])
+      if cur then
+        if not redis.call('HGET', KEYS[4], 'e') then redis.call('HSET', KEYS[4], 'e', ARGV[7]) end
+        return current(cur)
+      end
       local seed = tonumber(ARGV[1])
-      if cur and tonumber(cur) >= seed then return current(cur) end
       local v = string.format('%d', seed)
-      redis.call('DEL', KEYS[3])
+      redis.call('DEL', KEYS[3], KEYS[4], KEYS[5])
       if seed > 0 then
-        local args = {'XADD', KEYS[3], 'MAXLEN', '~', ARGV[4], v .. '-0', 's', ARGV[2], 't', ARGV[3]}
+        local args = {'XADD', KEYS[3], 'MAXLEN', '~', ARGV[4], v .. '-0', 's', ARGV[2],
+                      't', ARGV[3], 'e', ARGV[7]}
         if ARGV[5] == '1' then
           args[#args + 1] = 'c'
           args[#args + 1] = ARGV[6]
@@ -100,11 +131,62 @@ final class LuaScripts {
       end
       redis.call('SET', KEYS[1], ARGV[2])
       redis.call('SET', KEYS[2], v)
-      return {1, seed}
+      redis.call('HSET', KEYS[4], 'e', ARGV[7], 'f', string.format('%d', seed + 1))
+      return {1, seed, ARGV[7]}
+      """;
+
+  /**
+   * Moves Redis's history past a replica that holds versions Redis does not (Redis came back
+   * older, or empty and re-seeded by another instance): if Redis still holds epoch observedEpoch
+   * at observedVersion (a CAS: never over a newer state), it appends an entry at localVersion +
+   * 2 under newEpoch, so that no version this replica (or any follower of Redis) has seen ever
+   * names a second state, and both see a visible jump. The entry carries the replica's state if
+   * given (Redis came back older within the replica's own history: the replica holds the lost
+   * writes), else Redis's. ARGV: observedEpoch, observedVersion, localVersion, timestampMillis,
+   * maxLen, newEpoch, cause, hasState ('1'/'0'), state. Replies the current snapshot after it
+   * (moved or not), or {-1} if the store's keys are missing.
+   */
+  static final String ADVANCE = CURRENT + """
+      local cur = redis.call('GET', KEYS[2])
+      if not cur then return {-1} end
+      if (redis.call('HGET', KEYS[4], 'e') or '') ~= ARGV[1] or cur ~= ARGV[2] then
+        return current(cur)
+      end
+      local nv = string.format('%d', tonumber(ARGV[3]) + 2)
+      local s = redis.call('GET', KEYS[1])
+      if ARGV[8] == '1' then s = ARGV[9] end
+      redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[5], nv .. '-0',
+                 's', s, 't', ARGV[4], 'e', ARGV[6], 'c', ARGV[7])
+      redis.call('SET', KEYS[1], s)
+      redis.call('SET', KEYS[2], nv)
+      redis.call('HSET', KEYS[4], 'e', ARGV[6])
+      return current(nv)
+      """;
+
+  /**
+   * Settles whether a write committed: ARGV writeId, the version its first attempt read. Replies
+   * {1, version} (committed), {0} (not committed, and from now on it never will: the id is
+   * fenced), {-1} (cannot tell: its id may have been trimmed, or the store's keys are missing).
+   */
+  static final String FENCE = """
+      local done = redis.call('ZSCORE', KEYS[5], ARGV[1])
+      if done then
+        local d = tonumber(done)
+        if d == math.floor(d) then return {1, d} end
+        return {0}
+      end
+      local cur = redis.call('GET', KEYS[2])
+      if not cur then return {-1} end
+      local f = tonumber(redis.call('HGET', KEYS[4], 'f') or '0')
+      if tonumber(ARGV[2]) + 1 < f then return {-1} end
+      redis.call('ZADD', KEYS[5], tonumber(cur) + 0.5, ARGV[1])
+      return {0}
       """;
 
   static final String COMMIT_SHA = sha1(COMMIT);
   static final String SYNC_SHA = sha1(SYNC);
+  static final String ADVANCE_SHA = sha1(ADVANCE);
+  static final String FENCE_SHA = sha1(FENCE);
 
   private LuaScripts() {}
 

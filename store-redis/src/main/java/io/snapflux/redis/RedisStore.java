@@ -1,13 +1,13 @@
 package io.snapflux.redis;
 
 import io.lettuce.core.ClientOptions;
+import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
 import io.lettuce.core.RedisBusyException;
 import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisConnectionStateListener;
-import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisLoadingException;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.XReadArgs;
@@ -41,19 +41,24 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
+import reactor.util.Logger;
+import reactor.util.Loggers;
 import reactor.util.retry.Retry;
 
 /**
@@ -63,7 +68,7 @@ import reactor.util.retry.Retry;
  *
  * <h2>Keys</h2>
  *
- * <p>A store named {@code n} uses three keys, all with the hash tag {@code {n}} so that on Redis
+ * <p>A store named {@code n} uses five keys, all with the hash tag {@code {n}} so that on Redis
  * Cluster they share one slot (and one Lua script may touch them all):
  *
  * <ul>
@@ -72,7 +77,12 @@ import reactor.util.retry.Retry;
  *   <li>{@code snapflux:{n}:stream}: a Redis Stream of changes, trimmed to about {@link
  *       RedisStoreBuilder#streamMaxLength(long)} entries. Entry id {@code <version>-0}; fields
  *       {@code s} (state), {@code t} (commit time, epoch millis), {@code c} (the cause's {@code
- *       toString()}, absent when there is none), {@code w} (the id of the write).
+ *       toString()}, absent when there is none), {@code w} (the id of the write), {@code e} (the
+ *       history epoch);
+ *   <li>{@code snapflux:{n}:meta}: a hash, {@code e} the history epoch, {@code f} the oldest
+ *       version whose write id is still kept;
+ *   <li>{@code snapflux:{n}:writes}: the write ids of the last {@link
+ *       RedisStoreBuilder#writeIdRetention(long)} versions, by version (idempotent resends).
  * </ul>
  *
  * <h2>Threads and blocking</h2>
@@ -86,6 +96,15 @@ import reactor.util.retry.Retry;
  * UnaryOperator)}. Subscribers are served on the {@linkplain RedisStoreBuilder#deliverOn
  * delivery scheduler}, bounded-elastic by default so that a subscriber may update the store.
  *
+ * <h2>What a failed write means</h2>
+ *
+ * <p>A write either returns (it committed, exactly once, and {@code afterCommit} ran once), or
+ * fails with {@link StoreUnavailableException} (it did not commit and never will), or with its
+ * subclass {@link CommitOutcomeUnknownException} (Redis could not be asked: {@link
+ * #commitStatus(String)} with the exception's {@linkplain CommitOutcomeUnknownException#writeId()
+ * write id} settles it later). A write whose reply was lost or came too late is settled by
+ * asking Redis for its write id, so a write that timed out but was applied is reported applied.
+ *
  * <h2>Causes</h2>
  *
  * <p>The instance that commits a change keeps its cause object; other instances receive the
@@ -97,75 +116,113 @@ import reactor.util.retry.Retry;
  * Write path. Read the local replica's snapshot, apply the pure function, run the commit rules
  * (validators, then interceptors' beforeCommit: once per attempt, so a rejected or vetoed state
  * never reaches Redis), encode, then run the COMMIT script (LuaScripts) with the version the
- * function saw. The script compares it with the version key and, if equal, XADDs the entry
- * {@code <version+1>-0} (trimmed, MAXLEN ~), sets state and version: the script's execution is the
- * linearization point, Redis runs it atomically.
+ * function saw and this instance's history epoch. The script compares them with Redis's and, if
+ * equal, XADDs the entry {@code <version+1>-0} (trimmed, MAXLEN ~), sets state and version and records
+ * the write id in the writes set: the script's execution is the linearization point, Redis runs
+ * it atomically.
  * If the version differs, the script answers with the current snapshot and the function is
  * applied again to it (the replica may simply lag behind the stream); retries after the second
  * wait a random 0..2^k ms (capped at 16) and restart from the newer of the reply and the
  * replica: waiting makes the reply stale, and a stale retry is a certain loss (found by
- * twoInstances_concurrentIncrements_*, where the backing-off instance starved). compareAndSet and updateIfVersion use the same script with
- * the caller's version and report the conflict instead of retrying. The whole write is bounded
- * by the write timeout; connection errors are retried every reconnect delay until then, and the
- * write fails with StoreUnavailableException. Each write carries an id; if a command is resent
- * after its reply was lost (Lettuce re-sends in-flight commands after a reconnect), the script
- * finds its own entry at expected+1 and answers "committed" instead of applying it twice.
- * After a "committed" reply (and only then) the writer installs its commit in the replica and
- * runs the interceptors' afterCommit with the attempt's base as the previous snapshot (the
- * script committed on top of exactly that version): once per version this instance commits,
- * never for versions committed elsewhere. A write whose reply never came (write timeout) runs
- * no afterCommit: it does not know whether it committed.
+ * twoInstances_concurrentIncrements_*, where the backing-off instance starved). compareAndSet
+ * and updateIfVersion use the same script with the caller's version and report the conflict
+ * instead of retrying.
+ *
+ * Idempotency and unknown outcomes. Each write carries an id (instance:sequence:first base),
+ * the same on every attempt and resend. The writes set keeps the ids of the last
+ * writeIdRetention versions whatever the stream trimming did, so a resent COMMIT is answered
+ * "committed at v", never applied twice and never reported as a conflict. Every transport error
+ * (Lettuce's, or a raw SocketException) resends the same COMMIT until the write timeout; a
+ * Redis error reply is final. When the timeout strikes while a COMMIT may be on its way (sent,
+ * reply not seen), the write is settled with FENCE on a connection of its own: committed ->
+ * the write succeeds as if the reply had come (replica, afterCommit once); absent -> FENCE
+ * marks the id so a late copy is refused, and the write fails "not committed"; Redis
+ * unreachable -> CommitOutcomeUnknownException with the write id, which commitStatus settles
+ * later the same way. The Write's "committed" result is produced by exactly one path (the reply
+ * or the settlement: the timeout cancels the reply path before settling), so afterCommit runs
+ * once.
+ *
+ * Histories. The meta hash holds an epoch, made when SYNC seeds the store (empty Redis). Every
+ * entry carries it; COMMIT refuses another epoch (-2) or a Redis version below the writer's
+ * expected one (-3, Redis came back older). reconcile() then brings this instance onto Redis's
+ * history: same epoch and Redis not behind -> the same history if Redis's writes set holds the
+ * write id of the replica's newest version at that version (a fingerprint: Redis came back
+ * older and another instance committed over the lost versions otherwise, handled as another
+ * history; unknown ids or trimmed ones count as the same); another history with Redis at least
+ * two versions ahead -> install Redis's snapshot (a visible jump); otherwise ADVANCE moves Redis
+ * to {@code <local version + 2>} under a new epoch if Redis still holds what was observed (a CAS: never
+ * over newer state), so that no version this replica or any follower of Redis has seen names a
+ * second state, and everyone sees a jump. The new entry carries the replica's state when Redis
+ * is behind in the same history (the replica holds the writes Redis lost: the most advanced
+ * replica wins, as a re-seed of an empty Redis does), else Redis's state (another instance's
+ * history is never overwritten). SYNC never re-seeds over a
+ * store Redis has; the follower runs SYNC + reconcile after every reconnection and on every
+ * entry of a foreign epoch. The replica and the epoch change together under historyLock (a
+ * short critical section without I/O).
  *
  * Replica. A Replica (store-core) holds the versions this instance knows; advance() installs a
  * snapshot only if it is newer. A dedicated platform thread ("follower") loops on XREAD BLOCK
- * from {@code <replica version>-0} on a connection of its own and advances the replica entry by entry.
- * After its own commit, a writer advances the replica at once (read-your-writes); if versions
- * committed elsewhere lie between, it first fills them in from the stream (XRANGE), so lossless
- * subscribers see every version in order. Every advancer installs consecutive versions starting
- * at most one above the replica's version, so the replica only ever jumps when an entry is
- * missing from the stream (trimmed during an outage or a long pause): then it reads the state
- * (SYNC script) and jumps to it, a gap visible to lossless subscribers (a resync).
+ * from {@code <replica version>-0} on a connection of its own and advances the replica entry by entry,
+ * reading pages of at most catchUpBytes (count = budget / largest entry seen). After its own
+ * commit, a writer advances the replica at once (read-your-writes); if versions committed
+ * elsewhere lie between, it first fills them in from the stream (XRANGE pages, transport errors
+ * retried), so lossless subscribers see every version in order. The replica only jumps when an
+ * entry is missing from the stream (trimmed), undecodable, or of another history.
+ *
+ * Undecodable entries. An entry the codec cannot read is skipped by jumping to Redis's state (a
+ * visible gap, lastError names the version); if the state itself cannot be read, the instance
+ * reports itself down naming the version, reads keep serving the replica, writes fail at once
+ * naming it, and the follower waits for a newer entry (no resync loop).
  *
  * Faults. A connection listener marks the store down as soon as one of its connections drops;
- * reads keep serving the replica. When the connection is back, the follower runs SYNC (which
- * re-seeds Redis from this replica if Redis lost the store's keys or is behind it, i.e. came
- * back without its data; the most advanced replica wins) and resumes XREAD from the replica's
- * version: gap-free if the stream still holds those entries, else a visible resync.
+ * reads keep serving the replica. The follower catches every Throwable (Errors included), marks
+ * the store down with it and starts over; health also checks that the follower thread lives.
  *
  * Invariants (and the tests that check them):
  *  1. Versions grow by exactly one per commit across all instances; no increment is lost.
- *     (RedisStoreTest.twoInstances_concurrentIncrements_neverLostAndSeenInOrderEverywhere)
+ *     (RedisStoreTest.twoInstances_concurrentIncrements_neverLostAndSeenInOrderEverywhere,
+ *      RedisFaultMatrixTest.faults_twoInstancesIncrementing_acknowledgedEqualsFinalAndOneStatePerVersion)
  *  2. A lossless subscriber of any instance sees every version in order, unless the stream lost
- *     the entries it needed, when it sees a visible jump.
+ *     the entries it needed or the history changed, when it sees a visible jump.
  *     (RedisStoreTest.twoInstances_concurrentIncrements_neverLostAndSeenInOrderEverywhere,
  *      RedisStoreTest.redisRestartedWithItsData_replicaResyncsAndSubscribersContinue,
- *      RedisStoreTest.partitionedInstance_catchesUpGapFree_whileTheStreamHoldsTheVersions,
- *      RedisStoreTest.partitionedInstance_streamTrimmedMeanwhile_resyncsVisiblyAndContinues)
+ *      RedisStoreTest.partitionedInstance_*, RedisHistoryTest.*)
  *  3. A write returns only after its commit is in the local replica (read-your-writes).
  *     (RedisStoreContractTest, all of StoreContractTest)
  *  4. With Redis down, reads serve the last snapshot, health says so, writes fail within the
- *     write timeout and change nothing.
+ *     write timeout (twice it when a COMMIT was in flight) and change nothing.
  *     (RedisStoreTest.redisDown_readsServeLastSnapshotAndWritesFailWithinTimeout)
- *  5. Redis back (with or without its data): the replica resyncs and subscribers continue.
- *     (RedisStoreTest.redisRestartedWithItsData_*, RedisStoreTest.redisRestartedEmpty_*)
- *  6. A resent commit is answered "committed", never applied twice; a stale one changes nothing.
- *     (LuaScriptsTest.commit_resentAfterSuccess_*, LuaScriptsTest.commit_staleVersion_*)
- *  7. No write path blocks a non-blocking thread (Reactor parallel, Netty event loops).
+ *  5. A resent commit is answered "committed", never applied twice, whatever the stream kept; a
+ *     stale one changes nothing; a fenced one never applies.
+ *     (LuaScriptsTest.commit_resentAfterStreamTrimmed_*, LuaScriptsTest.fence_*,
+ *      LuaScriptsTest.commit_staleVersion_*)
+ *  6. A write whose reply is lost, reset or late is reported applied iff it applied, with
+ *     afterCommit once; if Redis cannot be asked, CommitOutcomeUnknownException, and
+ *     commitStatus tells later. (RedisWriteOutcomeTest.*, RedisFaultMatrixTest.*)
+ *  7. No version names two states: Redis back older or empty never makes a replica install a
+ *     second state under a version it has seen; update never returns a version snapshot()
+ *     contradicts. (RedisHistoryTest.*, RedisFaultMatrixTest.*)
+ *  8. No write path blocks a non-blocking thread (Reactor parallel, Netty event loops).
  *     (RedisStoreBlockHoundTest)
- *  8. Validators and beforeCommit run on every attempt before the CAS; a rejected state writes
+ *  9. Validators and beforeCommit run on every attempt before the CAS; a rejected state writes
  *     nothing; afterCommit runs once per own commit, after it, never for other instances'.
  *     (RedisStoreCommitRulesTest, RedisStoreContractTest.validator_*,
  *      SnapfluxRedisAutoConfigurationTest.customizer*)
+ * 10. The follower survives any Throwable; an undecodable entry never wedges the instance; the
+ *     writer's own snapshots carry its cause object.
+ *     (RedisRobustnessTest.*)
  * </pre>
  *
  * @param <S> the type of the state
  */
 public final class RedisStore<S> implements Store<S> {
 
+  private static final Logger LOG = Loggers.getLogger(RedisStore.class);
   private static final RedisCodec<String, byte[]> CODEC =
       RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE);
   private static final long ANY_VERSION = -1;
   private static final int BATCH = 512;
+  private static final String HISTORY_CHANGED = "snapflux: Redis history changed, resynced";
 
   private final String name;
   private final StateCodec<S> codec;
@@ -175,6 +232,8 @@ public final class RedisStore<S> implements Store<S> {
   private final Duration pollTimeout;
   private final Duration reconnectDelay;
   private final byte[] maxLength;
+  private final byte[] retention;
+  private final long catchUpBytes;
   private final Clock clock;
 
   private final String[] keys;
@@ -184,6 +243,8 @@ public final class RedisStore<S> implements Store<S> {
   private final boolean ownsClient;
   private final StatefulRedisConnection<String, byte[]> commands;
   private final StatefulRedisConnection<String, byte[]> follower;
+  /** Settles unknown outcomes: never queued behind a write whose reply is lost. */
+  private final StatefulRedisConnection<String, byte[]> control;
   private final RedisReactiveCommands<String, byte[]> redis;
   private final RedisConnectionStateListener listener;
   private final Replica<S> replica;
@@ -192,12 +253,25 @@ public final class RedisStore<S> implements Store<S> {
   private final String writerId;
   private final AtomicLong writeSequence = new AtomicLong();
   private final AtomicBoolean closed = new AtomicBoolean();
+  /** The cause objects of this instance's writes in flight, by write id. */
+  private final Map<String, Object> ownCauses = new ConcurrentHashMap<>();
+
+  /** Guards changing the replica's history: the replica's snapshot and {@link #epoch} together. */
+  private final Object historyLock = new Object();
+  /** The epoch of the history the replica follows. */
+  private volatile String epoch;
+  /** The write id of a recent version of the replica: a fingerprint of its history. */
+  private final AtomicReference<Head> head = new AtomicReference<>(new Head(-1, null));
 
   /** Whether the follower is in sync with the stream (the connections' state is checked too). */
   private volatile boolean following;
   private volatile boolean resyncNeeded;
   private volatile @Nullable Instant downSince;
   private volatile @Nullable String lastError;
+  /** The version of an undecodable state the replica cannot pass, or -1. */
+  private volatile long stuckAt = -1;
+  /** The largest encoded state seen, in bytes: sizes catch-up pages. Racy max: benign. */
+  private volatile long largestEntry = 1;
 
   private final LongAdder casRetries = new LongAdder();
   private final LongAdder versionConflicts = new LongAdder();
@@ -225,11 +299,14 @@ public final class RedisStore<S> implements Store<S> {
     this.pollTimeout = b.pollTimeout;
     this.reconnectDelay = b.reconnectDelay;
     this.maxLength = LuaScripts.bytes(b.streamMaxLength);
+    this.retention = LuaScripts.bytes(b.writeIdRetention);
+    this.catchUpBytes = b.catchUpBytes;
     this.clock = b.clock;
     String prefix = "snapflux:{" + name + "}:";
-    this.keys = new String[] {prefix + "state", prefix + "version", prefix + "stream"};
+    this.keys = new String[] {
+        prefix + "state", prefix + "version", prefix + "stream", prefix + "meta", prefix + "writes"};
     this.streamKey = keys[2];
-    this.writerId = Long.toHexString(ThreadLocalRandom.current().nextLong()) + ":";
+    this.writerId = newId() + ":";
     rules.validate(name, b.initial);
 
     if (b.client != null) {
@@ -249,22 +326,25 @@ public final class RedisStore<S> implements Store<S> {
     }
     StatefulRedisConnection<String, byte[]> c = null;
     StatefulRedisConnection<String, byte[]> f = null;
-    Snapshot<S> current;
+    StatefulRedisConnection<String, byte[]> k = null;
+    Current<S> current;
     try {
       c = client.connect(CODEC);
       f = client.connect(CODEC);
+      k = client.connect(CODEC);
       f.setTimeout(pollTimeout.plus(writeTimeout));
       this.commands = c;
       this.follower = f;
+      this.control = k;
       this.redis = c.reactive();
-      current = Objects.requireNonNull(
-          sync(Snapshot.of(0, b.initial, null, clock.millis())).block(writeTimeout));
+      checkEvictionPolicy(k);
+      Snapshot<S> seed = Snapshot.of(0, b.initial, null, clock.millis());
+      current = Objects.requireNonNull(syncScript(seed).block(writeTimeout));
     } catch (RuntimeException e) {
-      if (f != null) {
-        f.closeAsync();
-      }
-      if (c != null) {
-        c.closeAsync();
+      for (StatefulRedisConnection<String, byte[]> conn : java.util.Arrays.asList(k, f, c)) {
+        if (conn != null) {
+          conn.closeAsync();
+        }
       }
       if (ownsClient) {
         shutdownOwnedClient();
@@ -275,13 +355,40 @@ public final class RedisStore<S> implements Store<S> {
       throw new StoreUnavailableException(name,
           "store '" + name + "' could not reach Redis to load its state: " + e, e);
     }
-    this.replica = Replica.of(name, current, b.deliveryScheduler);
+    this.epoch = current.epoch();
+    this.replica = Replica.of(name, current.snapshot(), b.deliveryScheduler);
     this.following = true;
     this.listener = new ConnectionListener();
     client.addListener(listener);
     this.followerThread = new Thread(this::follow, "snapflux-redis-follower-" + name);
     followerThread.setDaemon(true);
     followerThread.start();
+  }
+
+  /**
+   * An {@code allkeys-*} eviction policy may evict the version or the write ids, which breaks
+   * the compare-and-set and idempotent resends: refused. If Redis hides CONFIG (some managed
+   * services), a warning says what to check.
+   */
+  private void checkEvictionPolicy(StatefulRedisConnection<String, byte[]> connection) {
+    String policy;
+    try {
+      policy = connection.sync().configGet("maxmemory-policy").get("maxmemory-policy");
+    } catch (RedisCommandExecutionException e) {
+      LOG.warn("store '{}': cannot read Redis's maxmemory-policy ({}); make sure it is not "
+          + "allkeys-*: evicting a store's keys breaks its compare-and-set and idempotency", name,
+          e.getMessage());
+      return;
+    }
+    if (policy != null && policy.startsWith("allkeys-")) {
+      throw new StoreException("store '" + name + "': Redis has maxmemory-policy " + policy
+          + ", which may evict the store's version, state or write ids and so lose or double "
+          + "writes; use noeviction (or a volatile-* policy: the store's keys never expire)");
+    }
+  }
+
+  private static String newId() {
+    return Long.toHexString(ThreadLocalRandom.current().nextLong());
   }
 
   @Override
@@ -293,6 +400,17 @@ public final class RedisStore<S> implements Store<S> {
   @Override
   public Snapshot<S> snapshot() {
     return replica.snapshot();
+  }
+
+  /**
+   * The epoch of the history this instance follows: a random id made when the store was seeded
+   * in Redis, replaced whenever Redis lost data and the histories were reconciled (see the
+   * class notes). A version names one state within one epoch.
+   *
+   * @return the current history epoch
+   */
+  public String epoch() {
+    return epoch;
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -445,129 +563,325 @@ public final class RedisStore<S> implements Store<S> {
   private record Result<S>(Snapshot<S> snapshot, boolean conflict) {}
 
   /** One logical write: its id stays the same across attempts and resent commands. */
-  private record Write<S>(
-      @Nullable Object cause, long expected, UnaryOperator<S> fn, byte[] id, Throwable[] error) {}
+  private static final class Write<S> {
+    final @Nullable Object cause;
+    final long expected;
+    final UnaryOperator<S> fn;
+    final String id;
+    final long firstBase;
+    volatile @Nullable Throwable lastError;
+    /** The attempt whose COMMIT was sent last. */
+    volatile @Nullable Attempt<S> sent;
+    /** Whether a COMMIT of this write may have reached Redis without its reply reaching us. */
+    volatile boolean inDoubt;
+
+    Write(@Nullable Object cause, long expected, UnaryOperator<S> fn, String id, long firstBase) {
+      this.cause = cause;
+      this.expected = expected;
+      this.fn = fn;
+      this.id = id;
+      this.firstBase = firstBase;
+    }
+  }
+
+  private record Attempt<S>(Snapshot<S> base, S next, long timestamp) {}
+
+  /** Which write made {@code version} in the replica's history ({@code null}: not known). */
+  private record Head(long version, @Nullable String writeId) {}
+
+  private void noteHead(long version, byte @Nullable [] writeId) {
+    noteHead(version, writeId == null ? null : text(writeId));
+  }
+
+  private void noteHead(long version, @Nullable String writeId) {
+    Head next = new Head(version, writeId);
+    head.accumulateAndGet(next, (a, b) -> b.version() > a.version() ? b : a);
+  }
+
+  /** How a write was decided; {@code base} is set iff this write committed {@code snapshot}. */
+  private record Decided<S>(Snapshot<S> snapshot, @Nullable Snapshot<S> base, boolean conflict) {}
+
+  /** Redis's current snapshot and epoch; {@code seeded} if this instance's SYNC just seeded it. */
+  private record Current<S>(Snapshot<S> snapshot, String epoch, boolean seeded) {}
 
   private Mono<Result<S>> write(@Nullable Object cause, long expected, UnaryOperator<S> fn) {
     return Mono.defer(() -> {
       requireOpen();
-      Write<S> w = new Write<>(cause, expected, fn,
-          LuaScripts.bytes(writerId + writeSequence.incrementAndGet()), new Throwable[1]);
       Snapshot<S> base = replica.snapshot();
-      Mono<Result<S>> result = expected != ANY_VERSION && base.version() < expected
+      Write<S> w = new Write<>(cause, expected, fn,
+          writerId + writeSequence.incrementAndGet() + ":" + base.version(), base.version());
+      if (cause != null) {
+        ownCauses.put(w.id, cause);
+      }
+      Mono<Decided<S>> decided = expected != ANY_VERSION && base.version() < expected
           // The caller read a version this replica has not seen yet: fetch the state.
-          ? withRetry(w, () -> sync(replica.snapshot())).flatMap(s -> attempt(w, s, 0))
+          ? retrying(w, this::resync).flatMap(s -> attempt(w, s, 0))
           : attempt(w, base, 0);
-      return result
-          .timeout(writeTimeout, Mono.error(() -> unavailable(w)))
-          .onErrorMap(e -> closed.get() && isConnectionError(e), e -> new StoreClosedException(name));
+      return decided
+          // The timeout cancels the reply path before settling: one path decides.
+          .timeout(writeTimeout, Mono.defer(() -> settle(w)))
+          .flatMap(d -> {
+            Snapshot<S> committedBase = d.base();
+            if (committedBase == null) {
+              return Mono.just(new Result<>(d.snapshot(), d.conflict()));
+            }
+            return publishOwn(d.snapshot(), w.id)
+                .then(Mono.fromRunnable(() -> rules.committed(name, committedBase, d.snapshot())))
+                .thenReturn(new Result<>(d.snapshot(), false));
+          })
+          .onErrorMap(e -> closed.get() && isTransportError(e), e -> new StoreClosedException(name))
+          .doFinally(signal -> ownCauses.remove(w.id));
+    });
+  }
+
+  /** The write timed out: ask Redis whether it committed, fencing it if it did not. */
+  private Mono<Decided<S>> settle(Write<S> w) {
+    Attempt<S> a = w.sent;
+    if (!w.inDoubt || a == null) {
+      return Mono.error(unavailable(w));
+    }
+    return status(w.id, w.firstBase).flatMap(status -> {
+      if (status instanceof CommitStatus.Committed c) {
+        return Mono.just(new Decided<>(
+            Snapshot.of(c.version(), a.next(), w.cause, a.timestamp()), a.base(), false));
+      }
+      if (status instanceof CommitStatus.NotCommitted) {
+        return Mono.error(unavailable(w));
+      }
+      return Mono.error(new CommitOutcomeUnknownException(name, w.id, "store '" + name
+          + "': Redis did not confirm write " + w.id + " within " + writeTimeout
+          + " and could not be asked whether it committed ("
+          + ((CommitStatus.Unknown) status).reason() + "); reads serve version "
+          + replica.snapshot().version() + "; commitStatus(\"" + w.id + "\") settles it",
+          w.lastError));
     });
   }
 
   private StoreUnavailableException unavailable(Write<S> w) {
-    Throwable last = w.error()[0];
+    Throwable last = w.lastError;
     return new StoreUnavailableException(name, "store '" + name + "': Redis did not confirm the "
         + "write within " + writeTimeout + (isConnected() ? "" : " (Redis is unreachable)")
-        + "; reads serve version " + replica.snapshot().version()
+        + "; it did not commit; reads serve version " + replica.snapshot().version()
         + (last == null ? "" : "; last error: " + last), last);
   }
 
-  private Mono<Result<S>> attempt(Write<S> w, Snapshot<S> base, int retry) {
+  /**
+   * Whether the write with this id committed, asked of Redis now. Unless it did, the id is
+   * fenced: from now on that write never commits, so a "not committed" answer is final. Blocks
+   * for the round trip (at most the write timeout).
+   *
+   * @param writeId the id from a {@link CommitOutcomeUnknownException}
+   * @return committed at a version, not committed, or unknown (Redis unreachable, or the id is
+   *     older than the {@linkplain RedisStoreBuilder#writeIdRetention(long) retention})
+   * @throws IllegalArgumentException if {@code writeId} is not a write id of this store's kind
+   * @throws IllegalStateException if called on a non-blocking Reactor thread
+   */
+  public CommitStatus commitStatus(String writeId) {
+    return join(commitStatusAsync(writeId));
+  }
+
+  /**
+   * The non-blocking {@link #commitStatus(String)}.
+   *
+   * @param writeId the id from a {@link CommitOutcomeUnknownException}
+   * @return the status; never fails (an unreachable Redis gives {@link CommitStatus.Unknown})
+   */
+  public Mono<CommitStatus> commitStatusAsync(String writeId) {
+    Objects.requireNonNull(writeId, "writeId");
+    int last = writeId.lastIndexOf(':');
+    long firstBase;
+    try {
+      firstBase = Long.parseLong(writeId.substring(last + 1));
+    } catch (NumberFormatException | IndexOutOfBoundsException e) {
+      throw new IllegalArgumentException("'" + writeId + "' is not a write id of a Redis store "
+          + "(instance:sequence:version)", e);
+    }
+    return status(writeId, firstBase);
+  }
+
+  private Mono<CommitStatus> status(String writeId, long firstBase) {
+    return LuaScripts.run(control.reactive(), LuaScripts.FENCE, LuaScripts.FENCE_SHA, keys,
+            LuaScripts.bytes(writeId), LuaScripts.bytes(firstBase))
+        .timeout(writeTimeout)
+        .map(reply -> {
+          long kind = (Long) reply.get(0);
+          if (kind == 1) {
+            return (CommitStatus) new CommitStatus.Committed((Long) reply.get(1));
+          }
+          return kind == 0 ? new CommitStatus.NotCommitted()
+              : new CommitStatus.Unknown("Redis no longer holds the write ids of that time");
+        })
+        .onErrorResume(e -> Mono.just(new CommitStatus.Unknown(String.valueOf(e))));
+  }
+
+  private Mono<Decided<S>> attempt(Write<S> w, Snapshot<S> base, int retry) {
     return Mono.defer(() -> {
       requireOpen();
-      if (w.expected() != ANY_VERSION && base.version() != w.expected()) {
+      if (w.expected != ANY_VERSION && base.version() != w.expected) {
         versionConflicts.increment();
-        return Mono.just(new Result<>(base, true));
+        return Mono.just(new Decided<>(base, null, true));
       }
       S state = base.state();
-      S next = w.fn().apply(state);
+      S next = w.fn.apply(state);
       if (next == null) {
         throw new NullPointerException("the update function returned null: a Snapflux state is "
             + "never null (store '" + name + "')");
       }
       if (equivalence.equivalent(state, next)) {
-        return Mono.just(new Result<>(base, false));
+        return Mono.just(new Decided<>(base, null, false));
       }
-      Object cause = w.cause();
+      Object cause = w.cause;
       check(base, next, cause);
       byte[] bytes = encode(next);
-      long timestamp = clock.millis();
-      return withRetry(w, () -> LuaScripts.run(redis, LuaScripts.COMMIT, LuaScripts.COMMIT_SHA,
-              keys, LuaScripts.bytes(base.version()), bytes, LuaScripts.bytes(timestamp),
-              maxLength, w.id(), LuaScripts.bytes(cause == null ? "0" : "1"),
-              LuaScripts.bytes(cause == null ? "" : cause.toString())))
+      noteSize(bytes.length);
+      Attempt<S> a = new Attempt<>(base, next, clock.millis());
+      byte[] history = LuaScripts.bytes(epoch);
+      return retrying(w, () -> {
+            boolean doubtBefore = w.inDoubt;
+            w.sent = a;
+            w.inDoubt = true;
+            return LuaScripts.run(redis, LuaScripts.COMMIT, LuaScripts.COMMIT_SHA, keys,
+                LuaScripts.bytes(base.version()), bytes, LuaScripts.bytes(a.timestamp()),
+                maxLength, LuaScripts.bytes(w.id), LuaScripts.bytes(cause == null ? "0" : "1"),
+                LuaScripts.bytes(cause == null ? "" : cause.toString()), history, retention)
+                .doOnNext(reply -> w.inDoubt = false)
+                .doOnError(e -> {
+                  if (!isTransportError(e)) {
+                    w.inDoubt = false; // Redis answered with an error: not applied
+                  } else if (isRejected(e)) {
+                    w.inDoubt = doubtBefore; // this copy was never sent; an earlier one may be
+                  }
+                });
+          })
           .flatMap(reply -> {
             long kind = (Long) reply.get(0);
             if (kind == 1 || kind == 2) {
               // base is the version just before: the script committed on top of it.
-              Snapshot<S> committed = Snapshot.of((Long) reply.get(1), next, cause, timestamp);
-              return publishOwn(committed)
-                  .then(Mono.fromRunnable(() -> rules.committed(name, base, committed)))
-                  .thenReturn(new Result<>(committed, false));
+              return Mono.just(new Decided<>(
+                  Snapshot.of((Long) reply.get(1), next, cause, a.timestamp()), base, false));
+            }
+            if (kind == -4) {
+              return Mono.error(new StoreUnavailableException(name, "store '" + name + "': write "
+                  + w.id + " was declared not committed by a status check; it did not commit",
+                  null));
             }
             if (kind == -1) {
               // Redis lost the store's keys: re-seed them from this replica, then try again.
-              return withRetry(w, () -> sync(replica.snapshot()))
-                  .flatMap(s -> attempt(w, s, retry + 1));
+              return retrying(w, this::resync).flatMap(s -> attempt(w, s, retry + 1));
             }
-            Snapshot<S> current = snapshotOf(reply);
-            if (w.expected() != ANY_VERSION) {
+            Current<S> current = currentOf(reply);
+            if (kind == -2 || kind == -3) {
+              // Redis holds another history, or came back older: move onto Redis's history.
+              return retrying(w, () -> reconcile(current, 0))
+                  .flatMap(s -> attempt(w, newer(s, replica.snapshot()), retry + 1));
+            }
+            Snapshot<S> now = current.snapshot();
+            if (w.expected != ANY_VERSION) {
               versionConflicts.increment();
-              return Mono.just(new Result<>(current, true));
+              return Mono.just(new Decided<>(now, null, true));
             }
             casRetries.increment();
             if (retry < 3) {
               // The reply is a fresh read: retrying at once is the likeliest to win.
-              return attempt(w, current, retry + 1);
+              return attempt(w, now, retry + 1);
             }
             // Back off a random 0..2^k ms; the reply is stale by then, so start from the newer
             // of it and the replica (which the follower keeps current meanwhile).
             return Mono.delay(Duration.ofMillis(
                     ThreadLocalRandom.current().nextInt(1 << Math.min(retry - 2, 4))))
-                .then(Mono.defer(() -> {
-                  Snapshot<S> known = replica.snapshot();
-                  return attempt(w, known.version() > current.version() ? known : current,
-                      retry + 1);
-                }));
+                .then(Mono.defer(() -> attempt(w, newer(replica.snapshot(), now), retry + 1)));
           });
     });
   }
 
-  /** Retries {@code call} on connection errors every reconnect delay (the write timeout bounds). */
-  private <T> Mono<T> withRetry(Write<S> w, java.util.function.Supplier<Mono<T>> call) {
+  private static <S> Snapshot<S> newer(Snapshot<S> a, Snapshot<S> b) {
+    return a.version() >= b.version() ? a : b;
+  }
+
+  /**
+   * Retries {@code call} on transport errors every reconnect delay (the write timeout bounds):
+   * resending a COMMIT is safe, its write id makes it idempotent.
+   */
+  private <T> Mono<T> retrying(@Nullable Write<S> w, Supplier<Mono<T>> call) {
     return Mono.defer(call)
         .retryWhen(Retry.fixedDelay(Long.MAX_VALUE, reconnectDelay)
-            .filter(e -> !closed.get() && isConnectionError(e))
-            .doBeforeRetry(signal -> w.error()[0] = signal.failure()));
+            .filter(e -> !closed.get() && isTransportError(e))
+            .doBeforeRetry(signal -> {
+              if (w != null) {
+                w.lastError = signal.failure();
+              }
+              lastError = String.valueOf(signal.failure());
+            }));
   }
 
   /**
    * Installs this instance's own commit in the replica, after the versions committed elsewhere
    * before it (so lossless subscribers miss none), read from the stream if the follower has not
-   * delivered them yet.
+   * delivered them yet. The commit stands whatever happens here: if Redis stays unreachable for
+   * the write timeout, the replica jumps (a visible gap) and lastError says why.
    */
-  private Mono<Void> publishOwn(Snapshot<S> committed) {
+  private Mono<Void> publishOwn(Snapshot<S> committed, String writeId) {
+    return fill(committed.version())
+        .timeout(writeTimeout)
+        .onErrorResume(e -> {
+          lastError = "store '" + name + "': could not read the versions before own commit "
+              + committed.version() + ": " + e;
+          return Mono.empty();
+        })
+        .then(Mono.fromRunnable(() -> {
+          advanceQuietly(committed);
+          noteHead(committed.version(), writeId);
+        }));
+  }
+
+  /** Installs the stream's entries below {@code upTo}, page by page, while they are consecutive. */
+  private Mono<Void> fill(long upTo) {
     return Mono.defer(() -> {
       long known = replica.snapshot().version();
-      if (committed.version() <= known + 1) {
-        advanceQuietly(committed);
+      if (upTo <= known + 1) {
         return Mono.empty();
       }
-      return redis.xrange(streamKey,
-              Range.create((known + 1) + "-0", (committed.version() - 1) + "-0"))
-          .doOnNext(this::advanceIfNext)
-          .then()
-          // The commit stands whatever happens here; at worst the replica jumps (a visible gap).
-          .onErrorResume(e -> Mono.empty())
-          .then(Mono.fromRunnable(() -> advanceQuietly(committed)));
+      return retrying(null, () -> redis.xrange(streamKey,
+                  Range.create((known + 1) + "-0", (upTo - 1) + "-0"), Limit.from(pageSize()))
+              .collectList())
+          .flatMap(page -> {
+            for (StreamMessage<String, byte[]> entry : page) {
+              if (!advanceIfNext(entry)) {
+                return Mono.<Void>empty();
+              }
+            }
+            return page.isEmpty() ? Mono.<Void>empty() : fill(upTo);
+          });
     });
   }
 
-  private void advanceIfNext(StreamMessage<String, byte[]> entry) {
+  /**
+   * Installs {@code entry} if it is the next version of this history and decodes; false if the
+   * filling must stop (a gap, another history, an undecodable entry). Entries the follower
+   * installed meanwhile are passed over.
+   */
+  private boolean advanceIfNext(StreamMessage<String, byte[]> entry) {
     long v = versionOf(entry);
-    if (v == replica.snapshot().version() + 1) {
-      advanceQuietly(snapshotOf(v, entry.getBody()));
+    long known = replica.snapshot().version();
+    if (v <= known) {
+      return true;
     }
+    if (v != known + 1 || !ofThisHistory(entry)) {
+      return false;
+    }
+    try {
+      advanceQuietly(snapshotOf(v, entry.getBody()));
+      noteHead(v, entry.getBody().get("w"));
+      return true;
+    } catch (UndecodableStateException e) {
+      lastError = e.getMessage();
+      return false;
+    }
+  }
+
+  private boolean ofThisHistory(StreamMessage<String, byte[]> entry) {
+    byte[] e = entry.getBody().get("e");
+    return e == null || text(e).equals(epoch);
   }
 
   private void advanceQuietly(Snapshot<S> s) {
@@ -578,39 +892,152 @@ public final class RedisStore<S> implements Store<S> {
     }
   }
 
+  /** Installs a snapshot of Redis's history {@code e}, switching the replica's epoch with it. */
+  private void install(Snapshot<S> s, String e) {
+    synchronized (historyLock) {
+      if (s.version() > replica.snapshot().version()) {
+        advanceQuietly(s);
+        epoch = e;
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Histories
+
+  /**
+   * Runs SYNC (seeding Redis from this replica if Redis lost the store) and brings the replica
+   * onto Redis's history. Completes with Redis's current snapshot (not installed when it is of
+   * the replica's own history: the stream fills the versions in between) or the replica's.
+   */
+  private Mono<Snapshot<S>> resync() {
+    return syncScript(replica.snapshot()).flatMap(c -> {
+      if (c.seeded()) {
+        synchronized (historyLock) {
+          if (replica.snapshot().version() == c.snapshot().version()) {
+            epoch = c.epoch();
+          }
+        }
+        return Mono.just(replica.snapshot());
+      }
+      return reconcile(c, 0);
+    });
+  }
+
+  private Mono<Snapshot<S>> reconcile(Current<S> c, int depth) {
+    return Mono.defer(() -> {
+      Snapshot<S> local = replica.snapshot();
+      long redisVersion = c.snapshot().version();
+      if (c.epoch().equals(epoch) && redisVersion >= local.version()) {
+        // Same epoch and Redis not behind: the same history, unless Redis came back older and
+        // another instance committed over the versions this replica holds (their write ids
+        // differ). Then treat it as another history.
+        return sameHistory(local).flatMap(same -> {
+          if (same) {
+            return Mono.just(c.snapshot());
+          }
+          LOG.warn("store '{}': Redis's version {} is not the one this replica holds: Redis "
+              + "came back older and was written over", name, local.version());
+          return switchHistory(c, local, depth);
+        });
+      }
+      if (!c.epoch().equals(epoch) && redisVersion >= local.version() + 2) {
+        install(c.snapshot(), c.epoch());
+        return Mono.just(replica.snapshot());
+      }
+      return switchHistory(c, local, depth);
+    });
+  }
+
+  /**
+   * Whether Redis's writes set has the replica's newest known write at its version; true when
+   * that cannot be told (write id unknown, or trimmed from the set).
+   */
+  private Mono<Boolean> sameHistory(Snapshot<S> local) {
+    Head h = head.get();
+    String id = h.writeId();
+    if (id == null || h.version() != local.version()) {
+      return Mono.just(true);
+    }
+    return redis.zscore(keys[4], LuaScripts.bytes(id)).map(score -> score == h.version())
+        .switchIfEmpty(Mono.defer(() -> redis.hget(keys[3], "f")
+            .map(f -> Long.parseLong(text(f)) > h.version())
+            .defaultIfEmpty(true)));
+  }
+
+  private Mono<Snapshot<S>> switchHistory(Current<S> c, Snapshot<S> local, int depth) {
+    return Mono.defer(() -> {
+      long redisVersion = c.snapshot().version();
+      boolean behind = c.epoch().equals(epoch) && redisVersion < local.version();
+      if (!behind && redisVersion >= local.version() + 2) {
+        install(c.snapshot(), c.epoch());
+        return Mono.just(replica.snapshot());
+      }
+      if (depth > 16) {
+        return Mono.error(new StoreException("store '" + name + "': could not reconcile with "
+            + "Redis's history (Redis at version " + redisVersion + ", replica at "
+            + local.version() + ")"));
+      }
+      LOG.warn("store '{}': Redis holds {} at version {}, this replica {} at version {}: "
+              + "moving Redis past this replica's versions under a new epoch", name,
+          c.epoch().equals(epoch) ? "the same history" : "another history", redisVersion,
+          epoch, local.version());
+      // Same epoch, Redis behind: Redis lost versions this replica holds; carry its state on.
+      // Another history: Redis holds another instance's versions; keep its state.
+      boolean ours = behind;
+      return LuaScripts.run(redis, LuaScripts.ADVANCE, LuaScripts.ADVANCE_SHA, keys,
+              LuaScripts.bytes(c.epoch()), LuaScripts.bytes(redisVersion),
+              LuaScripts.bytes(local.version()), LuaScripts.bytes(clock.millis()), maxLength,
+              LuaScripts.bytes(newId()), LuaScripts.bytes(HISTORY_CHANGED),
+              LuaScripts.bytes(ours ? "1" : "0"), ours ? encode(local.state()) : new byte[0])
+          .flatMap(reply -> (Long) reply.get(0) == -1
+              ? resync()
+              : reconcile(currentOf(reply), depth + 1));
+    });
+  }
+
   // ---------------------------------------------------------------------------------------------
   // Reading Redis
 
-  /**
-   * Runs the SYNC script: seeds Redis with {@code local} if Redis has nothing for this store or
-   * an older version, and returns the snapshot Redis then holds.
-   */
-  private Mono<Snapshot<S>> sync(Snapshot<S> local) {
+  /** Runs the SYNC script: seeds Redis with {@code local} (new epoch) if Redis has no store. */
+  private Mono<Current<S>> syncScript(Snapshot<S> local) {
     return Mono.defer(() -> {
       Object cause = local.cause();
+      String fresh = newId();
       return LuaScripts.run(redis, LuaScripts.SYNC, LuaScripts.SYNC_SHA, keys,
               LuaScripts.bytes(local.version()), encode(local.state()),
               LuaScripts.bytes(local.timestampMillis()), maxLength,
               LuaScripts.bytes(cause == null ? "0" : "1"),
-              LuaScripts.bytes(cause == null ? "" : cause.toString()))
-          .map(reply -> (Long) reply.get(0) == 1 ? local : snapshotOf(reply));
+              LuaScripts.bytes(cause == null ? "" : cause.toString()), LuaScripts.bytes(fresh))
+          .map(reply -> (Long) reply.get(0) == 1
+              ? new Current<>(local, fresh, true)
+              : currentOf(reply));
     });
   }
 
-  /** Decodes {0, version, state, timestamp, hasCause, cause}. */
-  private Snapshot<S> snapshotOf(List<Object> reply) {
+  /** Decodes {kind, version, state, timestamp, hasCause, cause, epoch}. */
+  private Current<S> currentOf(List<Object> reply) {
     long version = (Long) reply.get(1);
-    S state = decode((byte[]) reply.get(2));
+    byte[] bytes = (byte[]) reply.get(2);
+    noteSize(bytes.length);
+    S state = decode(bytes, version);
     long timestamp = Long.parseLong(text((byte[]) reply.get(3)));
     String cause = "1".equals(text((byte[]) reply.get(4))) ? text((byte[]) reply.get(5)) : null;
-    return Snapshot.of(version, state, cause, timestamp == 0 ? clock.millis() : timestamp);
+    return new Current<>(
+        Snapshot.of(version, state, cause, timestamp == 0 ? clock.millis() : timestamp),
+        text((byte[]) reply.get(6)), false);
   }
 
   private Snapshot<S> snapshotOf(long version, Map<String, byte[]> body) {
     byte[] t = body.get("t");
     byte[] c = body.get("c");
-    return Snapshot.of(version, decode(Objects.requireNonNull(body.get("s"), "entry without s")),
-        c == null ? null : text(c), t == null ? clock.millis() : Long.parseLong(text(t)));
+    byte[] w = body.get("w");
+    byte[] s = Objects.requireNonNull(body.get("s"), "entry without s");
+    noteSize(s.length);
+    // This instance's own write: its snapshot carries the caller's cause object.
+    Object own = w == null ? null : ownCauses.get(text(w));
+    return Snapshot.of(version, decode(s, version), own != null ? own : c == null ? null : text(c),
+        t == null ? clock.millis() : Long.parseLong(text(t)));
   }
 
   private static long versionOf(StreamMessage<String, byte[]> entry) {
@@ -622,6 +1049,17 @@ public final class RedisStore<S> implements Store<S> {
     return new String(bytes, StandardCharsets.UTF_8);
   }
 
+  private void noteSize(long bytes) {
+    if (bytes > largestEntry) {
+      largestEntry = bytes;
+    }
+  }
+
+  /** Entries per catch-up read: about catchUpBytes of states, at least one, at most BATCH. */
+  int pageSize() {
+    return (int) Math.max(1, Math.min(BATCH, catchUpBytes / Math.max(1, largestEntry)));
+  }
+
   private byte[] encode(S state) {
     try {
       return codec.encode(state);
@@ -630,12 +1068,22 @@ public final class RedisStore<S> implements Store<S> {
     }
   }
 
-  private S decode(byte[] bytes) {
+  private S decode(byte[] bytes, long version) {
     try {
       return codec.decode(bytes);
-    } catch (IOException e) {
-      throw new StoreException("store '" + name + "' cannot decode the state in Redis with "
-          + codec + " (an incompatible codec or state type on another instance?)", e);
+    } catch (IOException | RuntimeException e) {
+      throw new UndecodableStateException("store '" + name + "' cannot decode version " + version
+          + " in Redis with " + codec + " (an incompatible codec or state type on another "
+          + "instance?): " + e.getMessage(), e);
+    }
+  }
+
+  /** A state in Redis that this instance's codec cannot read. */
+  static final class UndecodableStateException extends StoreException {
+    private static final long serialVersionUID = 1L;
+
+    UndecodableStateException(String message, Throwable cause) {
+      super(message, cause);
     }
   }
 
@@ -647,31 +1095,33 @@ public final class RedisStore<S> implements Store<S> {
       try {
         if (resyncNeeded) {
           resyncNeeded = false;
-          // Re-seeds Redis if it came back without the store; the XREAD below then catches up
-          // from the replica's version, gap-free while the stream holds the entries.
-          Objects.requireNonNull(sync(replica.snapshot()).block(writeTimeout));
+          // Re-seeds Redis if it came back without the store and reconciles histories; the
+          // XREAD below then catches up from the replica's version, gap-free while the stream
+          // holds the entries.
+          Objects.requireNonNull(resync().block(writeTimeout));
         }
-        long cursor = replica.snapshot().version();
+        long known = replica.snapshot().version();
+        long stuck = stuckAt;
         List<StreamMessage<String, byte[]>> batch = follower.sync().xread(
-            XReadArgs.Builder.block(pollTimeout).count(BATCH),
-            XReadArgs.StreamOffset.from(streamKey, cursor + "-0"));
-        up();
+            XReadArgs.Builder.block(pollTimeout).count(pageSize()),
+            XReadArgs.StreamOffset.from(streamKey, Math.max(known, stuck) + "-0"));
+        if (resyncNeeded) {
+          // A reconnection happened meanwhile (Lettuce resends a blocked XREAD): Redis may hold
+          // another history now; reconcile before taking any entry from it.
+          continue;
+        }
+        if (stuck < 0) {
+          up();
+        }
         for (StreamMessage<String, byte[]> entry : batch) {
-          long v = versionOf(entry);
-          long known = replica.snapshot().version();
-          if (v == known + 1) {
-            replica.advance(snapshotOf(v, entry.getBody()));
-          } else if (v > known + 1) {
-            // The entries in between were trimmed: jump to the state, a visible resync.
-            Snapshot<S> current = Objects.requireNonNull(
-                sync(replica.snapshot()).block(writeTimeout));
-            replica.advance(current);
+          if (!follow(entry)) {
             break;
           }
         }
       } catch (StoreClosedException e) {
         return;
-      } catch (RuntimeException e) {
+      } catch (Throwable e) {
+        // Errors too: a follower that dies silently leaves a replica that looks current.
         if (closed.get()) {
           return;
         }
@@ -680,6 +1130,45 @@ public final class RedisStore<S> implements Store<S> {
         LockSupport.parkNanos(reconnectDelay.toNanos());
       }
     }
+  }
+
+  /** Handles one entry; false when the rest of the batch must be dropped. */
+  private boolean follow(StreamMessage<String, byte[]> entry) {
+    long v = versionOf(entry);
+    long known = replica.snapshot().version();
+    if (v <= known) {
+      return true;
+    }
+    if (!ofThisHistory(entry)) {
+      resyncNeeded = true;
+      return false;
+    }
+    if (v == known + 1) {
+      try {
+        replica.advance(snapshotOf(v, entry.getBody()));
+        noteHead(v, entry.getBody().get("w"));
+        return true;
+      } catch (UndecodableStateException e) {
+        LOG.error("store '{}': skipping undecodable stream entry {}: {}", name, entry.getId(),
+            e.getMessage());
+        lastError = "undecodable stream entry " + entry.getId() + " skipped: " + e.getMessage();
+      }
+    }
+    // Entries missing (trimmed) or undecodable: jump to Redis's state, a visible resync.
+    try {
+      Snapshot<S> current = Objects.requireNonNull(resync().block(writeTimeout));
+      advanceQuietly(current);
+      if (stuckAt >= 0) {
+        stuckAt = -1;
+        up();
+      }
+    } catch (UndecodableStateException e) {
+      // Redis's state itself is unreadable: stay down naming it; wait for a newer entry.
+      long redisVersion = Math.max(v, stuckAt);
+      stuckAt = redisVersion;
+      down(e.getMessage());
+    }
+    return false;
   }
 
   private void up() {
@@ -715,10 +1204,23 @@ public final class RedisStore<S> implements Store<S> {
     }
   }
 
-  private static boolean isConnectionError(Throwable e) {
-    return e instanceof RedisException
-        && (!(e instanceof RedisCommandExecutionException)
-            || e instanceof RedisLoadingException || e instanceof RedisBusyException);
+  /**
+   * Whether {@code e} may be a lost connection or a lost reply (so resending is the way on):
+   * anything but an error reply from Redis (LOADING and BUSY excepted) or our own exceptions.
+   */
+  private static boolean isTransportError(Throwable e) {
+    if (e instanceof StoreException || e instanceof IllegalArgumentException
+        || e instanceof NullPointerException || e instanceof ClassCastException) {
+      return false;
+    }
+    return !(e instanceof RedisCommandExecutionException)
+        || e instanceof RedisLoadingException || e instanceof RedisBusyException;
+  }
+
+  /** Lettuce refused to send the command: the connection is down and commands are rejected. */
+  private static boolean isRejected(Throwable e) {
+    String m = e.getMessage();
+    return m != null && m.contains("Commands are rejected");
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -726,13 +1228,18 @@ public final class RedisStore<S> implements Store<S> {
 
   /**
    * Whether this instance is connected to Redis and following its stream. While it is not,
-   * reads serve the last known snapshot and writes fail after the write timeout.
+   * reads serve the last known snapshot and writes fail after the write timeout (or at once,
+   * naming the version, when Redis's state cannot be decoded).
    */
   public boolean isConnected() {
-    return following && commands.isOpen() && follower.isOpen() && !closed.get();
+    return following && stuckAt < 0 && followerThread.isAlive() && commands.isOpen()
+        && follower.isOpen() && !closed.get();
   }
 
-  /** The connection status, the replica's version and the last Redis error. */
+  /**
+   * The connection status, the replica's version and the last Redis error: a state this instance
+   * cannot decode shows as not connected, the error naming its version.
+   */
   public RedisStoreHealth health() {
     boolean connected = isConnected();
     return new RedisStoreHealth(connected, replica.snapshot().version(),
@@ -771,6 +1278,7 @@ public final class RedisStore<S> implements Store<S> {
     LockSupport.unpark(followerThread);
     follower.closeAsync();
     commands.closeAsync();
+    control.closeAsync();
     if (ownsClient) {
       shutdownOwnedClient();
     }

@@ -47,6 +47,8 @@ public final class RedisStoreBuilder<S> {
   Equivalence<S> equivalence = Equivalence.identity();
   Duration writeTimeout = Duration.ofSeconds(5);
   long streamMaxLength = 1_000;
+  long writeIdRetention = 10_000;
+  long catchUpBytes = 8L << 20;
   Duration pollTimeout = Duration.ofSeconds(1);
   Duration reconnectDelay = Duration.ofMillis(200);
   Scheduler deliveryScheduler = Schedulers.boundedElastic();
@@ -200,7 +202,9 @@ public final class RedisStoreBuilder<S> {
 
   /**
    * How long a write may take, conflict retries and reconnection waits included, before it fails
-   * with {@link StoreUnavailableException}. Defaults to 5 seconds.
+   * with {@link StoreUnavailableException}. If a commit may have reached Redis by then, the
+   * store asks Redis whether it did (for at most this long again): so a write fails within twice
+   * this. Defaults to 5 seconds.
    *
    * @param timeout a positive duration
    * @return this builder
@@ -223,6 +227,41 @@ public final class RedisStoreBuilder<S> {
       throw new IllegalArgumentException("streamMaxLength must be >= 1, was " + maxLength);
     }
     this.streamMaxLength = maxLength;
+    return this;
+  }
+
+  /**
+   * For how many versions Redis keeps the ids of committed writes ({@code snapflux:{n}:writes}),
+   * so that a resent or settled write is recognised whatever the stream trimming did. A write
+   * older than that gets {@link CommitStatus.Unknown} from {@link RedisStore#commitStatus}.
+   * Costs about 130 bytes of Redis memory per version (1.3 MB for 10,000, by {@code MEMORY
+   * USAGE}). Defaults to 10,000.
+   *
+   * @param versions at least 1
+   * @return this builder
+   */
+  public RedisStoreBuilder<S> writeIdRetention(long versions) {
+    if (versions < 1) {
+      throw new IllegalArgumentException("writeIdRetention must be >= 1, was " + versions);
+    }
+    this.writeIdRetention = versions;
+    return this;
+  }
+
+  /**
+   * About how many bytes of states one catch-up read (the follower's {@code XREAD}, a writer's
+   * {@code XRANGE}) may return: the count per read is this divided by the largest state seen (at
+   * least one entry, at most 512). Bounds the memory a catching-up instance needs to about this
+   * plus one state. Defaults to 8 MiB.
+   *
+   * @param bytes at least 1
+   * @return this builder
+   */
+  public RedisStoreBuilder<S> catchUpBytes(long bytes) {
+    if (bytes < 1) {
+      throw new IllegalArgumentException("catchUpBytes must be >= 1, was " + bytes);
+    }
+    this.catchUpBytes = bytes;
     return this;
   }
 

@@ -9,13 +9,15 @@ import org.jspecify.annotations.Nullable;
  * Redis is unreachable. The local replica is unchanged; reads keep serving the last known
  * snapshot.
  *
- * <p>When Redis rejected or never received the command (the usual case for a server that is down:
- * the connection is closed, so nothing is sent), the write did not happen. If a command was on
- * the wire when the timeout struck, its outcome is unknown: compare the store's version once it
- * is {@linkplain RedisStore#isConnected() connected} again. A resent command is never applied
- * twice (every write carries an id the commit script checks).
+ * <p>This exception itself means the write did not commit and never will: either Redis never
+ * received it, or the store asked Redis afterwards and fenced the write's id so that a late copy
+ * is refused. When the store could not ask, it throws the subclass {@link
+ * CommitOutcomeUnknownException} instead, whose write id {@link RedisStore#commitStatus(String)}
+ * settles later. A write whose reply was lost but which committed is not reported by either:
+ * it returns normally.
  */
-public final class StoreUnavailableException extends StoreException {
+public sealed class StoreUnavailableException extends StoreException
+    permits CommitOutcomeUnknownException {
 
   private static final long serialVersionUID = 1L;
 

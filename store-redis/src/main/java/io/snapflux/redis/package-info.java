@@ -6,6 +6,11 @@
  * the change to a trimmed Redis Stream. Each instance keeps a local replica, fed by that stream,
  * for wait-free reads and for its subscribers. Build one with {@link
  * io.snapflux.redis.RedisStore#builder(String, Object)}.
+ *
+ * <p>A failed write is either {@link io.snapflux.redis.StoreUnavailableException} (it did not
+ * commit) or {@link io.snapflux.redis.CommitOutcomeUnknownException} (Redis could not be asked;
+ * {@link io.snapflux.redis.RedisStore#commitStatus(String)} answers with a {@link
+ * io.snapflux.redis.CommitStatus} later).
  */
 @NullMarked
 package io.snapflux.redis;

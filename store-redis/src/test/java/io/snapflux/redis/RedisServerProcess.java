@@ -10,11 +10,13 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A {@code redis-server} child process owned by a test, on a free loopback port (never 6379),
@@ -70,6 +72,11 @@ public final class RedisServerProcess implements AutoCloseable {
     return "redis://127.0.0.1:" + port;
   }
 
+  /** The server's working directory: its {@code dump.rdb} (after SAVE) and log live there. */
+  public Path dir() {
+    return dir;
+  }
+
   public boolean isRunning() {
     return process != null && process.isAlive();
   }
@@ -90,6 +97,36 @@ public final class RedisServerProcess implements AutoCloseable {
       throw new IllegalStateException(e);
     }
     process = null;
+  }
+
+  /**
+   * Saves an RDB snapshot now (SAVE) and keeps a copy of it, for {@link #restartFrom(Path)}:
+   * Redis "back older", as after an RDB restore or a lagging replica's promotion.
+   */
+  public Path saveRdb() throws IOException {
+    try (io.lettuce.core.RedisClient client = io.lettuce.core.RedisClient.create(uri());
+        io.lettuce.core.api.StatefulRedisConnection<String, String> c = client.connect()) {
+      String ok = c.sync().save();
+      if (!"OK".equals(ok)) {
+        throw new IllegalStateException("SAVE answered " + ok);
+      }
+    }
+    Path copy = Files.createTempFile(dir, "saved-", ".rdb");
+    return Files.copy(dir.resolve("dump.rdb"), copy, StandardCopyOption.REPLACE_EXISTING);
+  }
+
+  /**
+   * Kills the server and starts it again on the same port from {@code rdb} (a copy from {@link
+   * #saveRdb()}), or empty if {@code rdb} is {@code null}.
+   */
+  public void restartFrom(@Nullable Path rdb) throws IOException {
+    stop();
+    if (rdb == null) {
+      Files.deleteIfExists(dir.resolve("dump.rdb"));
+    } else {
+      Files.copy(rdb, dir.resolve("dump.rdb"), StandardCopyOption.REPLACE_EXISTING);
+    }
+    startProcess();
   }
 
   /** Starts the server again on the same port (with its AOF, if it has one). */

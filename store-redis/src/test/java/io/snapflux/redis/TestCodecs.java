@@ -1,15 +1,16 @@
 package io.snapflux.redis;
 
-import com.fasterxml.jackson.databind.JavaType;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.snapflux.jackson.vavr.VavrModule;
 import io.snapflux.store.JsonStateCodec;
 import io.snapflux.store.StateCodec;
-import io.vavr.jackson.datatype.VavrModule;
+import tools.jackson.databind.JavaType;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.json.JsonMapper;
 
 /** JSON codecs for the JSON-friendly states of the contract suite (integers, strings, lists). */
 final class TestCodecs {
 
-  private static final ObjectMapper MAPPER = new ObjectMapper().registerModule(new VavrModule());
+  private static final ObjectMapper MAPPER = JsonMapper.builder().addModule(new VavrModule()).build();
 
   private TestCodecs() {}
 

@@ -1,10 +1,7 @@
 package io.snapflux.sample.flags;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.snapflux.spring.web.ConditionalRequests;
 import io.snapflux.spring.web.ConditionalRequests.Written;
+import io.snapflux.spring.web.ConditionalRequests;
 import io.snapflux.store.Snapshot;
 import java.net.URI;
 import java.security.Principal;
@@ -22,6 +19,9 @@ import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.JsonNodeFactory;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * The flags as a REST resource. Every representation carries the store's version as its {@code

@@ -1,15 +1,14 @@
 package io.snapflux.sample.flags;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vavr.collection.SortedSet;
 import io.vavr.collection.TreeSet;
-import java.util.Iterator;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.JsonNodeFactory;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Reads and writes the JSON form of a {@link Flag}, and applies JSON Merge Patches (RFC 7396) to
@@ -69,8 +68,7 @@ public final class FlagJson {
     if (!json.isObject()) {
       throw new InvalidFieldException("body", "A flag must be a JSON object");
     }
-    for (Iterator<String> names = json.fieldNames(); names.hasNext(); ) {
-      String field = names.next();
+    for (String field : json.propertyNames()) {
       if (!FIELDS.contains(field)) {
         throw new InvalidFieldException(
             field, "Unknown field '" + abbreviate(field) + "'; a flag has " + FIELDS);
@@ -104,23 +102,23 @@ public final class FlagJson {
             "allow", "allow must be an array of at most " + MAX_ALLOW + " user names");
       }
       for (JsonNode user : node) {
-        if (!user.isTextual() || user.textValue().isBlank()
-            || user.textValue().length() > MAX_USER_LENGTH) {
+        if (!user.isString() || user.stringValue().isBlank()
+            || user.stringValue().length() > MAX_USER_LENGTH) {
           throw new InvalidFieldException(
               "allow", "allow must hold user names of 1 to " + MAX_USER_LENGTH + " characters");
         }
-        allow = allow.add(user.textValue());
+        allow = allow.add(user.stringValue());
       }
     }
     String description = "";
     node = json.get("description");
     if (present(node)) {
-      if (!node.isTextual() || node.textValue().length() > MAX_DESCRIPTION) {
+      if (!node.isString() || node.stringValue().length() > MAX_DESCRIPTION) {
         throw new InvalidFieldException(
             "description", "description must be a string of at most " + MAX_DESCRIPTION
                 + " characters");
       }
-      description = node.textValue();
+      description = node.stringValue();
     }
     return new Flag(enabled, rollout, allow, description);
   }

@@ -1,14 +1,14 @@
 package io.snapflux.sample.flags;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import io.snapflux.spring.web.ConditionalRequests;
 import io.snapflux.spring.web.ConditionalRequests.Plan;
 import io.snapflux.spring.web.ConditionalRequests.Written;
+import io.snapflux.spring.web.ConditionalRequests;
 import io.snapflux.spring.web.IfMatch;
 import io.snapflux.spring.web.PreconditionFailedException;
 import io.snapflux.store.Snapshot;
 import io.snapflux.store.Store;
 import org.springframework.stereotype.Service;
+import tools.jackson.databind.JsonNode;
 
 /**
  * The flag operations, as pure changes to the {@link AppState} store. Every method is

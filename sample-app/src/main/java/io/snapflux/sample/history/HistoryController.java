@@ -1,7 +1,6 @@
 package io.snapflux.sample.history;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.snapflux.sample.flags.AppState;
 import io.snapflux.sample.flags.Flag;
 import io.snapflux.sample.flags.FlagJson;
@@ -27,6 +26,7 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Recent versions with their causes and per-flag diffs, from the store's own history ({@link

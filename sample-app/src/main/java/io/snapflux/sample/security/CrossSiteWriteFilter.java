@@ -1,6 +1,6 @@
 package io.snapflux.sample.security;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
+import tools.jackson.databind.ObjectMapper;
 import io.snapflux.sample.web.Problems;
 import java.net.URI;
 import java.util.List;

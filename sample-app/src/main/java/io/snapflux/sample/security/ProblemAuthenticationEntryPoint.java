@@ -1,6 +1,6 @@
 package io.snapflux.sample.security;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
+import tools.jackson.databind.ObjectMapper;
 import io.snapflux.sample.web.Problems;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
@@ -40,7 +40,7 @@ final class ProblemAuthenticationEntryPoint implements ServerAuthenticationEntry
       exchange.getResponse().getHeaders()
           .set(HttpHeaders.WWW_AUTHENTICATE, "Basic realm=\"" + REALM + "\", charset=\"UTF-8\"");
     }
-    boolean attempted = request.containsKey(HttpHeaders.AUTHORIZATION);
+    boolean attempted = request.containsHeader(HttpHeaders.AUTHORIZATION);
     if (attempted) {
       throttle.failed(exchange);
     }
@@ -53,8 +53,8 @@ final class ProblemAuthenticationEntryPoint implements ServerAuthenticationEntry
   }
 
   static boolean fromBrowser(HttpHeaders request) {
-    return request.containsKey("Sec-Fetch-Mode")
-        || request.containsKey(HttpHeaders.ORIGIN)
-        || request.containsKey("X-Requested-With");
+    return request.containsHeader("Sec-Fetch-Mode")
+        || request.containsHeader(HttpHeaders.ORIGIN)
+        || request.containsHeader("X-Requested-With");
   }
 }

@@ -1,6 +1,6 @@
 package io.snapflux.sample.security;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
+import tools.jackson.databind.ObjectMapper;
 import com.github.benmanes.caffeine.cache.Ticker;
 import io.snapflux.sample.web.Problems;
 import org.slf4j.Logger;
@@ -23,8 +23,8 @@ import org.springframework.security.web.server.firewall.ServerExchangeRejectedHa
  *
  * <ul>
  *   <li>Public: GET and HEAD of the page, its assets and everything under {@code /api/} but
- *       {@code /api/whoami}; the health probes {@code /actuator/health}, {@code .../liveness} and
- *       {@code .../readiness}.
+ *       {@code /api/whoami}; the probes {@code /actuator/health/liveness} and {@code
+ *       .../readiness}.
  *   <li>The admin (HTTP Basic, role {@code ADMIN}): every other method under {@code /api/} (so a
  *       write endpoint added later is protected without a rule of its own), {@code /api/whoami},
  *       and every other path, the management endpoints included.
@@ -91,8 +91,11 @@ class SecurityConfiguration {
                 "/favicon.ico", "/api/**").permitAll()
             .pathMatchers(HttpMethod.HEAD, "/", "/index.html", "/app.js", "/app.css",
                 "/favicon.ico", "/api/**").permitAll()
-            .pathMatchers(HttpMethod.GET, "/actuator/health", "/actuator/health/liveness",
-                "/actuator/health/readiness").permitAll()
+            // Probes stay public for the orchestrator; every other management endpoint (health
+            // with its details, /actuator/snapflux with the state, metrics, Prometheus) needs the
+            // admin, through the rule below.
+            .pathMatchers(HttpMethod.GET, "/actuator/health/liveness", "/actuator/health/readiness")
+                .permitAll()
             .anyExchange().hasRole(ADMIN))
         .build();
   }

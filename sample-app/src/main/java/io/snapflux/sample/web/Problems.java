@@ -1,7 +1,5 @@
 package io.snapflux.sample.web;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.net.URI;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -9,6 +7,8 @@ import org.springframework.http.ProblemDetail;
 import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Mono;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.ObjectMapper;
 
 /**
  * Writes an RFC 9457 problem from code that runs before any controller (web filters, the security
@@ -36,7 +36,7 @@ public final class Problems {
     byte[] bytes;
     try {
       bytes = json.writeValueAsBytes(problem);
-    } catch (JsonProcessingException e) {
+    } catch (JacksonException e) {
       return Mono.error(e);
     }
     return response.writeWith(Mono.fromSupplier(() -> response.bufferFactory().wrap(bytes)));

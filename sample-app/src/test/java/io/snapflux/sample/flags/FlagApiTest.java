@@ -11,11 +11,13 @@ import io.snapflux.store.Store;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTestClient;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.test.json.JsonCompareMode;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
+@AutoConfigureWebTestClient
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 final class FlagApiTest {
 
@@ -209,7 +211,7 @@ final class FlagApiTest {
     String big = "{\"description\":\"" + "x".repeat(70_000) + "\"}";
     changesNothing(store, () -> client.put().uri("/api/flags/put.big").headers(admin())
         .contentType(MediaType.APPLICATION_JSON).bodyValue(big).exchange()
-        .expectStatus().isEqualTo(HttpStatus.PAYLOAD_TOO_LARGE)
+        .expectStatus().isEqualTo(HttpStatus.CONTENT_TOO_LARGE)
         .expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON));
   }
 

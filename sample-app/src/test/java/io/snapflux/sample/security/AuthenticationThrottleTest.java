@@ -2,7 +2,6 @@ package io.snapflux.sample.security;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
@@ -15,7 +14,7 @@ final class AuthenticationThrottleTest {
   private final AtomicLong nanos = new AtomicLong(1_000);
   private final AuthenticationThrottle throttle = new AuthenticationThrottle(
       new SecurityProperties.FailedAuthentication(2, Duration.ofSeconds(30), 2),
-      nanos::get, new ObjectMapper());
+      nanos::get, tools.jackson.databind.json.JsonMapper.builder().build());
 
   private static MockServerWebExchange from(String address) {
     return MockServerWebExchange.from(MockServerHttpRequest.get("/api/whoami")

@@ -2,7 +2,6 @@ package io.snapflux.sample.security;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
@@ -16,7 +15,7 @@ final class CrossSiteWriteFilterTest {
   private final CrossSiteWriteFilter filter = new CrossSiteWriteFilter(
       new SecurityProperties(List.of("https://Admin.Example.com/"),
           new SecurityProperties.FailedAuthentication(10, java.time.Duration.ofMinutes(1), 10)),
-      new ObjectMapper());
+      tools.jackson.databind.json.JsonMapper.builder().build());
 
   private boolean passes(MockServerHttpRequest.BaseBuilder<?> request) {
     AtomicBoolean passed = new AtomicBoolean();

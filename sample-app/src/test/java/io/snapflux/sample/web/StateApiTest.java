@@ -14,6 +14,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTestClient;
 import org.springframework.core.ParameterizedTypeReference;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -22,6 +23,7 @@ import org.springframework.test.web.reactive.server.WebTestClient;
 import reactor.core.publisher.Flux;
 import reactor.test.StepVerifier;
 
+@AutoConfigureWebTestClient
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 final class StateApiTest {
 
@@ -74,7 +76,7 @@ final class StateApiTest {
         .contentType(MediaType.APPLICATION_JSON)
         .body(Flux.just(big.substring(0, 35_000), big.substring(35_000)), String.class)
         .exchange()
-        .expectStatus().isEqualTo(HttpStatus.PAYLOAD_TOO_LARGE)
+        .expectStatus().isEqualTo(HttpStatus.CONTENT_TOO_LARGE)
         .expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON));
   }
 

@@ -1,6 +1,5 @@
 package io.snapflux.spring.actuate;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.snapflux.spring.StoreFactory;
 import io.snapflux.store.Snapshot;
 import io.snapflux.store.Store;
@@ -13,6 +12,7 @@ import org.springframework.boot.actuate.endpoint.Show;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 import org.springframework.boot.actuate.endpoint.annotation.Selector;
+import tools.jackson.databind.ObjectMapper;
 
 /**
  * The Actuator endpoint {@code snapflux}: {@code GET /actuator/snapflux} lists the stores of the

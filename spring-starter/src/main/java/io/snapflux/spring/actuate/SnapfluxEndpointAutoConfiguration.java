@@ -1,6 +1,5 @@
 package io.snapflux.spring.actuate;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.snapflux.spring.SnapfluxAutoConfiguration;
 import io.snapflux.spring.StoreFactory;
 import org.springframework.beans.factory.ObjectProvider;
@@ -13,6 +12,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The Actuator endpoint {@code snapflux}, when Actuator is on the class path and the endpoint is
@@ -30,8 +30,8 @@ public final class SnapfluxEndpointAutoConfiguration {
   SnapfluxEndpoint snapfluxEndpoint(
       StoreFactory factory,
       SnapfluxEndpointProperties properties,
-      ObjectProvider<ObjectMapper> objectMapper) {
-    return new SnapfluxEndpoint(factory, properties.showValues(), objectMapper.getIfUnique());
+      ObjectProvider<JsonMapper> jsonMapper) {
+    return new SnapfluxEndpoint(factory, properties.showValues(), jsonMapper.getIfUnique());
   }
 
   @Bean

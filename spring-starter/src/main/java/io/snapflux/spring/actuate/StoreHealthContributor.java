@@ -3,15 +3,14 @@ package io.snapflux.spring.actuate;
 import io.snapflux.spring.StoreBackend;
 import io.snapflux.spring.StoreFactory;
 import io.snapflux.store.Store;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
-import org.springframework.boot.actuate.health.CompositeHealthContributor;
-import org.springframework.boot.actuate.health.Health;
-import org.springframework.boot.actuate.health.HealthContributor;
-import org.springframework.boot.actuate.health.HealthIndicator;
-import org.springframework.boot.actuate.health.NamedContributor;
+import org.springframework.boot.health.contributor.CompositeHealthContributor;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.HealthContributor;
+import org.springframework.boot.health.contributor.HealthIndicator;
 
 /**
  * Health of every store of a {@link StoreFactory}, one indicator per store, named after it: {@code
@@ -39,10 +38,9 @@ public final class StoreHealthContributor implements CompositeHealthContributor 
   }
 
   @Override
-  public Iterator<NamedContributor<HealthContributor>> iterator() {
+  public Stream<Entry> stream() {
     return factory.stores().values().stream()
-        .map(store -> NamedContributor.of(store.name(), (HealthContributor) indicator(store)))
-        .iterator();
+        .map(store -> new Entry(store.name(), indicator(store)));
   }
 
   private HealthIndicator indicator(Store<?> store) {

@@ -1,15 +1,14 @@
 package io.snapflux.spring.file;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.snapflux.file.Durability;
 import io.snapflux.file.FileStore;
+import io.snapflux.jackson.vavr.VavrModule;
 import io.snapflux.spring.SnapfluxProperties;
 import io.snapflux.spring.StoreBackend;
 import io.snapflux.spring.StoreDefinition;
 import io.snapflux.store.JsonStateCodec;
 import io.snapflux.store.StateCodec;
 import io.snapflux.store.Store;
-import io.vavr.jackson.datatype.VavrModule;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -18,6 +17,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The {@code file} backend: each store is a {@link FileStore} in {@code
@@ -46,7 +47,9 @@ public final class FileStoreBackend implements StoreBackend {
         "snapflux.file.directory must be set when snapflux.backend=file");
     this.durability = settings.durability() == SnapfluxProperties.Durability.ASYNC
         ? Durability.ASYNC : Durability.SYNC;
-    this.mapper = mapper != null ? mapper : new ObjectMapper().registerModule(new VavrModule());
+    this.mapper = mapper != null
+        ? mapper
+        : JsonMapper.builder().findAndAddModules().addModule(new VavrModule()).build();
   }
 
   @Override
@@ -56,7 +59,10 @@ public final class FileStoreBackend implements StoreBackend {
 
   @Override
   public <S> Store<S> create(StoreDefinition<S> definition) {
-    StateCodec<S> codec = JsonStateCodec.of(mapper, mapper.constructType(definition.stateType()));
+    // Strict about unknown properties, like FileStore.builder(initial, type): one process owns a
+    // directory, and a changed state shape needs a schema version rather than silent data loss.
+    StateCodec<S> codec = JsonStateCodec.<S>of(mapper, mapper.constructType(definition.stateType()))
+        .rejectingUnknownProperties();
     FileStore<S> store = FileStore.builder(definition.builder(), codec)
         .directory(directoryOf(definition.name()))
         .name(definition.name())

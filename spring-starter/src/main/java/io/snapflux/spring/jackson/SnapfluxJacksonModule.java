@@ -1,8 +1,8 @@
 package io.snapflux.spring.jackson;
 
-import com.fasterxml.jackson.core.Version;
-import com.fasterxml.jackson.databind.module.SimpleModule;
 import io.snapflux.store.Snapshot;
+import tools.jackson.core.Version;
+import tools.jackson.databind.module.SimpleModule;
 
 /**
  * A Jackson module for {@link Snapshot}: serialized as
@@ -13,11 +13,10 @@ import io.snapflux.store.Snapshot;
  * reads {@code state} as {@code S} (the type argument of the target type), {@code cause} as a
  * string, number, boolean, map or list, and a missing {@code timestamp} as the epoch.
  *
- * <p>States made of Vavr collections also need vavr-jackson's {@code VavrModule}.
+ * <p>States made of Vavr collections also need {@code io.snapflux.jackson.vavr.VavrModule}
+ * (snapflux-jackson-vavr), which the starter registers alongside this module.
  */
 public final class SnapfluxJacksonModule extends SimpleModule {
-
-  private static final long serialVersionUID = 1L;
 
   /** Creates the module. */
   @SuppressWarnings({"unchecked", "rawtypes"})

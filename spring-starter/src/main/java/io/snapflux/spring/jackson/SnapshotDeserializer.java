@@ -1,23 +1,18 @@
 package io.snapflux.spring.jackson;
 
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.databind.BeanProperty;
-import com.fasterxml.jackson.databind.DeserializationContext;
-import com.fasterxml.jackson.databind.JavaType;
-import com.fasterxml.jackson.databind.JsonDeserializer;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.deser.ContextualDeserializer;
-import com.fasterxml.jackson.databind.deser.std.StdDeserializer;
 import io.snapflux.store.Snapshot;
-import java.io.IOException;
 import java.time.Instant;
 import org.jspecify.annotations.Nullable;
+import tools.jackson.core.JsonParser;
+import tools.jackson.databind.BeanProperty;
+import tools.jackson.databind.DeserializationContext;
+import tools.jackson.databind.JavaType;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ValueDeserializer;
+import tools.jackson.databind.deser.std.StdDeserializer;
 
 /** Reads a {@link Snapshot}, its state as the target type's type argument. */
-final class SnapshotDeserializer extends StdDeserializer<Snapshot<?>>
-    implements ContextualDeserializer {
-
-  private static final long serialVersionUID = 1L;
+final class SnapshotDeserializer extends StdDeserializer<Snapshot<?>> {
 
   private final @Nullable JavaType stateType;
 
@@ -27,7 +22,7 @@ final class SnapshotDeserializer extends StdDeserializer<Snapshot<?>>
   }
 
   @Override
-  public JsonDeserializer<?> createContextual(
+  public ValueDeserializer<?> createContextual(
       DeserializationContext ctxt, @Nullable BeanProperty property) {
     JavaType type = ctxt.getContextualType();
     if (type == null && property != null) {
@@ -38,12 +33,12 @@ final class SnapshotDeserializer extends StdDeserializer<Snapshot<?>>
   }
 
   @Override
-  public Snapshot<?> deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
+  public Snapshot<?> deserialize(JsonParser p, DeserializationContext ctxt) {
     JsonNode node = ctxt.readTree(p);
     JsonNode version = node.get("version");
     JsonNode state = node.get("state");
     if (version == null || !version.canConvertToLong() || state == null || state.isNull()) {
-      return (Snapshot<?>) ctxt.handleUnexpectedToken(Snapshot.class, p.currentToken(), p,
+      return (Snapshot<?>) ctxt.handleUnexpectedToken(ctxt.constructType(Snapshot.class), p.currentToken(), p,
           "a Snapshot needs a numeric \"version\" and a non-null \"state\"");
     }
     JavaType type = stateType == null ? ctxt.constructType(Object.class) : stateType;
@@ -51,11 +46,11 @@ final class SnapshotDeserializer extends StdDeserializer<Snapshot<?>>
     JsonNode causeNode = node.get("cause");
     Object cause = causeNode == null || causeNode.isNull()
         ? null
-        : causeNode.isTextual() ? causeNode.asText() : ctxt.readTreeAsValue(causeNode, Object.class);
+        : causeNode.isString() ? causeNode.asString() : ctxt.readTreeAsValue(causeNode, Object.class);
     JsonNode timestamp = node.get("timestamp");
     long millis = timestamp == null || timestamp.isNull()
         ? 0L
-        : timestamp.isNumber() ? timestamp.asLong() : Instant.parse(timestamp.asText()).toEpochMilli();
+        : timestamp.isNumber() ? timestamp.asLong() : Instant.parse(timestamp.asString()).toEpochMilli();
     return Snapshot.of(version.asLong(), value, cause, millis);
   }
 }

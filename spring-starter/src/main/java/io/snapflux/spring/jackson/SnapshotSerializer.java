@@ -1,12 +1,11 @@
 package io.snapflux.spring.jackson;
 
-import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.databind.SerializerProvider;
-import com.fasterxml.jackson.databind.ser.std.StdSerializer;
 import io.snapflux.store.Snapshot;
-import java.io.IOException;
 import java.time.Instant;
 import java.util.Map;
+import tools.jackson.core.JsonGenerator;
+import tools.jackson.databind.SerializationContext;
+import tools.jackson.databind.ser.std.StdSerializer;
 
 /**
  * Writes a {@link Snapshot} as an object. A cause that is a record, map, collection, string,
@@ -15,29 +14,27 @@ import java.util.Map;
  */
 final class SnapshotSerializer extends StdSerializer<Snapshot<?>> {
 
-  private static final long serialVersionUID = 1L;
-
   @SuppressWarnings({"unchecked", "rawtypes"})
   SnapshotSerializer() {
     super((Class) Snapshot.class);
   }
 
   @Override
-  public void serialize(Snapshot<?> snapshot, JsonGenerator gen, SerializerProvider provider)
-      throws IOException {
+  public void serialize(Snapshot<?> snapshot, JsonGenerator gen, SerializationContext ctxt) {
     gen.writeStartObject();
-    gen.writeNumberField("version", snapshot.version());
-    provider.defaultSerializeField("state", snapshot.state(), gen);
+    gen.writeNumberProperty("version", snapshot.version());
+    ctxt.defaultSerializeProperty("state", snapshot.state(), gen);
     Object cause = snapshot.cause();
     if (cause != null) {
-      gen.writeFieldName("cause");
+      gen.writeName("cause");
       if (isJson(cause)) {
-        provider.defaultSerializeValue(cause, gen);
+        ctxt.writeValue(gen, cause);
       } else {
         gen.writeString(cause.toString());
       }
     }
-    gen.writeStringField("timestamp", Instant.ofEpochMilli(snapshot.timestampMillis()).toString());
+    gen.writeStringProperty("timestamp",
+        Instant.ofEpochMilli(snapshot.timestampMillis()).toString());
     gen.writeEndObject();
   }
 

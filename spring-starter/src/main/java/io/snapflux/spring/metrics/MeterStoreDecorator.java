@@ -2,22 +2,31 @@ package io.snapflux.spring.metrics;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
+import io.micrometer.observation.ObservationRegistry;
 import io.snapflux.spring.StoreDecorator;
 import io.snapflux.spring.StoreDefinition;
 import io.snapflux.store.Store;
+import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.ObjectProvider;
 
 /**
- * Binds {@link StoreMetrics} to each store the factory creates and wraps it in the update timer.
- * The registry is looked up when a store is created, so a context without one simply gets no
- * meters and unwrapped stores.
+ * Binds {@link StoreMetrics} to each store the factory creates, the backend's own meters ({@link
+ * BackendMeters}) too, and wraps the store so that each write is an observation. The registries
+ * are looked up when a store is created: a context without a {@code MeterRegistry} gets no meters,
+ * one without an {@code ObservationRegistry} gets the update timer straight from the meter
+ * registry. Closing the store removes all its meters.
  */
 final class MeterStoreDecorator implements StoreDecorator {
 
   private final ObjectProvider<MeterRegistry> registry;
+  private final ObjectProvider<ObservationRegistry> observations;
+  private final String backend;
 
-  MeterStoreDecorator(ObjectProvider<MeterRegistry> registry) {
+  MeterStoreDecorator(ObjectProvider<MeterRegistry> registry,
+      ObjectProvider<ObservationRegistry> observations, String backend) {
     this.registry = registry;
+    this.observations = observations;
+    this.backend = backend;
   }
 
   @Override
@@ -27,6 +36,11 @@ final class MeterStoreDecorator implements StoreDecorator {
       return store;
     }
     StoreMetrics.bind(meters, store, Tags.empty());
-    return StoreMetrics.timed(meters, store, Tags.empty());
+    BackendMeters.bind(meters, store);
+    @Nullable ObservationRegistry shared = observations.getIfUnique();
+    ObservationRegistry observed = shared != null && !shared.isNoop()
+        ? shared
+        : StoreMetrics.meterObservations(meters);
+    return StoreMetrics.observed(observed, store, backend, () -> StoreMetrics.unbind(meters, store));
   }
 }

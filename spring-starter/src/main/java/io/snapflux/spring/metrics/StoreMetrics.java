@@ -1,12 +1,16 @@
 package io.snapflux.spring.metrics;
 
+import io.micrometer.common.KeyValues;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.Tags;
-import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.observation.DefaultMeterObservationHandler;
+import io.micrometer.observation.ObservationRegistry;
 import io.snapflux.store.Store;
+import java.util.List;
 
 /**
  * The Micrometer meters of a store. With the starter on the class path and a {@code
@@ -37,7 +41,9 @@ import io.snapflux.store.Store;
  * </table>
  *
  * <p>The counters and gauges read {@link Store#stats()} when the registry is scraped and cost the
- * store nothing. The timer needs a wrapper around the store ({@link #timed}).
+ * store nothing. The timer comes from an {@code Observation} per write, which needs a wrapper
+ * around the store ({@link #observed}, {@link #timed}); it is tagged {@code backend} and {@code
+ * error} too. Every meter of a store is removed when the store closes.
  */
 public final class StoreMetrics {
 
@@ -57,7 +63,7 @@ public final class StoreMetrics {
   public static final String SUBSCRIBERS = "snapflux.store.subscribers";
   /** The largest lag of a lossless subscriber. */
   public static final String LOSSLESS_LAG = "snapflux.store.lossless.lag";
-  /** Update latency. */
+  /** Update latency: an observation, recorded as a timer of this name. */
   public static final String UPDATE = "snapflux.store.update";
 
   private StoreMetrics() {}
@@ -99,7 +105,9 @@ public final class StoreMetrics {
    * A store that forwards every call to {@code store} and records the latency of its committing
    * calls ({@code update}, {@code updateAndGet}, {@code getAndUpdate}, {@code modify}, {@code
    * compareAndSet}, {@code updateIfVersion}, {@code undo}, {@code redo}) in the timer {@value
-   * #UPDATE}, tagged {@code outcome}.
+   * #UPDATE}, tagged {@code store}, {@code backend} ({@code unknown} here), {@code extraTags},
+   * {@code outcome} and {@code error}. Closing it closes {@code store} and removes the store's
+   * meters from {@code registry}.
    *
    * <p>The result is a different object (a {@link io.snapflux.store.ForwardingStore}): use it
    * instead of {@code store} everywhere, or updates made through {@code store} go untimed. Reads
@@ -107,16 +115,60 @@ public final class StoreMetrics {
    *
    * @param registry the registry
    * @param store the store
-   * @param extraTags more tags
+   * @param extraTags more tags (the timer's only: the counters and gauges take theirs in {@link
+   *     #bind})
    * @param <S> the type of the state
    * @return the timed store
    */
   public static <S> Store<S> timed(MeterRegistry registry, Store<S> store, Iterable<Tag> extraTags) {
-    Tags tags = Tags.of("store", store.name()).and(extraTags);
-    return new TimedStore<>(store, outcome -> Timer.builder(UPDATE)
-        .tags(tags)
-        .tag("outcome", outcome)
-        .description("Latency of store updates")
-        .register(registry));
+    KeyValues keys = KeyValues.empty();
+    for (Tag tag : extraTags) {
+      keys = keys.and(tag.getKey(), tag.getValue());
+    }
+    return new TimedStore<>(store, meterObservations(registry), "unknown", keys,
+        () -> unbind(registry, store));
+  }
+
+  /**
+   * A store that forwards every call to {@code store} and makes each committing call an {@link
+   * ObservationRegistry observation} named {@value #UPDATE} (keys {@code store}, {@code backend},
+   * {@code outcome}), which the registry's handlers turn into a timer, spans or logs, and which
+   * {@code management.observations.*} filters apply to. Closing it closes {@code store}, then runs
+   * {@code onClose}.
+   *
+   * @param observations the registry, e.g. Spring Boot's
+   * @param store the store
+   * @param backend the backend's name, a low-cardinality key
+   * @param onClose run after the store closed, e.g. to remove its meters
+   * @param <S> the type of the state
+   * @return the observed store
+   */
+  public static <S> Store<S> observed(ObservationRegistry observations, Store<S> store,
+      String backend, Runnable onClose) {
+    return new TimedStore<>(store, observations, backend, KeyValues.empty(), onClose);
+  }
+
+  /**
+   * Removes every {@code snapflux.*} meter tagged {@code store=<name>} of {@code store} from
+   * {@code registry}: the counters and gauges of {@link #bind}, the update timer and any backend
+   * meters. Called when the store closes.
+   *
+   * @param registry the registry
+   * @param store the store
+   */
+  public static void unbind(MeterRegistry registry, Store<?> store) {
+    for (Meter meter : List.copyOf(registry.getMeters())) {
+      Meter.Id id = meter.getId();
+      if (id.getName().startsWith("snapflux.") && store.name().equals(id.getTag("store"))) {
+        registry.remove(meter);
+      }
+    }
+  }
+
+  /** An observation registry whose only handler records observations as meters of {@code registry}. */
+  static ObservationRegistry meterObservations(MeterRegistry registry) {
+    ObservationRegistry observations = ObservationRegistry.create();
+    observations.observationConfig().observationHandler(new DefaultMeterObservationHandler(registry));
+    return observations;
   }
 }

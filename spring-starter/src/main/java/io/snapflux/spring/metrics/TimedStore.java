@@ -1,30 +1,36 @@
 package io.snapflux.spring.metrics;
 
-import io.micrometer.core.instrument.Timer;
+import io.micrometer.common.KeyValues;
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationRegistry;
 import io.snapflux.store.ForwardingStore;
 import io.snapflux.store.Outcome;
 import io.snapflux.store.Snapshot;
 import io.snapflux.store.StateValidationException;
 import io.snapflux.store.Store;
 import io.vavr.Tuple2;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A store that records the latency of every committing call in the {@value StoreMetrics#UPDATE}
- * timer, tagged by outcome, and forwards everything to its delegate.
+ * A store that makes every committing call a Micrometer {@link Observation} named {@value
+ * StoreMetrics#UPDATE} (low-cardinality keys {@code store}, {@code backend} and, when it ends,
+ * {@code outcome}), and forwards everything to its delegate. With Boot's observation registry the
+ * observation becomes the {@value StoreMetrics#UPDATE} timer (plus spans when tracing is on), and
+ * {@code management.observations.*} filters apply to it. Closing it closes the delegate and then
+ * runs the {@code onClose} action (the decorator removes the store's meters there).
  *
  * <pre>
  * Implementation notes.
  *
  * ForwardingStore forwards every method a backend may implement, so this class overrides only the
  * committing ones. The default methods of Store built on them (update(fn), updateAndGet,
- * updateAll, updateWithEffects) call back into this class and are timed once per call to the
+ * updateAll, updateWithEffects) call back into this class and are observed once per call to the
  * method they reach. Reads (snapshot, get, history, changes) are plain forwards: wait-free reads
- * stay wait-free. The four timers are resolved once, at construction.
+ * stay wait-free. The outcome is known only when the call returns, so it is added to the context
+ * just before stop(); meter handlers read the keys at stop, so the timer is tagged with it.
  * </pre>
  */
 final class TimedStore<S> extends ForwardingStore<S> {
@@ -34,33 +40,49 @@ final class TimedStore<S> extends ForwardingStore<S> {
   static final String REJECTED = "rejected";
   static final String ERROR = "error";
 
-  private final Timer committed;
-  private final Timer conflict;
-  private final Timer rejected;
-  private final Timer error;
+  private final ObservationRegistry observations;
+  private final KeyValues keys;
+  private final Runnable onClose;
 
-  TimedStore(Store<S> delegate, Function<String, Timer> timers) {
+  /** {@code extraKeys} are added to every observation, after {@code store} and {@code backend}. */
+  TimedStore(Store<S> delegate, ObservationRegistry observations, String backend,
+      KeyValues extraKeys, Runnable onClose) {
     super(delegate);
-    this.committed = timers.apply(COMMITTED);
-    this.conflict = timers.apply(CONFLICT);
-    this.rejected = timers.apply(REJECTED);
-    this.error = timers.apply(ERROR);
+    this.observations = observations;
+    this.keys = KeyValues.of("store", delegate.name(), "backend", backend).and(extraKeys);
+    this.onClose = onClose;
   }
 
   private <R> R time(Supplier<R> call) {
-    long start = System.nanoTime();
-    Timer timer = error;
-    try {
+    Observation observation = Observation.createNotStarted(StoreMetrics.UPDATE, observations)
+        .contextualName("snapflux update " + name())
+        .lowCardinalityKeyValues(keys)
+        .start();
+    String outcome = ERROR;
+    try (Observation.Scope scope = observation.openScope()) {
       R result = call.get();
-      timer = result instanceof Outcome.Conflict<?> || Boolean.FALSE.equals(result)
-          ? conflict
-          : committed;
+      outcome = result instanceof Outcome.Conflict<?> || Boolean.FALSE.equals(result)
+          ? CONFLICT
+          : COMMITTED;
       return result;
     } catch (StateValidationException e) {
-      timer = rejected;
+      outcome = REJECTED;
+      throw e;
+    } catch (RuntimeException | Error e) {
+      observation.error(e);
       throw e;
     } finally {
-      timer.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+      observation.lowCardinalityKeyValue("outcome", outcome);
+      observation.stop();
+    }
+  }
+
+  @Override
+  public void close() {
+    try {
+      super.close();
+    } finally {
+      onClose.run();
     }
   }
 

@@ -1,10 +1,10 @@
 package io.snapflux.spring.web;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.time.Duration;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 import org.springframework.util.ClassUtils;
+import tools.jackson.databind.ObjectMapper;
 
 /**
  * Options of {@link StoreSse}: the heartbeat period and whether changes are sent as JSON Patch
@@ -19,8 +19,8 @@ import org.springframework.util.ClassUtils;
  * @param heartbeat how often a comment line is sent to keep idle connections (and the proxies
  *     between) open; {@link Duration#ZERO} sends none
  * @param jsonPatchMapper when not {@code null}, changes after the first event are sent as RFC 6902
- *     JSON Patch deltas computed on trees made with this mapper (needs zjsonpatch on the class
- *     path)
+ *     JSON Patch deltas computed on trees made with this (Jackson 3) mapper (needs {@code
+ *     io.github.vishwakarma:zjsonpatch} 0.6 or later on the class path)
  */
 public record SseOptions(Duration heartbeat, @Nullable ObjectMapper jsonPatchMapper) {
 
@@ -34,9 +34,10 @@ public record SseOptions(Duration heartbeat, @Nullable ObjectMapper jsonPatchMap
       throw new IllegalArgumentException("heartbeat must not be negative, was " + heartbeat);
     }
     if (jsonPatchMapper != null
-        && !ClassUtils.isPresent("com.flipkart.zjsonpatch.JsonDiff", SseOptions.class.getClassLoader())) {
-      throw new IllegalStateException("JSON Patch deltas need com.flipkart.zjsonpatch:zjsonpatch "
-          + "on the class path");
+        && !ClassUtils.isPresent("com.flipkart.zjsonpatch.Jackson3JsonDiff",
+            SseOptions.class.getClassLoader())) {
+      throw new IllegalStateException("JSON Patch deltas need io.github.vishwakarma:zjsonpatch "
+          + "(0.6 or later, the Jackson 3 one) on the class path");
     }
   }
 

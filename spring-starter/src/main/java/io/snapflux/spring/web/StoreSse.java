@@ -1,9 +1,6 @@
 package io.snapflux.spring.web;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.flipkart.zjsonpatch.JsonDiff;
+import com.flipkart.zjsonpatch.Jackson3JsonDiff;
 import io.snapflux.store.Snapshot;
 import io.snapflux.store.Store;
 import java.util.ArrayList;
@@ -14,7 +11,11 @@ import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.codec.ServerSentEvent;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Server-Sent Events from a store: one event per delivered version, {@code id} = the version,
@@ -63,6 +64,12 @@ import reactor.core.publisher.Sinks;
  * each patch is computed against the previous event, not the previous version). The stream holds
  * no per-version buffer; what is in flight is bounded by the HTTP layer's prefetch, whatever the
  * rate of changes. When the store closes, the stream completes after the final snapshot.
+ *
+ * <h2>Shutdown</h2>
+ *
+ * <p>In a reactive web application the starter's {@link SseDrain} completes every stream as soon
+ * as the application starts shutting down, before graceful shutdown waits for the requests in
+ * flight (the stores themselves close later, once those requests are done).
  */
 public final class StoreSse {
 
@@ -162,6 +169,19 @@ public final class StoreSse {
       @Nullable String lastEventId,
       SseOptions options) {
     Objects.requireNonNull(options, "options");
+    return Flux.deferContextual(context -> {
+      Mono<Void> drained = context.getOrDefault(SseDrain.CONTEXT_KEY, Mono.<Void>never());
+      return undrained(snapshots, history, distinct, lastEventId, options)
+          .takeUntilOther(Objects.requireNonNull(drained));
+    });
+  }
+
+  private static <T> Flux<ServerSentEvent<Object>> undrained(
+      Flux<Snapshot<T>> snapshots,
+      Supplier<? extends Iterable<Snapshot<T>>> history,
+      boolean distinct,
+      @Nullable String lastEventId,
+      SseOptions options) {
     return Flux.defer(() -> {
       Session<T> session = new Session<>(history, distinct, lastEventId, options.jsonPatchMapper());
       // No prefetching operator between the conflated source and the client: the first snapshot
@@ -313,7 +333,7 @@ public final class StoreSse {
       ObjectNode data = mapper.createObjectNode();
       data.put("version", snapshot.version());
       data.put("from", from);
-      data.set("patch", JsonDiff.asJson(before, Objects.requireNonNull(previousTree)));
+      data.set("patch", Jackson3JsonDiff.asJson(before, Objects.requireNonNull(previousTree)));
       Object cause = snapshot.cause();
       if (cause != null) {
         data.set("cause", causeTree(mapper, cause));
@@ -330,11 +350,11 @@ public final class StoreSse {
           || cause instanceof Record || cause instanceof Enum<?>) {
         try {
           return mapper.valueToTree(cause);
-        } catch (IllegalArgumentException e) {
+        } catch (IllegalArgumentException | tools.jackson.core.JacksonException e) {
           // fall through: an unserializable cause is still worth its text
         }
       }
-      return mapper.getNodeFactory().textNode(cause.toString());
+      return mapper.getNodeFactory().stringNode(cause.toString());
     }
   }
 }

@@ -2,7 +2,6 @@ package io.snapflux.spring.actuate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.snapflux.spring.SnapfluxAutoConfiguration;
 import io.snapflux.spring.SnapfluxProperties;
 import io.snapflux.spring.StoreBackend;
@@ -15,17 +14,18 @@ import java.security.Principal;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.actuate.autoconfigure.endpoint.EndpointAutoConfiguration;
-import org.springframework.boot.actuate.autoconfigure.health.HealthContributorAutoConfiguration;
 import org.springframework.boot.actuate.endpoint.SecurityContext;
 import org.springframework.boot.actuate.endpoint.web.WebEndpointResponse;
-import org.springframework.boot.actuate.health.CompositeHealthContributor;
-import org.springframework.boot.actuate.health.Health;
-import org.springframework.boot.actuate.health.HealthIndicator;
-import org.springframework.boot.actuate.health.Status;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
-import org.springframework.boot.autoconfigure.jackson.JacksonAutoConfiguration;
+import org.springframework.boot.health.autoconfigure.contributor.HealthContributorAutoConfiguration;
+import org.springframework.boot.health.contributor.CompositeHealthContributor;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.boot.health.contributor.Status;
+import org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.context.runner.ReactiveWebApplicationContextRunner;
+import tools.jackson.databind.JsonNode;
 
 final class SnapfluxEndpointTest {
 
@@ -171,7 +171,7 @@ final class SnapfluxEndpointTest {
           .containsEntry("backend", "memory")
           .containsEntry("version", 1L)
           .containsEntry("subscribers", 0);
-      assertThat(health.iterator().next().getName()).isEqualTo("flags");
+      assertThat(health.iterator().next().name()).isEqualTo("flags");
       store.close();
       assertThat(((HealthIndicator) health.getContributor("flags")).health().getStatus())
           .isEqualTo(Status.OUT_OF_SERVICE);

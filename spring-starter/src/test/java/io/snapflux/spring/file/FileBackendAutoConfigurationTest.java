@@ -3,6 +3,8 @@ package io.snapflux.spring.file;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.snapflux.file.Durability;
 import io.snapflux.file.FileStore;
 import io.snapflux.file.FileStoreException;
@@ -11,6 +13,7 @@ import io.snapflux.spring.SnapfluxProperties;
 import io.snapflux.spring.StoreFactory;
 import io.snapflux.spring.actuate.SnapfluxHealthContributorAutoConfiguration;
 import io.snapflux.spring.actuate.StoreHealthContributor;
+import io.snapflux.spring.metrics.SnapfluxMetricsAutoConfiguration;
 import io.snapflux.store.Snapshot;
 import io.snapflux.store.StateValidationException;
 import io.snapflux.store.Store;
@@ -19,10 +22,10 @@ import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.springframework.boot.actuate.autoconfigure.health.HealthContributorAutoConfiguration;
-import org.springframework.boot.actuate.health.HealthIndicator;
-import org.springframework.boot.actuate.health.Status;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.health.autoconfigure.contributor.HealthContributorAutoConfiguration;
+import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.boot.health.contributor.Status;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
@@ -187,5 +190,29 @@ final class FileBackendAutoConfigurationTest {
         .withPropertyValues("snapflux.backend=file", "snapflux.file.directory=" + dir)
         .run(context -> assertThat(context).hasFailed()
             .getFailure().hasMessageContaining("snapflux.backend=file"));
+  }
+
+  @Test
+  void withMetrics_fileStoresReportJournalMeters() {
+    fileBackend("sync")
+        .withConfiguration(AutoConfigurations.of(SnapfluxMetricsAutoConfiguration.class))
+        .withBean(MeterRegistry.class, SimpleMeterRegistry::new)
+        .run(context -> {
+          MeterRegistry registry = context.getBean(MeterRegistry.class);
+          Store<Todos> todos = context.getBean(StoreFactory.class).get("todos");
+          double fsyncsBefore = registry.get("snapflux.file.fsyncs").tag("store", "todos")
+              .functionCounter().count();
+
+          todos.update(t -> new Todos(t.items().append("measure")));
+
+          assertThat(registry.get("snapflux.file.fsyncs").tag("store", "todos")
+              .functionCounter().count()).isGreaterThan(fsyncsBefore);
+          assertThat(registry.get("snapflux.file.durable.version").tag("store", "todos")
+              .gauge().value()).isEqualTo(1.0);
+          assertThat(registry.get("snapflux.file.journal.bytes").tag("store", "todos")
+              .gauge().value()).isPositive();
+          assertThat(registry.get("snapflux.file.group.commit.size").tag("store", "todos")
+              .gauge().value()).isPositive();
+        });
   }
 }

@@ -2,9 +2,6 @@ package io.snapflux.spring.jackson;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.snapflux.store.Snapshot;
 import io.vavr.collection.HashMap;
 import io.vavr.collection.HashSet;
@@ -16,9 +13,13 @@ import io.vavr.collection.Vector;
 import io.vavr.control.Option;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
-import org.springframework.boot.autoconfigure.jackson.JacksonAutoConfiguration;
+import org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.json.JsonMapper;
 
 final class SnapfluxJacksonAutoConfigurationTest {
 
@@ -32,9 +33,9 @@ final class SnapfluxJacksonAutoConfigurationTest {
       Map<String, Flag> byName, Set<String> tags, Vector<Long> versions, Option<Flag> featured) {}
 
   @Test
-  void modules_registeredWithBootObjectMapper() {
+  void modules_registeredWithBootJsonMapper() {
     runner.run(context -> {
-      assertThat(context).hasSingleBean(io.vavr.jackson.datatype.VavrModule.class);
+      assertThat(context).hasSingleBean(io.snapflux.jackson.vavr.VavrModule.class);
       assertThat(context).hasSingleBean(SnapfluxJacksonModule.class);
       ObjectMapper mapper = context.getBean(ObjectMapper.class);
       assertThat(mapper.writeValueAsString(List.of(1, 2))).isEqualTo("[1,2]");
@@ -45,24 +46,24 @@ final class SnapfluxJacksonAutoConfigurationTest {
 
   @Test
   void userVavrModule_wins() {
-    io.vavr.jackson.datatype.VavrModule mine = new io.vavr.jackson.datatype.VavrModule();
-    runner.withBean("myVavr", io.vavr.jackson.datatype.VavrModule.class, () -> mine)
+    io.snapflux.jackson.vavr.VavrModule mine = new io.snapflux.jackson.vavr.VavrModule();
+    runner.withBean("myVavr", io.snapflux.jackson.vavr.VavrModule.class, () -> mine)
         .run(context -> {
-          assertThat(context).hasSingleBean(io.vavr.jackson.datatype.VavrModule.class);
-          assertThat(context.getBean(io.vavr.jackson.datatype.VavrModule.class)).isSameAs(mine);
+          assertThat(context).hasSingleBean(io.snapflux.jackson.vavr.VavrModule.class);
+          assertThat(context.getBean(io.snapflux.jackson.vavr.VavrModule.class)).isSameAs(mine);
         });
   }
 
   @Test
-  void withoutVavrJackson_noModules() {
-    runner.withClassLoader(new FilteredClassLoader(io.vavr.jackson.datatype.VavrModule.class))
+  void withoutSnapfluxJacksonVavr_noModules() {
+    runner.withClassLoader(new FilteredClassLoader(io.snapflux.jackson.vavr.VavrModule.class))
         .run(context -> {
           assertThat(context).doesNotHaveBean(SnapfluxJacksonModule.class);
           assertThat(context).hasSingleBean(ObjectMapper.class);
         });
   }
 
-  /** vavr-jackson 0.10.3 with Vavr 1.0.1: every collection the project uses, and a record. */
+  /** Boot 4's JsonMapper with Vavr 1.0.1: every collection the project uses, and a record. */
   @Test
   void vavrCollectionsAndRecord_roundTrip() {
     runner.run(context -> {
@@ -102,8 +103,8 @@ final class SnapfluxJacksonAutoConfigurationTest {
       Flags state = new Flags(HashMap.empty(), HashSet.of("a"), Vector.empty(), Option.none());
       Snapshot<Flags> snapshot = Snapshot.of(7, state, "toggle dark-mode", 1_700_000_000_123L);
       String json = mapper.writeValueAsString(snapshot);
-      assertThat(mapper.readTree(json).get("cause").asText()).isEqualTo("toggle dark-mode");
-      assertThat(mapper.readTree(json).get("timestamp").asText())
+      assertThat(mapper.readTree(json).get("cause").asString()).isEqualTo("toggle dark-mode");
+      assertThat(mapper.readTree(json).get("timestamp").asString())
           .isEqualTo("2023-11-14T22:13:20.123Z");
 
       Snapshot<Flags> back = mapper.readValue(json, new TypeReference<Snapshot<Flags>>() {});
@@ -113,7 +114,7 @@ final class SnapfluxJacksonAutoConfigurationTest {
 
   @Test
   void snapshot_arbitraryCause_writtenAsText() throws Exception {
-    ObjectMapper mapper = new ObjectMapper().registerModule(new SnapfluxJacksonModule());
+    ObjectMapper mapper = JsonMapper.builder().addModule(new SnapfluxJacksonModule()).build();
     Object cause = new Object() {
       @Override
       public String toString() {
@@ -121,6 +122,6 @@ final class SnapfluxJacksonAutoConfigurationTest {
       }
     };
     assertThat(mapper.readTree(mapper.writeValueAsString(Snapshot.of(1, "s", cause, 0)))
-        .get("cause").asText()).isEqualTo("opaque");
+        .get("cause").asString()).isEqualTo("opaque");
   }
 }

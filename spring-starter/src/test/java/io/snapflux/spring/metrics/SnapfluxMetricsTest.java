@@ -5,8 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationHandler;
+import io.micrometer.observation.ObservationRegistry;
 import io.snapflux.spring.SnapfluxAutoConfiguration;
 import io.snapflux.spring.StoreDecorator;
 import io.snapflux.spring.StoreFactory;
@@ -15,10 +19,16 @@ import io.snapflux.store.Snapshot;
 import io.snapflux.store.StateValidationException;
 import io.snapflux.store.Store;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.reactivestreams.Subscription;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration;
+import org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration;
+import org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration;
+import org.springframework.boot.micrometer.observation.autoconfigure.ObservationAutoConfiguration;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import reactor.core.publisher.BaseSubscriber;
@@ -38,10 +48,11 @@ final class SnapfluxMetricsTest {
     return registry.get(name).tag("store", "counter").gauge().value();
   }
 
+  /** The observation handler creates a timer on the first observation of its tags: none is 0. */
   private static long timerCount(MeterRegistry registry, String outcome) {
-    Timer timer = registry.get(StoreMetrics.UPDATE)
+    Timer timer = registry.find(StoreMetrics.UPDATE)
         .tags("store", "counter", "outcome", outcome).timer();
-    return timer.count();
+    return timer == null ? 0 : timer.count();
   }
 
   @Test
@@ -179,5 +190,97 @@ final class SnapfluxMetricsTest {
           assertThat(context).hasSingleBean(StoreDecorator.class);
           assertThat(context.getBean(StoreDecorator.class)).isSameAs(none);
         });
+  }
+
+  @Test
+  void closingAStore_removesItsMeters_andLeavesOtherStoresMeters() {
+    runner.run(context -> {
+      MeterRegistry registry = context.getBean(MeterRegistry.class);
+      StoreFactory factory = context.getBean(StoreFactory.class);
+      Store<Integer> counter = factory.create("counter", 0);
+      Store<Integer> other = factory.create("other", 0);
+      counter.update(n -> n + 1);
+      other.update(n -> n + 1);
+      assertThat(registry.find(StoreMetrics.UPDATE).tag("store", "counter").timers()).isNotEmpty();
+
+      counter.close();
+
+      assertThat(registry.getMeters()).noneMatch(m -> "counter".equals(m.getId().getTag("store")));
+      assertThat(registry.find(StoreMetrics.VERSION).tag("store", "other").gauge()).isNotNull();
+      assertThat(registry.find(StoreMetrics.UPDATE).tag("store", "other").timer()).isNotNull();
+    });
+  }
+
+  @Test
+  void eachWrite_isAnObservationWithStoreBackendAndOutcome() {
+    List<Observation.Context> seen = new CopyOnWriteArrayList<>();
+    ObservationRegistry observations = ObservationRegistry.create();
+    observations.observationConfig().observationHandler(new ObservationHandler<>() {
+      @Override
+      public boolean supportsContext(Observation.Context context) {
+        return true;
+      }
+
+      @Override
+      public void onStop(Observation.Context context) {
+        seen.add(context);
+      }
+    });
+    runner.withBean(ObservationRegistry.class, () -> observations).run(context -> {
+      Store<Integer> store = context.getBean(StoreFactory.class).create("counter", 0);
+
+      store.update(n -> n + 1);
+      store.updateIfVersion(0, n -> n + 1);
+
+      assertThat(seen).hasSize(2);
+      assertThat(seen).allSatisfy(c -> {
+        assertThat(c.getName()).isEqualTo(StoreMetrics.UPDATE);
+        assertThat(c.getLowCardinalityKeyValue("store").getValue()).isEqualTo("counter");
+        assertThat(c.getLowCardinalityKeyValue("backend").getValue()).isEqualTo("memory");
+      });
+      assertThat(seen).extracting(c -> c.getLowCardinalityKeyValue("outcome").getValue())
+          .containsExactly("committed", "conflict");
+    });
+  }
+
+  @Test
+  void bootObservations_recordTheTimer_andManagementObservationsFiltersApply() {
+    ApplicationContextRunner boot = new ApplicationContextRunner()
+        .withConfiguration(AutoConfigurations.of(ObservationAutoConfiguration.class,
+            MetricsAutoConfiguration.class, SimpleMetricsExportAutoConfiguration.class,
+            CompositeMeterRegistryAutoConfiguration.class, SnapfluxAutoConfiguration.class,
+            SnapfluxMetricsAutoConfiguration.class));
+    boot.run(context -> {
+      MeterRegistry registry = context.getBean(MeterRegistry.class);
+      Store<Integer> store = context.getBean(StoreFactory.class).create("counter", 0);
+      store.update(n -> n + 1);
+      assertThat(registry.get(StoreMetrics.UPDATE)
+          .tags("store", "counter", "backend", "memory", "outcome", "committed").timer().count())
+          .isEqualTo(1);
+    });
+    boot.withPropertyValues("management.observations.enable.snapflux.store.update=false")
+        .run(context -> {
+          MeterRegistry registry = context.getBean(MeterRegistry.class);
+          Store<Integer> store = context.getBean(StoreFactory.class).create("counter", 0);
+          store.update(n -> n + 1);
+          assertThat(registry.find(StoreMetrics.UPDATE).timers()).isEmpty();
+          assertThat(counter(registry, StoreMetrics.COMMITS)).isEqualTo(1.0);
+        });
+  }
+
+  @Test
+  void handBuiltStore_timedWithExtraTags_recordsThemAndUnbindsOnClose() {
+    MeterRegistry registry = new SimpleMeterRegistry();
+    Store<Integer> plain = Store.builder(0).name("hand").build();
+    StoreMetrics.bind(registry, plain, Tags.of("team", "a"));
+    Store<Integer> timed = StoreMetrics.timed(registry, plain, Tags.of("team", "a"));
+
+    timed.update(n -> n + 1);
+
+    assertThat(registry.get(StoreMetrics.UPDATE)
+        .tags("store", "hand", "backend", "unknown", "team", "a", "outcome", "committed")
+        .timer().count()).isEqualTo(1);
+    timed.close();
+    assertThat(registry.getMeters()).isEmpty();
   }
 }

@@ -2,9 +2,7 @@ package io.snapflux.spring.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.flipkart.zjsonpatch.JsonPatch;
+import com.flipkart.zjsonpatch.Jackson3JsonPatch;
 import io.snapflux.spring.jackson.SnapfluxJacksonModule;
 import io.snapflux.store.Snapshot;
 import io.snapflux.store.Store;
@@ -15,6 +13,9 @@ import org.junit.jupiter.api.Test;
 import org.springframework.http.codec.ServerSentEvent;
 import reactor.core.publisher.Flux;
 import reactor.test.StepVerifier;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.json.JsonMapper;
 
 final class StoreSseTest {
 
@@ -23,7 +24,7 @@ final class StoreSseTest {
 
   record Counter(int value, String label) {}
 
-  private final ObjectMapper mapper = new ObjectMapper().registerModule(new SnapfluxJacksonModule());
+  private final ObjectMapper mapper = JsonMapper.builder().addModule(new SnapfluxJacksonModule()).build();
 
   private static Store<Counter> store(int history) {
     return Store.builder(new Counter(0, "zero")).name("counter").history(history).build();
@@ -133,9 +134,9 @@ final class StoreSseTest {
     JsonNode patch = (JsonNode) events.get(1).data();
     assertThat(patch.get("version").asLong()).isEqualTo(1);
     assertThat(patch.get("from").asLong()).isZero();
-    assertThat(patch.get("cause").asText()).isEqualTo("relabel");
+    assertThat(patch.get("cause").asString()).isEqualTo("relabel");
     JsonNode before = mapper.valueToTree(((Snapshot<?>) events.get(0).data()).state());
-    JsonNode after = JsonPatch.apply(patch.get("patch"), before);
+    JsonNode after = Jackson3JsonPatch.apply(patch.get("patch"), before);
     assertThat(mapper.treeToValue(after, Counter.class)).isEqualTo(new Counter(1, "one"));
   }
 

@@ -1,10 +1,10 @@
 package io.snapflux.redis.spring;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
+import io.lettuce.core.SslOptions;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.Delay;
 import io.snapflux.redis.RedisStore;
@@ -15,7 +15,6 @@ import io.snapflux.spring.StoreDefinition;
 import io.snapflux.store.JsonStateCodec;
 import io.snapflux.store.Store;
 import io.snapflux.store.StoreBuilder;
-import io.vavr.jackson.datatype.VavrModule;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -23,12 +22,23 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.DisposableBean;
-import org.springframework.boot.autoconfigure.data.redis.RedisProperties;
+import org.springframework.boot.data.redis.autoconfigure.DataRedisConnectionDetails;
+import org.springframework.boot.data.redis.autoconfigure.DataRedisProperties;
+import org.springframework.boot.ssl.SslBundle;
+import tools.jackson.databind.ObjectMapper;
 
 /**
  * The {@code redis} backend: one Lettuce client for all stores (each store has two connections
  * of its own), closed when the context closes, after the stores.
+ *
+ * <p>Where it connects comes from Spring Boot's {@link DataRedisConnectionDetails} (so from
+ * {@code spring.data.redis.*}, or from a {@code @ServiceConnection}, Docker Compose or any
+ * connection-details bean of the application): standalone or sentinel, user name, password and
+ * SSL bundle. The client runs on Spring Boot's Lettuce {@link ClientResources} bean (its event
+ * loops, its {@code ClientResourcesBuilderCustomizer}s, its metrics and tracing) when there is
+ * one, else on resources of its own, shut down with the client.
  *
  * <p>From a {@link StoreDefinition} it uses the name, the initial state, its runtime class (the
  * JSON type) and, through {@link RedisStoreBuilder#options(StoreBuilder)}, what the definition's
@@ -45,60 +55,80 @@ final class RedisStoreBackend implements StoreBackend, DisposableBean {
   private final SnapfluxRedisProperties settings;
   private final ObjectMapper mapper;
   private final ClientResources resources;
+  private final boolean ownsResources;
   private final RedisClient client;
   private final Map<String, RedisStore<?>> stores = new ConcurrentHashMap<>();
 
-  RedisStoreBackend(RedisProperties redis, SnapfluxRedisProperties settings, ObjectMapper mapper) {
+  /**
+   * @param resources Boot's Lettuce resources, shared and never shut down here; {@code null} to
+   *     create (and later shut down) resources of our own
+   */
+  RedisStoreBackend(DataRedisConnectionDetails connection, DataRedisProperties redis,
+      SnapfluxRedisProperties settings, ObjectMapper mapper, @Nullable ClientResources resources) {
     this.settings = settings;
-    ObjectMapper m = mapper.copy();
-    if (!m.getRegisteredModuleIds().contains(new VavrModule().getTypeId())) {
-      m.registerModule(new VavrModule());
-    }
-    this.mapper = m;
-    this.resources = ClientResources.builder()
-        .reconnectDelay(Delay.exponential(
-            Duration.ofMillis(10), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS))
-        .build();
-    this.client = RedisClient.create(resources, uri(redis));
+    this.mapper = mapper;
+    this.ownsResources = resources == null;
+    this.resources = resources != null
+        ? resources
+        : ClientResources.builder()
+            .reconnectDelay(Delay.exponential(
+                Duration.ofMillis(10), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS))
+            .build();
+    this.client = RedisClient.create(this.resources, uri(connection, redis));
     ClientOptions.Builder options = ClientOptions.builder()
         .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS);
     if (redis.getConnectTimeout() != null) {
       options.socketOptions(SocketOptions.builder().connectTimeout(redis.getConnectTimeout()).build());
     }
+    SslBundle bundle = connection.getSslBundle();
+    if (bundle != null) {
+      options.sslOptions(sslOptions(bundle));
+    }
     client.setOptions(options.build());
   }
 
-  static RedisURI uri(RedisProperties p) {
-    if (p.getCluster() != null && p.getCluster().getNodes() != null
-        && !p.getCluster().getNodes().isEmpty()) {
-      throw new IllegalStateException("spring.data.redis.cluster.* is not supported by the "
-          + "Snapflux Redis backend yet (its keys are cluster-ready; the client is standalone "
-          + "or sentinel): configure spring.data.redis.url, host/port or sentinel");
+  static RedisURI uri(DataRedisConnectionDetails connection, DataRedisProperties p) {
+    DataRedisConnectionDetails.Cluster cluster = connection.getCluster();
+    if (cluster != null && !cluster.getNodes().isEmpty()) {
+      throw new IllegalStateException("A Redis Cluster connection (spring.data.redis.cluster.* or "
+          + "a connection-details bean with cluster nodes) is not supported by the Snapflux Redis "
+          + "backend yet (its keys are cluster-ready; its client is standalone or sentinel): "
+          + "connect it to one node, or to a sentinel-managed primary");
     }
     RedisURI.Builder b;
-    RedisProperties.Sentinel sentinel = p.getSentinel();
-    if (sentinel != null && sentinel.getMaster() != null) {
+    DataRedisConnectionDetails.Sentinel sentinel = connection.getSentinel();
+    if (sentinel != null) {
       b = RedisURI.builder().withSentinelMasterId(sentinel.getMaster());
-      for (String node : sentinel.getNodes()) {
-        int colon = node.lastIndexOf(':');
-        b.withSentinel(node.substring(0, colon), Integer.parseInt(node.substring(colon + 1)));
-      }
-    } else if (p.getUrl() != null) {
-      b = RedisURI.builder(RedisURI.create(p.getUrl()));
-    } else {
-      b = RedisURI.builder().withHost(p.getHost()).withPort(p.getPort());
-    }
-    if (p.getUrl() == null) {
-      b.withDatabase(p.getDatabase());
-      if (p.getPassword() != null) {
-        if (p.getUsername() != null) {
-          b.withAuthentication(p.getUsername(), p.getPassword());
-        } else {
-          b.withPassword(p.getPassword().toCharArray());
+      for (DataRedisConnectionDetails.Node node : sentinel.getNodes()) {
+        RedisURI.Builder s = RedisURI.builder().withHost(node.host()).withPort(node.port());
+        if (sentinel.getPassword() != null) {
+          if (sentinel.getUsername() != null) {
+            s.withAuthentication(sentinel.getUsername(), sentinel.getPassword());
+          } else {
+            s.withPassword(sentinel.getPassword().toCharArray());
+          }
         }
+        b.withSentinel(s.build());
       }
-      b.withSsl(p.getSsl().isEnabled());
+      b.withDatabase(sentinel.getDatabase());
+    } else {
+      DataRedisConnectionDetails.Standalone standalone = connection.getStandalone();
+      if (standalone == null) {
+        throw new IllegalStateException("The Redis connection details name no standalone server "
+            + "and no sentinel: set spring.data.redis.url, host/port or sentinel.*");
+      }
+      b = RedisURI.builder().withHost(standalone.getHost()).withPort(standalone.getPort())
+          .withDatabase(standalone.getDatabase());
     }
+    if (connection.getPassword() != null) {
+      if (connection.getUsername() != null) {
+        b.withAuthentication(connection.getUsername(), connection.getPassword());
+      } else {
+        b.withPassword(connection.getPassword().toCharArray());
+      }
+    }
+    b.withSsl(connection.getSslBundle() != null || p.getSsl().isEnabled()
+        || (p.getUrl() != null && p.getUrl().startsWith("rediss:")));
     if (p.getTimeout() != null) {
       b.withTimeout(p.getTimeout());
     }
@@ -106,6 +136,24 @@ final class RedisStoreBackend implements StoreBackend, DisposableBean {
       b.withClientName(p.getClientName());
     }
     return b.build();
+  }
+
+  private static SslOptions sslOptions(SslBundle bundle) {
+    SslOptions.Builder ssl = SslOptions.builder()
+        .keyManager(bundle.getManagers().getKeyManagerFactory())
+        .trustManager(bundle.getManagers().getTrustManagerFactory());
+    if (bundle.getOptions().getCiphers() != null) {
+      ssl.cipherSuites(bundle.getOptions().getCiphers());
+    }
+    if (bundle.getOptions().getEnabledProtocols() != null) {
+      ssl.protocols(bundle.getOptions().getEnabledProtocols());
+    }
+    return ssl.build();
+  }
+
+  /** Whether the client runs on resources shared with the rest of the application. */
+  boolean sharesClientResources() {
+    return !ownsResources;
   }
 
   @Override
@@ -168,7 +216,9 @@ final class RedisStoreBackend implements StoreBackend, DisposableBean {
   public void destroy() {
     stores.values().forEach(RedisStore::close);
     client.shutdown(0, 2, TimeUnit.SECONDS);
-    resources.shutdown(0, 2, TimeUnit.SECONDS);
+    if (ownsResources) {
+      resources.shutdown(0, 2, TimeUnit.SECONDS);
+    }
   }
 
   @Override

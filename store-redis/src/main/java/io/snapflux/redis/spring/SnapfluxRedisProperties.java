@@ -12,9 +12,13 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *     StoreUnavailableException}.
  * @param streamMaxLength The approximate number of changes each store's stream keeps.
  * @param pollTimeout How long one {@code XREAD BLOCK} of a store's follower waits.
+ * @param dedicatedResources Whether the backend's Lettuce client runs on resources (event loops,
+ *     reconnect delay) of its own instead of Spring Boot's shared {@code ClientResources} bean,
+ *     e.g. to keep store traffic off the event loops of the application's other Redis use.
  */
 @ConfigurationProperties("snapflux.redis")
 public record SnapfluxRedisProperties(
     @DefaultValue("5s") Duration writeTimeout,
     @DefaultValue("1000") long streamMaxLength,
-    @DefaultValue("1s") Duration pollTimeout) {}
+    @DefaultValue("1s") Duration pollTimeout,
+    @DefaultValue("false") boolean dedicatedResources) {}

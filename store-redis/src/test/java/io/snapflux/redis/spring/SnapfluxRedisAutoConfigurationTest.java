@@ -5,9 +5,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.resource.ClientResources;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.snapflux.redis.RedisServerProcess;
 import io.snapflux.spring.SnapfluxAutoConfiguration;
 import io.snapflux.spring.StoreFactory;
+import io.snapflux.spring.metrics.SnapfluxMetricsAutoConfiguration;
 import io.snapflux.store.Interceptor;
 import io.snapflux.store.Snapshot;
 import io.snapflux.store.StateValidationException;
@@ -22,6 +26,9 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.data.redis.autoconfigure.ClientResourcesBuilderCustomizer;
+import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
+import org.springframework.boot.data.redis.autoconfigure.DataRedisConnectionDetails;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import reactor.test.StepVerifier;
 
@@ -39,8 +46,9 @@ final class SnapfluxRedisAutoConfigurationTest {
   private final String storeName = "counter-" + UUID.randomUUID();
 
   private final ApplicationContextRunner runner = new ApplicationContextRunner()
-      .withConfiguration(AutoConfigurations.of(
-          SnapfluxAutoConfiguration.class, SnapfluxRedisAutoConfiguration.class));
+      .withConfiguration(AutoConfigurations.of(DataRedisAutoConfiguration.class,
+          SnapfluxAutoConfiguration.class, SnapfluxMetricsAutoConfiguration.class,
+          SnapfluxRedisAutoConfiguration.class));
 
   @BeforeAll
   static void startRedis() throws IOException {
@@ -196,5 +204,98 @@ final class SnapfluxRedisAutoConfigurationTest {
               .create(storeName, new Counter(1), b -> { });
           assertThat(store.update(c -> c.plus(1)).state()).isEqualTo(new Counter(2));
         });
+  }
+
+  @Test
+  void connectionDetailsBean_isUsedInsteadOfTheProperties() throws IOException {
+    int closedPort;
+    try (java.net.ServerSocket free =
+        new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      closedPort = free.getLocalPort(); // nothing listens there once closed
+    }
+    runner.withPropertyValues("snapflux.backend=redis", "spring.data.redis.host=127.0.0.1",
+            "spring.data.redis.port=" + closedPort)
+        .withBean(DataRedisConnectionDetails.class, () -> new DataRedisConnectionDetails() {
+          @Override
+          public Standalone getStandalone() {
+            return Standalone.of("127.0.0.1", server.port());
+          }
+        })
+        .run(context -> {
+          Store<Counter> store = context.getBean(StoreFactory.class)
+              .create(storeName, new Counter(0), b -> { });
+          assertThat(store.update(c -> c.plus(3)).version()).isEqualTo(1);
+          try (RedisClient raw = RedisClient.create(server.uri());
+              StatefulRedisConnection<String, String> c = raw.connect()) {
+            assertThat(c.sync().get("snapflux:{" + storeName + "}:version")).isEqualTo("1");
+          }
+        });
+  }
+
+  @Test
+  void bootClientResources_areSharedWithTheirCustomizersAndNotShutDownByTheBackend() {
+    List<String> customized = new CopyOnWriteArrayList<>();
+    redisBackend()
+        .withBean(ClientResourcesBuilderCustomizer.class,
+            () -> builder -> customized.add("customized"))
+        .run(context -> {
+          RedisStoreBackend backend = context.getBean(RedisStoreBackend.class);
+          assertThat(backend.sharesClientResources()).isTrue();
+          assertThat(customized).containsExactly("customized");
+          Store<Counter> store = context.getBean(StoreFactory.class)
+              .create(storeName, new Counter(0), b -> { });
+          assertThat(store.update(c -> c.plus(1)).version()).isEqualTo(1);
+
+          backend.destroy();
+
+          assertThat(context.getBean(ClientResources.class).eventExecutorGroup().isShuttingDown())
+              .as("Boot's resources outlive the backend").isFalse();
+        });
+  }
+
+  @Test
+  void dedicatedResources_backendRunsOnItsOwnResources_andShutsThemDown() {
+    redisBackend().withPropertyValues("snapflux.redis.dedicated-resources=true").run(context -> {
+      RedisStoreBackend backend = context.getBean(RedisStoreBackend.class);
+      assertThat(backend.sharesClientResources()).isFalse();
+      Store<Counter> store = context.getBean(StoreFactory.class)
+          .create(storeName, new Counter(0), b -> { });
+      assertThat(store.update(c -> c.plus(1)).version()).isEqualTo(1);
+      assertThat(context.getBean(ClientResources.class).eventExecutorGroup().isShuttingDown())
+          .as("Boot's resources are not the backend's").isFalse();
+    });
+  }
+
+  @Test
+  void withoutBootRedisAutoConfiguration_startupFailsNamingWhatIsMissing() {
+    new ApplicationContextRunner()
+        .withConfiguration(AutoConfigurations.of(
+            SnapfluxAutoConfiguration.class, SnapfluxRedisAutoConfiguration.class))
+        .withPropertyValues("snapflux.backend=redis")
+        .run(context -> assertThat(context).hasFailed().getFailure()
+            .rootCause().hasMessageContaining("spring-boot-starter-data-redis"));
+  }
+
+  @Test
+  void clusterNodes_failWithAClearMessage() {
+    runner.withPropertyValues("snapflux.backend=redis",
+            "spring.data.redis.cluster.nodes=127.0.0.1:7000,127.0.0.1:7001")
+        .run(context -> assertThat(context).hasFailed().getFailure()
+            .rootCause().hasMessageContaining("Redis Cluster connection"));
+  }
+
+  @Test
+  void meters_reportTheConnection_andAreRemovedWhenTheStoreCloses() {
+    redisBackend().withBean(MeterRegistry.class, SimpleMeterRegistry::new).run(context -> {
+      MeterRegistry registry = context.getBean(MeterRegistry.class);
+      Store<Counter> store = context.getBean(StoreFactory.class)
+          .create(storeName, new Counter(0), b -> { });
+      assertThat(registry.get(RedisMeters.CONNECTED).tag("store", storeName).gauge().value())
+          .isEqualTo(1.0);
+
+      store.close();
+
+      assertThat(registry.find(RedisMeters.CONNECTED).gauges()).isEmpty();
+    });
   }
 }
