@@ -260,7 +260,8 @@ public final class ConditionalRequests {
     for (;;) {
       Plan<S, R> plan = Objects.requireNonNull(fn.apply(current.state()), "plan");
       if (!ifMatch.matches(current.version())) {
-        throw ifMatch.failed(store.name(), current.version());
+        current = refuse(ifMatch, store, current);
+        continue;
       }
       Outcome<S> outcome =
           store.updateIfVersion(current.version(), plan.cause(), s -> plan.state());
@@ -269,6 +270,33 @@ public final class ConditionalRequests {
       }
       current = outcome.snapshot();
     }
+  }
+
+  /**
+   * Refuses a precondition that the current version does not satisfy, through the store: a
+   * version-checked write that changes nothing is made at the newest version the precondition
+   * names, so the store refuses it as it refuses any stale write and counts it ({@code
+   * StoreStats.versionConflicts}, the metrics' {@code snapflux.store.version.conflicts} and
+   * {@code outcome=conflict}) on every backend. Before, a 412 decided here never reached the
+   * store and no meter saw it.
+   *
+   * <p>If the store has reached the named version meantime (or a replica was behind the store
+   * the client read from), that write applies and changes nothing, and the newer snapshot is
+   * returned: the caller then plans again against it. Otherwise this throws 412. A precondition
+   * that names no version at all (only weak or non-version tags) can never be satisfied and is
+   * refused without a store call: it is no version conflict, and is not counted as one.
+   */
+  private static <S> Snapshot<S> refuse(IfMatch ifMatch, Store<S> store, Snapshot<S> current) {
+    long named = ifMatch.newestVersion();
+    Snapshot<S> seen = current;
+    if (named >= 0) {
+      Outcome<S> outcome = store.updateIfVersion(named, UnaryOperator.identity());
+      if (outcome.applied() && ifMatch.matches(outcome.snapshot().version())) {
+        return outcome.snapshot();
+      }
+      seen = outcome.snapshot();
+    }
+    throw ifMatch.failed(store.name(), seen.version());
   }
 
   /**
@@ -293,14 +321,17 @@ public final class ConditionalRequests {
     Objects.requireNonNull(ifVersion, "ifVersion");
     Snapshot<S> current = store.snapshot();
     // Versions only grow, so each conflict moves past at least one listed version: the loop ends.
-    while (ifMatch.matches(current.version())) {
+    for (;;) {
+      if (!ifMatch.matches(current.version())) {
+        current = refuse(ifMatch, store, current);
+        continue;
+      }
       Outcome<S> outcome = ifVersion.apply(current.version());
       if (outcome.applied()) {
         return outcome.snapshot();
       }
       current = outcome.snapshot();
     }
-    throw ifMatch.failed(store.name(), current.version());
   }
 
   /**

@@ -108,6 +108,11 @@ record EntityTags(boolean any, List<Tag> tags) {
     return any || tags.stream().anyMatch(t -> !t.weak() && t.version() == version);
   }
 
+  /** The newest version a strong tag names, or {@code -1} if none names one. */
+  long newestStrongVersion() {
+    return tags.stream().filter(t -> !t.weak()).mapToLong(Tag::version).max().orElse(-1);
+  }
+
   /** Weak comparison (If-None-Match): weakness is ignored. */
   boolean matchesWeakly(long version) {
     return any || tags.stream().anyMatch(t -> t.version() == version);

@@ -63,6 +63,14 @@ public final class IfMatch {
     return tags == null || tags.matchesStrongly(version);
   }
 
+  /**
+   * The newest version this precondition names with a strong tag, or {@code -1} when it names
+   * none (absent, {@code *}, or only weak or non-version tags).
+   */
+  long newestVersion() {
+    return tags == null || tags.any() ? -1 : tags.newestStrongVersion();
+  }
+
   /** A failure at {@code currentVersion}: what {@link ConditionalRequests} throws for it. */
   PreconditionFailedException failed(String storeName, long currentVersion) {
     return new PreconditionFailedException(storeName, currentVersion, toString());

@@ -14,6 +14,8 @@ import io.micrometer.observation.ObservationRegistry;
 import io.snapflux.spring.SnapfluxAutoConfiguration;
 import io.snapflux.spring.StoreDecorator;
 import io.snapflux.spring.StoreFactory;
+import io.snapflux.spring.web.ConditionalRequests;
+import io.snapflux.spring.web.PreconditionFailedException;
 import io.snapflux.store.Delivery;
 import io.snapflux.store.Snapshot;
 import io.snapflux.store.StateValidationException;
@@ -24,6 +26,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.reactivestreams.Subscription;
+import org.springframework.http.HttpHeaders;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration;
 import org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration;
@@ -80,6 +83,32 @@ final class SnapfluxMetricsTest {
       assertThat(timerCount(registry, "conflict")).isEqualTo(2);
       assertThat(timerCount(registry, "rejected")).isEqualTo(1);
       assertThat(timerCount(registry, "error")).isZero();
+    });
+  }
+
+  @Test
+  void refusedIfMatch_isCountedAsAVersionConflict_onTheMeterAndTheTimer() {
+    runner.run(context -> {
+      MeterRegistry registry = context.getBean(MeterRegistry.class);
+      Store<Integer> store = context.getBean(StoreFactory.class).create("counter", 0);
+      store.update(n -> n + 1);
+
+      for (String stale : new String[] {"\"0\"", "\"0\", \"7\""}) {
+        HttpHeaders headers = new HttpHeaders();
+        headers.set(HttpHeaders.IF_MATCH, stale);
+        assertThatThrownBy(() -> ConditionalRequests.update(headers, store, null, n -> n + 1))
+            .isInstanceOf(PreconditionFailedException.class);
+      }
+      assertThat(store.snapshot().version()).isEqualTo(1);
+      assertThat(counter(registry, StoreMetrics.VERSION_CONFLICTS)).isEqualTo(2.0);
+      assertThat(timerCount(registry, "conflict")).isEqualTo(2);
+
+      // A tag that names no version can never match: 412, but no version conflict.
+      HttpHeaders weak = new HttpHeaders();
+      weak.set(HttpHeaders.IF_MATCH, "W/\"1\"");
+      assertThatThrownBy(() -> ConditionalRequests.update(weak, store, null, n -> n + 1))
+          .isInstanceOf(PreconditionFailedException.class);
+      assertThat(counter(registry, StoreMetrics.VERSION_CONFLICTS)).isEqualTo(2.0);
     });
   }
 
