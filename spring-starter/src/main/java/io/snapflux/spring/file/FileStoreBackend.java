@@ -2,6 +2,7 @@ package io.snapflux.spring.file;
 
 import io.snapflux.file.Durability;
 import io.snapflux.file.FileStore;
+import io.snapflux.file.JournalStats;
 import io.snapflux.jackson.vavr.VavrModule;
 import io.snapflux.spring.SnapfluxProperties;
 import io.snapflux.spring.StoreBackend;
@@ -33,7 +34,10 @@ import tools.jackson.databind.json.JsonMapper;
  *
  * <p>{@link #isAvailable(Store)} is {@code false} once a store's journal has failed (an I/O error
  * writing or forcing its files): such a store serves reads but fails every update until the
- * application restarts.
+ * application restarts; and while its disk is stalled (the oldest committed version not yet on
+ * disk has waited longer than the store's stall timeout), when it refuses updates until the disk
+ * catches up. The details carry the store's {@code epoch}, {@code pendingMillis} and
+ * {@code stalled}.
  */
 public final class FileStoreBackend implements StoreBackend {
 
@@ -81,11 +85,14 @@ public final class FileStoreBackend implements StoreBackend {
     return root.resolve(file);
   }
 
-  /** {@code false} once the journal of {@code store} has failed; see {@link FileStore}. */
+  /**
+   * {@code false} once the journal of {@code store} has failed, and while its disk is stalled;
+   * see {@link FileStore}.
+   */
   @Override
   public boolean isAvailable(Store<?> store) {
     FileStore<?> fs = stores.get(store.name());
-    return fs == null || fs.journalFailure().isEmpty();
+    return fs == null || (fs.journalFailure().isEmpty() && !fs.journalStats().stalled());
   }
 
   @Override
@@ -98,7 +105,11 @@ public final class FileStoreBackend implements StoreBackend {
     details.put("directory", fs.directory().toString());
     details.put("durability", fs.durability().name().toLowerCase(java.util.Locale.ROOT));
     details.put("durableVersion", fs.durableVersion());
-    details.put("fsyncs", fs.journalStats().fsyncs());
+    details.put("epoch", Long.toHexString(fs.epoch()));
+    JournalStats journal = fs.journalStats();
+    details.put("fsyncs", journal.fsyncs());
+    details.put("pendingMillis", journal.pendingMillis());
+    details.put("stalled", journal.stalled());
     details.put("recoveredVersion", fs.recovery().version());
     details.put("recoveryWarnings", fs.recovery().warnings());
     fs.journalFailure()

@@ -80,7 +80,10 @@ final class FileBackendAutoConfigurationTest {
       assertThat(context.getBean(StoreFactory.class).backend().details(todos))
           .containsEntry("durability", "sync")
           .containsEntry("durableVersion", 2L)
-          .containsEntry("recoveredVersion", 2L);
+          .containsEntry("recoveredVersion", 2L)
+          .containsEntry("stalled", false)
+          .containsKeys("epoch", "pendingMillis");
+      assertThat(context.getBean(StoreFactory.class).backend().isAvailable(todos)).isTrue();
     });
   }
 
