@@ -557,12 +557,19 @@ final class AtomicStore<S> implements Store<S> {
     }
   }
 
-  /** Counts a subscription out; a ring nobody reads any more is dropped. */
+  /**
+   * Counts a subscription out; a ring nobody reads any more is dropped and emptied (a finished
+   * subscription that the application still holds must not keep the ring's heads reachable:
+   * AtomicStoreTest.losslessSubscriberThatOverflows_releasesItsVersions).
+   */
   void leave(@Nullable Ring<S> ring) {
     for (;;) {
       Observers<S> o = observers;
       Observers<S> n = ring == null || ring == history ? o.minusSubscriber() : o.minusLossless(ring);
       if (OBSERVERS.compareAndSet(this, o, n)) {
+        if (ring != null && ring != history && !n.contains(ring)) {
+          ring.clear();
+        }
         return;
       }
     }

@@ -70,6 +70,16 @@ final class Observers<S> {
   }
 
   @SuppressWarnings("unchecked")
+  /** Whether {@code ring} is still one of the lossless rings. */
+  boolean contains(Ring<S> ring) {
+    for (Ring<S> r : rings) {
+      if (r == ring) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   Observers<S> minusLossless(Ring<S> ring) {
     for (int i = 0; i < rings.length; i++) {
       if (rings[i] == ring) {

@@ -58,6 +58,19 @@ final class Ring<S> {
     return (Snapshot<S>) SLOTS.getAcquire(slots, (int) (seq & mask));
   }
 
+  /**
+   * Empties a ring the store has dropped (its last reader left). Nobody reads it any more, but a
+   * terminated subscription may still reference it, and its slots would otherwise keep up to
+   * {@code capacity} heads reachable for as long as the application holds that subscription. A
+   * writer that read the observers before the drop may still put its head (and its unreleased
+   * predecessors) afterwards: benign, at most those of the writers in flight at the drop.
+   */
+  void clear() {
+    for (int i = 0; i < slots.length; i++) {
+      SLOTS.setRelease(slots, i, null);
+    }
+  }
+
   /** How many slots hold a head (for tests). */
   int occupied() {
     int n = 0;
