@@ -52,10 +52,10 @@ final class DeclaredStateType {
     }
     throw new IllegalArgumentException("cannot infer the state type of store '" + name
         + "': its initial state is a " + type.getName() + ", a generic class whose type "
-        + "arguments are unknown at run time (and a Vavr List.empty() is a List$Nil, which no "
-        + "later state is). Declare it: create the store in a @Bean method returning Store<"
-        + "your type>, or pass a TypeRef: stores.create(\"" + name + "\", new TypeRef<"
-        + type.getSimpleName().replace("$", ".") + "<...>>() {}, initial)");
+        + "arguments are unknown at run time (and Vavr's List.empty() is a List$Nil, a class no "
+        + "later state has). Declare the type: create the store in a @Bean method returning "
+        + "Store<your state type>, or pass it, e.g. stores.create(\"" + name
+        + "\", new TypeRef<List<Todo>>() {}, initial)");
   }
 
   static <S> @Nullable TypeRef<S> fromFactoryMethod(@Nullable Method method, S initial) {
