@@ -29,7 +29,7 @@ import org.springframework.core.ResolvableType;
  * Invariants (and the tests that check them):
  *  1. A @Bean method returning Store<List<Todo>> declares List<Todo> on every backend.
  *     (TypedStateBackendsTest.beanMethod_emptyVavrList_roundTripsAsDeclaredType,
- *     TypedStateRedisBackendTest.beanMethod_emptyVavrList_roundTripsAsDeclaredType)
+ *     SnapfluxRedisAutoConfigurationTest.beanMethod_emptyVavrList_roundTripsAsDeclaredType)
  *  2. A state class without type parameters is its own declared type.
  *     (DeclaredStateTypeTest.infer_recordOutsideBeanMethod_isItsClass)
  *  3. A generic runtime class outside such a method fails with a message naming TypeRef.

@@ -74,38 +74,37 @@ final class DeclaredStateTypeTest {
         .hasMessageContaining("new TypeRef<");
   }
 
+  private final ApplicationContextRunner runner = new ApplicationContextRunner()
+      .withConfiguration(AutoConfigurations.of(SnapfluxAutoConfiguration.class));
+
   @Test
   void create_genericInitialOutsideBeanMethod_failsOnMemoryBackendTooAndCreatesNothing() {
-    new ApplicationContextRunner()
-        .withConfiguration(AutoConfigurations.of(SnapfluxAutoConfiguration.class))
-        .run(context -> {
-          StoreFactory factory = context.getBean(StoreFactory.class);
+    runner.run(context -> {
+      StoreFactory factory = context.getBean(StoreFactory.class);
 
-          assertThatThrownBy(() -> factory.create("todos", HashMap.<String, Todo>empty()))
-              .isInstanceOf(IllegalArgumentException.class)
-              .hasMessageContaining("io.vavr.collection.HashMap");
-          assertThat(factory.stores()).isEmpty();
-          Store<HashMap<String, Todo>> typed = factory.create(
-              "todos", new TypeRef<HashMap<String, Todo>>() {}, HashMap.empty());
-          assertThat(factory.stores()).containsOnlyKeys("todos");
-          assertThat(typed.update(m -> m.put("a", new Todo("a"))).version()).isEqualTo(1);
-        });
+      assertThatThrownBy(() -> factory.create("todos", HashMap.<String, Todo>empty()))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("io.vavr.collection.HashMap");
+      assertThat(factory.stores()).isEmpty();
+      Store<HashMap<String, Todo>> typed = factory.create(
+          "todos", new TypeRef<HashMap<String, Todo>>() {}, HashMap.empty());
+      assertThat(factory.stores()).containsOnlyKeys("todos");
+      assertThat(typed.update(m -> m.put("a", new Todo("a"))).version()).isEqualTo(1);
+    });
   }
 
   @Test
   void create_initialNotOfGivenType_failsNamingStoreAndCreatesNothing() {
-    new ApplicationContextRunner()
-        .withConfiguration(AutoConfigurations.of(SnapfluxAutoConfiguration.class))
-        .run(context -> {
-          StoreFactory factory = context.getBean(StoreFactory.class);
-          @SuppressWarnings({"unchecked", "rawtypes"})
-          TypeRef<Object> list = (TypeRef) new TypeRef<List<Todo>>() {};
+    runner.run(context -> {
+      StoreFactory factory = context.getBean(StoreFactory.class);
+      @SuppressWarnings({"unchecked", "rawtypes"})
+      TypeRef<Object> list = (TypeRef) new TypeRef<List<Todo>>() {};
 
-          assertThatThrownBy(() -> factory.create("todos", list, HashMap.empty()))
-              .isInstanceOf(IllegalArgumentException.class)
-              .hasMessageContaining("store 'todos'")
-              .hasMessageContaining("not an instance of the declared state type");
-          assertThat(factory.stores()).isEmpty();
-        });
+      assertThatThrownBy(() -> factory.create("todos", list, HashMap.empty()))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("store 'todos'")
+          .hasMessageContaining("not an instance of the declared state type");
+      assertThat(factory.stores()).isEmpty();
+    });
   }
 }
