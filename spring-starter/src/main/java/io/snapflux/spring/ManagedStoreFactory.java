@@ -3,6 +3,7 @@ package io.snapflux.spring;
 import io.snapflux.store.Equivalence;
 import io.snapflux.store.Store;
 import io.snapflux.store.StoreBuilder;
+import io.snapflux.store.TypeRef;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -66,17 +67,24 @@ final class ManagedStoreFactory implements StoreFactory, DisposableBean {
   }
 
   @Override
-  public <S> Store<S> create(String name, S initial, Consumer<StoreBuilder<S>> customizer) {
+  public <S> Store<S> create(
+      String name, TypeRef<S> type, S initial, Consumer<StoreBuilder<S>> customizer) {
     Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(type, "type");
     Objects.requireNonNull(initial, "initial");
     Objects.requireNonNull(customizer, "customizer");
+    try {
+      type.requireInstance(initial);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("store '" + name + "': " + e.getMessage(), e);
+    }
     SnapfluxProperties.StoreProperties settings = properties.store(name);
     StoreBuilder<S> builder = Store.builder(initial)
         .name(name)
         .equivalence(equivalence(settings))
         .history(settings.historySize());
     customizer.accept(builder);
-    StoreDefinition<S> definition = new StoreDefinition<>(name, initial, settings, builder);
+    StoreDefinition<S> definition = new StoreDefinition<>(name, type, initial, settings, builder);
     synchronized (this) {
       if (closed) {
         throw new IllegalStateException(

@@ -15,6 +15,10 @@ import tools.jackson.databind.json.JsonMapper;
  * A {@link StateCodec} writing JSON with Jackson 3, Vavr collections included ({@code
  * snapflux-jackson-vavr}).
  *
+ * <p>Encode and decode with the store's <em>declared</em> type ({@link TypeRef}), never with the
+ * runtime class of some state: Vavr's {@code List.empty()} is a {@code List$Nil}, a type no
+ * later state has, and erased type arguments decode as JSON maps instead of records.
+ *
  * <p>Needs {@code tools.jackson.core:jackson-databind} and {@code io.snapflux:snapflux-jackson-vavr}
  * on the class path (optional dependencies of snapflux-core).
  *
@@ -59,9 +63,38 @@ public final class JsonStateCodec<S> implements StateCodec<S> {
    * @return the codec
    */
   public static <S> JsonStateCodec<S> of(Class<S> type) {
+    return of(TypeRef.of(type));
+  }
+
+  /**
+   * A codec for the declared {@code type}, generics included ({@code new TypeRef<List<Todo>>()
+   * {}}), using a new {@code JsonMapper} with the Vavr module and any other Jackson modules found
+   * on the class path.
+   *
+   * @param type the declared state type
+   * @param <S> the type of the state
+   * @return the codec
+   */
+  public static <S> JsonStateCodec<S> of(TypeRef<S> type) {
+    Objects.requireNonNull(type, "type");
     // Modules are keyed by registration id: adding ours after the discovered ones never doubles it.
     JsonMapper mapper = JsonMapper.builder().findAndAddModules().addModule(new VavrModule()).build();
-    return of(mapper, mapper.constructType(type));
+    return of(mapper, type);
+  }
+
+  /**
+   * A codec using the application's {@code mapper} (which should have the Vavr module if the
+   * state holds Vavr collections) for the declared {@code type}, generics included.
+   *
+   * @param mapper the object mapper
+   * @param type the declared state type
+   * @param <S> the type of the state
+   * @return the codec
+   */
+  public static <S> JsonStateCodec<S> of(ObjectMapper mapper, TypeRef<S> type) {
+    Objects.requireNonNull(mapper, "mapper");
+    Objects.requireNonNull(type, "type");
+    return of(mapper, mapper.constructType(type.type()));
   }
 
   /**

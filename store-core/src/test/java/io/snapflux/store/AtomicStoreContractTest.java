@@ -11,6 +11,11 @@ final class AtomicStoreContractTest extends StoreContractTest {
   }
 
   @Override
+  protected <S> Store<S> createStore(TypeRef<S> type, S initial) {
+    return Store.of(type.requireInstance(initial));
+  }
+
+  @Override
   protected <S> Store<S> createValidatedStore(
       S initial, String description, Predicate<? super S> check) {
     return Store.builder(initial).validator(description, check).build();

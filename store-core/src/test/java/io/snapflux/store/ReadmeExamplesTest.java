@@ -183,6 +183,21 @@ final class ReadmeExamplesTest {
     assertThat(todos.get().get("1").get().done()).isTrue();
   }
 
+  // tag::guide-state-type[]
+  record Item(String name, int quantity) {}
+  // end::guide-state-type[]
+
+  @Test
+  void guideStateType() throws IOException {
+    // tag::guide-state-type-codec[]
+    TypeRef<List<Item>> type = new TypeRef<>() {}; // List<Item>, not List.empty()'s List$Nil
+    JsonStateCodec<List<Item>> codec = JsonStateCodec.of(type);
+    List<Item> items = codec.decode(codec.encode(List.of(new Item("pear", 2))));
+    // items.head() is an Item, not a JSON map
+    // end::guide-state-type-codec[]
+    assertThat(items.head()).isEqualTo(new Item("pear", 2));
+  }
+
   @Test
   void readme_showsEveryTaggedExampleVerbatim() throws IOException {
     String source = Files.readString(

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.vavr.Tuple;
+import io.vavr.collection.HashMap;
 import io.vavr.collection.List;
 import java.time.Duration;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -48,6 +49,33 @@ public abstract class StoreContractTest {
    */
   protected abstract <S> Store<S> createValidatedStore(
       S initial, String description, Predicate<? super S> check);
+
+  /**
+   * A new store whose state has the declared {@code type}, at version 0 with {@code initial}. A
+   * backend that encodes the state must encode and decode with {@code type}, never with the
+   * runtime class of {@code initial}.
+   *
+   * @param type the declared state type
+   * @param initial the initial state, an instance of {@code type}
+   * @param <S> the state type
+   * @return the store
+   */
+  protected abstract <S> Store<S> createStore(TypeRef<S> type, S initial);
+
+  /**
+   * The state of {@code store} as another instance of it decodes it: the file backend closes
+   * {@code store} and reopens its directory, Redis opens a second instance of the same name. The
+   * default, for the heap-only store, is {@code store} itself.
+   *
+   * @param store a store made by {@link #createStore(TypeRef, Object)}
+   * @param type its declared state type
+   * @param initial its initial state
+   * @param <S> the state type
+   * @return a store at the same version and state
+   */
+  protected <S> Store<S> reopen(Store<S> store, TypeRef<S> type, S initial) {
+    return store;
+  }
 
   protected final <S> Store<S> newStore(S initial) {
     return track(createStore(initial));
@@ -167,6 +195,61 @@ public abstract class StoreContractTest {
     assertThat(store.stats().validationRejections()).isEqualTo(1);
 
     assertThat(store.update(n -> n + 1).version()).isEqualTo(1);
+  }
+
+  // --- declared state types --------------------------------------------------------------------
+
+  /** A record, so that a backend decoding with an erased type would return JSON maps instead. */
+  public record Item(String name, int quantity) {}
+
+  /** A record holding a Vavr list: its component keeps its generic type. */
+  public record Basket(String owner, List<Item> items) {}
+
+  @Test
+  void update_emptyVavrListDeclaredType_commitsAndDecodesAsDeclared() {
+    TypeRef<List<Item>> type = new TypeRef<>() {};
+    Store<List<Item>> store = track(createStore(type, List.empty()));
+
+    store.update(items -> items.append(new Item("pear", 2)));
+    Snapshot<List<Item>> last = store.update(items -> items.append(new Item("fig", 1)));
+
+    assertThat(last.version()).isEqualTo(2);
+    assertThat(last.state()).containsExactly(new Item("pear", 2), new Item("fig", 1));
+    Store<List<Item>> other = track(reopen(store, type, List.empty()));
+    assertThat(other.snapshot().version()).isEqualTo(2);
+    assertThat(other.get()).containsExactly(new Item("pear", 2), new Item("fig", 1));
+    assertThat(other.get().head()).isInstanceOf(Item.class);
+    assertThat(other.update(List::tail).state()).containsExactly(new Item("fig", 1));
+  }
+
+  @Test
+  void update_emptyVavrHashMapDeclaredType_commitsAndDecodesAsDeclared() {
+    TypeRef<HashMap<String, Item>> type = new TypeRef<>() {};
+    Store<HashMap<String, Item>> store = track(createStore(type, HashMap.empty()));
+
+    Snapshot<HashMap<String, Item>> last = store.update(m -> m.put("p", new Item("pear", 2)));
+
+    assertThat(last.state()).isEqualTo(HashMap.of("p", new Item("pear", 2)));
+    Store<HashMap<String, Item>> other = track(reopen(store, type, HashMap.empty()));
+    assertThat(other.snapshot().version()).isEqualTo(1);
+    assertThat(other.get().get("p").get()).isInstanceOf(Item.class).isEqualTo(new Item("pear", 2));
+    assertThat(other.update(m -> m.remove("p")).state()).isEmpty();
+  }
+
+  @Test
+  void update_recordWithEmptyVavrList_commitsAndDecodesAsDeclared() {
+    TypeRef<Basket> type = TypeRef.of(Basket.class);
+    Basket empty = new Basket("ann", List.empty());
+    Store<Basket> store = track(createStore(type, empty));
+
+    Snapshot<Basket> last =
+        store.update(b -> new Basket(b.owner(), b.items().prepend(new Item("fig", 1))));
+
+    assertThat(last.state()).isEqualTo(new Basket("ann", List.of(new Item("fig", 1))));
+    Store<Basket> other = track(reopen(store, type, empty));
+    assertThat(other.get()).isEqualTo(new Basket("ann", List.of(new Item("fig", 1))));
+    assertThat(other.get().items().head()).isInstanceOf(Item.class);
+    assertThat(other.update(b -> new Basket(b.owner(), List.empty())).state()).isEqualTo(empty);
   }
 
   // --- compare-and-set ----------------------------------------------------------------------

@@ -5,6 +5,7 @@ import io.snapflux.store.Snapshot;
 import io.snapflux.store.StateCodec;
 import io.snapflux.store.Store;
 import io.snapflux.store.StoreBuilder;
+import io.snapflux.store.TypeRef;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
@@ -92,7 +93,23 @@ public interface FileStore<S> extends Store<S> {
    * @return a new builder
    */
   static <S> FileStoreBuilder<S> builder(S initial, Class<S> type) {
-    return new FileStoreBuilder<>(initial, JsonStateCodec.of(type).rejectingUnknownProperties());
+    return builder(initial, TypeRef.of(type));
+  }
+
+  /**
+   * A builder of a file store keeping its state as JSON of the declared {@code type}, generics
+   * included ({@link JsonStateCodec}, with Vavr collections, rejecting unknown properties). Give
+   * the declared type, not the initial value's class: {@code FileStore.builder(List.empty(), new
+   * TypeRef<List<Todo>>() {})}.
+   *
+   * @param initial the state at version 0, used when the directory holds no store yet
+   * @param type the declared state type
+   * @param <S> the type of the state
+   * @return a new builder
+   * @throws IllegalArgumentException if {@code initial} is not an instance of {@code type}
+   */
+  static <S> FileStoreBuilder<S> builder(S initial, TypeRef<S> type) {
+    return new FileStoreBuilder<>(initial, json(type, initial));
   }
 
   /**
@@ -123,7 +140,28 @@ public interface FileStore<S> extends Store<S> {
    * @return a new builder
    */
   static <S> FileStoreBuilder<S> builder(StoreBuilder<S> options, Class<S> type) {
-    return new FileStoreBuilder<>(options, JsonStateCodec.of(type).rejectingUnknownProperties(), true);
+    return builder(options, TypeRef.of(type));
+  }
+
+  /**
+   * Like {@link #builder(StoreBuilder, StateCodec)}, keeping the state as JSON of the declared
+   * {@code type}, generics included ({@link JsonStateCodec}, with Vavr collections, rejecting
+   * unknown properties).
+   *
+   * @param options a configured in-memory store builder
+   * @param type the declared state type
+   * @param <S> the type of the state
+   * @return a new builder
+   * @throws IllegalArgumentException if the options' initial state is not an instance of {@code
+   *     type}
+   */
+  static <S> FileStoreBuilder<S> builder(StoreBuilder<S> options, TypeRef<S> type) {
+    return new FileStoreBuilder<>(options, json(type, options.initialState()), true);
+  }
+
+  private static <S> StateCodec<S> json(TypeRef<S> type, S initial) {
+    type.requireInstance(initial);
+    return JsonStateCodec.of(type).rejectingUnknownProperties();
   }
 
   /** The directory holding this store's files. */

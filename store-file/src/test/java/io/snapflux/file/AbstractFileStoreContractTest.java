@@ -2,10 +2,13 @@ package io.snapflux.file;
 
 import io.snapflux.store.Store;
 import io.snapflux.store.StoreContractTest;
+import io.snapflux.store.TypeRef;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.IdentityHashMap;
+import java.util.Map;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -19,6 +22,7 @@ abstract class AbstractFileStoreContractTest extends StoreContractTest {
 
   private final Durability durability;
   private int stores;
+  private final Map<Store<?>, Path> directories = new IdentityHashMap<>();
 
   AbstractFileStoreContractTest(Durability durability) {
     this.durability = durability;
@@ -36,6 +40,26 @@ abstract class AbstractFileStoreContractTest extends StoreContractTest {
   @Override
   protected final <S> Store<S> createStore(S initial) {
     return builder(initial).build();
+  }
+
+  @Override
+  protected final <S> Store<S> createStore(TypeRef<S> type, S initial) {
+    Path directory = newDirectory();
+    Store<S> store = typed(directory, type, initial);
+    directories.put(store, directory);
+    return store;
+  }
+
+  /** Closes {@code store} (one process owns a directory) and opens its directory again. */
+  @Override
+  protected final <S> Store<S> reopen(Store<S> store, TypeRef<S> type, S initial) {
+    store.close();
+    return typed(directories.get(store), type, initial);
+  }
+
+  private <S> Store<S> typed(Path directory, TypeRef<S> type, S initial) {
+    return configure(FileStore.builder(initial, type).directory(directory).durability(durability))
+        .build();
   }
 
   @Override

@@ -10,6 +10,7 @@ import io.snapflux.store.StateCodec;
 import io.snapflux.store.StateValidationException;
 import io.snapflux.store.Store;
 import io.snapflux.store.StoreBuilder;
+import io.snapflux.store.TypeRef;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
@@ -21,7 +22,8 @@ import reactor.core.scheduler.Schedulers;
 /**
  * Builds a {@link RedisStore}. Obtain one with {@link RedisStore#builder(String, Object)}; give it
  * a connection ({@link #client(RedisClient)} or {@link #uri(RedisURI)}) and a codec ({@link
- * #type(Class)} for JSON, or {@link #codec(StateCodec)}).
+ * #type(TypeRef)} or {@link #type(Class)} for JSON of the declared state type, or {@link
+ * #codec(StateCodec)}).
  *
  * <p>The application's commit rules come from {@link #validator(String, Predicate)}, {@link
  * #interceptor(Interceptor)}, {@link #rules(CommitRules)} or, with equivalence and clock too,
@@ -102,7 +104,22 @@ public final class RedisStoreBuilder<S> {
    * @return this builder
    */
   public RedisStoreBuilder<S> type(Class<S> type) {
-    this.codec = JsonStateCodec.of(Objects.requireNonNull(type, "type"));
+    return type(TypeRef.of(Objects.requireNonNull(type, "type")));
+  }
+
+  /**
+   * Stores the state as JSON of the declared {@code type}, generics included ({@link
+   * JsonStateCodec}, Vavr collections included): {@code type(new TypeRef<List<Todo>>() {})}. Give
+   * the declared type, never the runtime class of the initial state (a {@code List.empty()} is a
+   * {@code List$Nil}, which no later state is).
+   *
+   * @param type the declared state type
+   * @return this builder
+   * @throws IllegalArgumentException if the initial state is not an instance of {@code type}
+   */
+  public RedisStoreBuilder<S> type(TypeRef<S> type) {
+    Objects.requireNonNull(type, "type").requireInstance(initial);
+    this.codec = JsonStateCodec.of(type);
     return this;
   }
 

@@ -2,6 +2,7 @@ package io.snapflux.redis;
 
 import io.snapflux.store.Store;
 import io.snapflux.store.StoreContractTest;
+import io.snapflux.store.TypeRef;
 import java.util.UUID;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -15,6 +16,21 @@ final class RedisStoreContractTest extends StoreContractTest {
   @Override
   protected <S> Store<S> createStore(S initial) {
     return builder(initial).build();
+  }
+
+  @Override
+  protected <S> Store<S> createStore(TypeRef<S> type, S initial) {
+    return typed("contract-" + UUID.randomUUID(), type, initial);
+  }
+
+  /** A second instance of the same Redis store: it decodes the state written by the first. */
+  @Override
+  protected <S> Store<S> reopen(Store<S> store, TypeRef<S> type, S initial) {
+    return typed(store.name(), type, initial);
+  }
+
+  private static <S> Store<S> typed(String name, TypeRef<S> type, S initial) {
+    return RedisStore.builder(name, initial).client(REDIS.client()).type(type).build();
   }
 
   /**

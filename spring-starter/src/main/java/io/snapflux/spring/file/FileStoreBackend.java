@@ -65,8 +65,8 @@ public final class FileStoreBackend implements StoreBackend {
   public <S> Store<S> create(StoreDefinition<S> definition) {
     // Strict about unknown properties, like FileStore.builder(initial, type): one process owns a
     // directory, and a changed state shape needs a schema version rather than silent data loss.
-    StateCodec<S> codec = JsonStateCodec.<S>of(mapper, mapper.constructType(definition.stateType()))
-        .rejectingUnknownProperties();
+    // The declared type, never the initial state's class (List.empty() is a List$Nil).
+    StateCodec<S> codec = JsonStateCodec.of(mapper, definition.type()).rejectingUnknownProperties();
     FileStore<S> store = FileStore.builder(definition.builder(), codec)
         .directory(directoryOf(definition.name()))
         .name(definition.name())

@@ -40,8 +40,8 @@ import tools.jackson.databind.ObjectMapper;
  * loops, its {@code ClientResourcesBuilderCustomizer}s, its metrics and tracing) when there is
  * one, else on resources of its own, shut down with the client.
  *
- * <p>From a {@link StoreDefinition} it uses the name, the initial state, its runtime class (the
- * JSON type) and, through {@link RedisStoreBuilder#options(StoreBuilder)}, what the definition's
+ * <p>From a {@link StoreDefinition} it uses the name, the initial state, its declared type (the
+ * JSON type, generics included; never the initial state's runtime class) and, through {@link RedisStoreBuilder#options(StoreBuilder)}, what the definition's
  * builder holds after the {@code snapflux.stores.<name>} settings and the application's customizer
  * ran: validators, interceptors, equivalence ({@code equality} or the customizer's) and clock.
  * Not carried over: history (a Redis store keeps none: {@code history-size} is not applied, which
@@ -173,7 +173,7 @@ final class RedisStoreBackend implements StoreBackend, DisposableBean {
     }
     RedisStore<S> store = RedisStore.builder(definition.name(), definition.initial())
         .client(client)
-        .codec(JsonStateCodec.of(mapper, mapper.constructType(definition.stateType())))
+        .codec(JsonStateCodec.of(mapper, definition.type()))
         .options(options)
         .writeTimeout(settings.writeTimeout())
         .streamMaxLength(settings.streamMaxLength())

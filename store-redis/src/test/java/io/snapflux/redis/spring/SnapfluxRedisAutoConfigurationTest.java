@@ -11,11 +11,13 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.snapflux.redis.RedisServerProcess;
 import io.snapflux.spring.SnapfluxAutoConfiguration;
 import io.snapflux.spring.StoreFactory;
+import io.snapflux.spring.TypedStateStores;
 import io.snapflux.spring.metrics.SnapfluxMetricsAutoConfiguration;
 import io.snapflux.store.Interceptor;
 import io.snapflux.store.Snapshot;
 import io.snapflux.store.StateValidationException;
 import io.snapflux.store.Store;
+import io.snapflux.store.TypeRef;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
@@ -297,5 +299,46 @@ final class SnapfluxRedisAutoConfigurationTest {
 
       assertThat(registry.find(RedisMeters.CONNECTED).gauges()).isEmpty();
     });
+  }
+
+  /**
+   * The declared-type stores of {@link TypedStateStores} ({@code List.empty()}, {@code
+   * HashMap.empty()}, a record with an empty list) on two application instances: one writes, the
+   * other decodes the declared {@code Todo}s and writes back.
+   */
+  @Test
+  void beanMethod_emptyVavrList_roundTripsAsDeclaredType() {
+    ApplicationContextRunner app =
+        redisBackend().withUserConfiguration(TypedStateStores.Declared.class);
+    app.run(one -> app.run(two -> {
+      assertThat(one).hasNotFailed();
+      assertThat(two).hasNotFailed();
+      TypedStateStores.write(one.getBean(StoreFactory.class));
+
+      TypedStateStores.assertDecoded(two.getBean(StoreFactory.class));
+
+      Store<io.vavr.collection.List<TypedStateStores.Todo>> todos =
+          one.getBean(StoreFactory.class).get("todos");
+      Awaitility.await().atMost(TIMEOUT).until(() -> todos.snapshot().version() == 3);
+      assertThat(todos.get()).hasSize(1).allMatch(TypedStateStores.Todo.class::isInstance);
+    }));
+  }
+
+  @Test
+  void createWithTypeRef_emptyVavrListOutsideBeanMethod_roundTripsAsDeclaredType() {
+    TypedStateStores.Todo todo = new TypedStateStores.Todo("review", false);
+    TypeRef<io.vavr.collection.List<TypedStateStores.Todo>> type = new TypeRef<>() {};
+    redisBackend().run(one -> redisBackend().run(two -> {
+      Store<io.vavr.collection.List<TypedStateStores.Todo>> store = one.getBean(StoreFactory.class)
+          .create(storeName, type, io.vavr.collection.List.empty());
+      Store<io.vavr.collection.List<TypedStateStores.Todo>> other = two.getBean(StoreFactory.class)
+          .create(storeName, type, io.vavr.collection.List.empty());
+
+      assertThat(store.update(l -> l.append(todo)).state()).containsExactly(todo);
+
+      Awaitility.await().atMost(TIMEOUT).until(() -> other.snapshot().version() == 1);
+      assertThat(other.get()).containsExactly(todo);
+      assertThat(other.get().head()).isInstanceOf(TypedStateStores.Todo.class);
+    }));
   }
 }
