@@ -229,7 +229,8 @@ import reactor.util.retry.Retry;
  *     writer's own snapshots carry its cause object.
  *     (RedisRobustnessTest.*)
  * 11. Each counter of redisStats() moves when its event happens and not otherwise; the stream
- *     lag is 0 once the replica has every version seen in Redis. (RedisStatsTest.*)
+ *     lag is 0 once the replica has every version seen in Redis. (RedisStatsTest.*,
+ *      RedisWriteOutcomeTest.update_redisUnreachableBeforeTheOutcomeIsKnown_*)
  * </pre>
  *
  * @param <S> the type of the state

@@ -164,6 +164,8 @@ final class RedisWriteOutcomeTest {
     assertThat(unknown.storeName()).isEqualTo(name);
     assertThat(unknown.writeId()).isNotBlank();
     assertThat(unknown).hasMessageContaining(unknown.writeId());
+    assertThat(store.redisStats().writeTimeouts()).isEqualTo(1);
+    assertThat(store.redisStats().outcomesUnknown()).isEqualTo(1);
     assertThat(store.commitStatus(unknown.writeId())).isInstanceOf(CommitStatus.Unknown.class);
     assertThat(afterCommits).containsExactly(1L);
 
