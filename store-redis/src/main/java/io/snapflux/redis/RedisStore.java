@@ -230,6 +230,7 @@ import reactor.util.retry.Retry;
  *     (RedisRobustnessTest.*)
  * 11. Each counter of redisStats() moves when its event happens and not otherwise; the stream
  *     lag is 0 once the replica has every version seen in Redis. (RedisStatsTest.*,
+ *      RedisWriteOutcomeTest.update_requestLaterThanWriteTimeout_*,
  *      RedisWriteOutcomeTest.update_redisUnreachableBeforeTheOutcomeIsKnown_*)
  * </pre>
  *
