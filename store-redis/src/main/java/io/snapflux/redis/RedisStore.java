@@ -178,6 +178,23 @@ import reactor.util.retry.Retry;
  * reads keep serving the replica. The follower catches every Throwable (Errors included), marks
  * the store down with it and starts over; health also checks that the follower thread lives.
  *
+ * Counters (redisStats(); LongAdders, one increment where the event happens, nothing else on
+ * the hot path):
+ *  - roundTrips: where each COMMIT, SYNC, ADVANCE or FENCE call, catch-up XRANGE page and history
+ *    check (ZSCORE, HGET) is sent (inside the deferred call, so every resend counts again);
+ *  - retries: casRetries, where a COMMIT's conflict reply makes update try again;
+ *  - resends: in retrying()'s doBeforeRetry (a transport error, the call is made again);
+ *  - reconnects: in the connection listener, when the commands or follower connection connects
+ *    (the listener is added after they first connect, so only re-connections count);
+ *  - resyncs: when a resync completes (the follower after a reconnection, a gap, an undecodable
+ *    entry or another epoch; a writer after COMMIT -1/-2/-3 or an expected version ahead), not
+ *    inside resync(), which recurses;
+ *  - writeTimeouts: at the start of settle() (the write timeout's fallback);
+ *  - outcomesUnknown: where settle() makes a CommitOutcomeUnknownException;
+ *  - streamLagVersions = max(0, newestSeen - replica version); newestSeen is a racy max of the
+ *    versions in COMMIT/SYNC/ADVANCE replies and of each XREAD batch's last entry, set outright
+ *    when the replica moves to another history.
+ *
  * Invariants (and the tests that check them):
  *  1. Versions grow by exactly one per commit across all instances; no increment is lost.
  *     (RedisStoreTest.twoInstances_concurrentIncrements_neverLostAndSeenInOrderEverywhere,
@@ -211,6 +228,10 @@ import reactor.util.retry.Retry;
  * 10. The follower survives any Throwable; an undecodable entry never wedges the instance; the
  *     writer's own snapshots carry its cause object.
  *     (RedisRobustnessTest.*)
+ * 11. Each counter of redisStats() moves when its event happens and not otherwise; the stream
+ *     lag is 0 once the replica has every version seen in Redis. (RedisStatsTest.*,
+ *      RedisWriteOutcomeTest.update_requestLaterThanWriteTimeout_*,
+ *      RedisWriteOutcomeTest.update_redisUnreachableBeforeTheOutcomeIsKnown_*)
  * </pre>
  *
  * @param <S> the type of the state
@@ -276,6 +297,19 @@ public final class RedisStore<S> implements Store<S> {
   private final LongAdder casRetries = new LongAdder();
   private final LongAdder versionConflicts = new LongAdder();
   private final LongAdder validationRejections = new LongAdder();
+  // RedisStats: where each counter moves is listed under "Counters" in the notes above.
+  private final LongAdder roundTrips = new LongAdder();
+  private final LongAdder resends = new LongAdder();
+  private final LongAdder reconnects = new LongAdder();
+  private final LongAdder resyncs = new LongAdder();
+  private final LongAdder writeTimeouts = new LongAdder();
+  private final LongAdder outcomesUnknown = new LongAdder();
+  /**
+   * The newest version this instance has seen in Redis. Racy max (a smaller value may overwrite
+   * a larger one seen at the same moment): benign, it only under-reports the lag until the next
+   * version is seen. Set outright when the replica moves to another history.
+   */
+  private volatile long newestSeen;
 
   /**
    * A builder of a Redis-backed store.
@@ -615,7 +649,10 @@ public final class RedisStore<S> implements Store<S> {
       }
       Mono<Decided<S>> decided = expected != ANY_VERSION && base.version() < expected
           // The caller read a version this replica has not seen yet: fetch the state.
-          ? retrying(w, this::resync).flatMap(s -> attempt(w, s, 0))
+          ? retrying(w, this::resync).flatMap(s -> {
+            resyncs.increment();
+            return attempt(w, s, 0);
+          })
           : attempt(w, base, 0);
       return decided
           // The timeout cancels the reply path before settling: one path decides.
@@ -636,6 +673,7 @@ public final class RedisStore<S> implements Store<S> {
 
   /** The write timed out: ask Redis whether it committed, fencing it if it did not. */
   private Mono<Decided<S>> settle(Write<S> w) {
+    writeTimeouts.increment();
     Attempt<S> a = w.sent;
     if (!w.inDoubt || a == null) {
       return Mono.error(unavailable(w));
@@ -648,6 +686,7 @@ public final class RedisStore<S> implements Store<S> {
       if (status instanceof CommitStatus.NotCommitted) {
         return Mono.error(unavailable(w));
       }
+      outcomesUnknown.increment();
       return Mono.error(new CommitOutcomeUnknownException(name, w.id, "store '" + name
           + "': Redis did not confirm write " + w.id + " within " + writeTimeout
           + " and could not be asked whether it committed ("
@@ -700,8 +739,11 @@ public final class RedisStore<S> implements Store<S> {
   }
 
   private Mono<CommitStatus> status(String writeId, long firstBase) {
-    return LuaScripts.run(control.reactive(), LuaScripts.FENCE, LuaScripts.FENCE_SHA, keys,
-            LuaScripts.bytes(writeId), LuaScripts.bytes(firstBase))
+    return Mono.defer(() -> {
+          roundTrips.increment();
+          return LuaScripts.run(control.reactive(), LuaScripts.FENCE, LuaScripts.FENCE_SHA, keys,
+              LuaScripts.bytes(writeId), LuaScripts.bytes(firstBase));
+        })
         .timeout(writeTimeout)
         .map(reply -> {
           long kind = (Long) reply.get(0);
@@ -740,6 +782,7 @@ public final class RedisStore<S> implements Store<S> {
             boolean doubtBefore = w.inDoubt;
             w.sent = a;
             w.inDoubt = true;
+            roundTrips.increment();
             return LuaScripts.run(redis, LuaScripts.COMMIT, LuaScripts.COMMIT_SHA, keys,
                 LuaScripts.bytes(base.version()), bytes, LuaScripts.bytes(a.timestamp()),
                 maxLength, LuaScripts.bytes(w.id), LuaScripts.bytes(cause == null ? "0" : "1"),
@@ -756,9 +799,11 @@ public final class RedisStore<S> implements Store<S> {
           .flatMap(reply -> {
             long kind = (Long) reply.get(0);
             if (kind == 1 || kind == 2) {
+              long committed = (Long) reply.get(1);
+              noteSeen(committed);
               // base is the version just before: the script committed on top of it.
               return Mono.just(new Decided<>(
-                  Snapshot.of((Long) reply.get(1), next, cause, a.timestamp()), base, false));
+                  Snapshot.of(committed, next, cause, a.timestamp()), base, false));
             }
             if (kind == -4) {
               return Mono.error(new StoreUnavailableException(name, "store '" + name + "': write "
@@ -767,13 +812,18 @@ public final class RedisStore<S> implements Store<S> {
             }
             if (kind == -1) {
               // Redis lost the store's keys: re-seed them from this replica, then try again.
-              return retrying(w, this::resync).flatMap(s -> attempt(w, s, retry + 1));
+              return retrying(w, this::resync).flatMap(s -> {
+                resyncs.increment();
+                return attempt(w, s, retry + 1);
+              });
             }
             Current<S> current = currentOf(reply);
             if (kind == -2 || kind == -3) {
               // Redis holds another history, or came back older: move onto Redis's history.
-              return retrying(w, () -> reconcile(current, 0))
-                  .flatMap(s -> attempt(w, newer(s, replica.snapshot()), retry + 1));
+              return retrying(w, () -> reconcile(current, 0)).flatMap(s -> {
+                resyncs.increment();
+                return attempt(w, newer(s, replica.snapshot()), retry + 1);
+              });
             }
             Snapshot<S> now = current.snapshot();
             if (w.expected != ANY_VERSION) {
@@ -807,6 +857,7 @@ public final class RedisStore<S> implements Store<S> {
         .retryWhen(Retry.fixedDelay(Long.MAX_VALUE, reconnectDelay)
             .filter(e -> !closed.get() && isTransportError(e))
             .doBeforeRetry(signal -> {
+              resends.increment();
               if (w != null) {
                 w.lastError = signal.failure();
               }
@@ -841,9 +892,12 @@ public final class RedisStore<S> implements Store<S> {
       if (upTo <= known + 1) {
         return Mono.empty();
       }
-      return retrying(null, () -> redis.xrange(streamKey,
-                  Range.create((known + 1) + "-0", (upTo - 1) + "-0"), Limit.from(pageSize()))
-              .collectList())
+      return retrying(null, () -> {
+            roundTrips.increment();
+            return redis.xrange(streamKey,
+                    Range.create((known + 1) + "-0", (upTo - 1) + "-0"), Limit.from(pageSize()))
+                .collectList();
+          })
           .flatMap(page -> {
             for (StreamMessage<String, byte[]> entry : page) {
               if (!advanceIfNext(entry)) {
@@ -898,6 +952,7 @@ public final class RedisStore<S> implements Store<S> {
       if (s.version() > replica.snapshot().version()) {
         advanceQuietly(s);
         epoch = e;
+        newestSeen = s.version();
       }
     }
   }
@@ -916,6 +971,7 @@ public final class RedisStore<S> implements Store<S> {
         synchronized (historyLock) {
           if (replica.snapshot().version() == c.snapshot().version()) {
             epoch = c.epoch();
+            newestSeen = c.snapshot().version();
           }
         }
         return Mono.just(replica.snapshot());
@@ -959,10 +1015,16 @@ public final class RedisStore<S> implements Store<S> {
     if (id == null || h.version() != local.version()) {
       return Mono.just(true);
     }
-    return redis.zscore(keys[4], LuaScripts.bytes(id)).map(score -> score == h.version())
-        .switchIfEmpty(Mono.defer(() -> redis.hget(keys[3], "f")
-            .map(f -> Long.parseLong(text(f)) > h.version())
-            .defaultIfEmpty(true)));
+    return Mono.defer(() -> {
+      roundTrips.increment();
+      return redis.zscore(keys[4], LuaScripts.bytes(id));
+    }).map(score -> score == h.version())
+        .switchIfEmpty(Mono.defer(() -> {
+          roundTrips.increment();
+          return redis.hget(keys[3], "f")
+              .map(f -> Long.parseLong(text(f)) > h.version())
+              .defaultIfEmpty(true);
+        }));
   }
 
   private Mono<Snapshot<S>> switchHistory(Current<S> c, Snapshot<S> local, int depth) {
@@ -985,6 +1047,7 @@ public final class RedisStore<S> implements Store<S> {
       // Same epoch, Redis behind: Redis lost versions this replica holds; carry its state on.
       // Another history: Redis holds another instance's versions; keep its state.
       boolean ours = behind;
+      roundTrips.increment();
       return LuaScripts.run(redis, LuaScripts.ADVANCE, LuaScripts.ADVANCE_SHA, keys,
               LuaScripts.bytes(c.epoch()), LuaScripts.bytes(redisVersion),
               LuaScripts.bytes(local.version()), LuaScripts.bytes(clock.millis()), maxLength,
@@ -1004,6 +1067,7 @@ public final class RedisStore<S> implements Store<S> {
     return Mono.defer(() -> {
       Object cause = local.cause();
       String fresh = newId();
+      roundTrips.increment();
       return LuaScripts.run(redis, LuaScripts.SYNC, LuaScripts.SYNC_SHA, keys,
               LuaScripts.bytes(local.version()), encode(local.state()),
               LuaScripts.bytes(local.timestampMillis()), maxLength,
@@ -1018,6 +1082,7 @@ public final class RedisStore<S> implements Store<S> {
   /** Decodes {kind, version, state, timestamp, hasCause, cause, epoch}. */
   private Current<S> currentOf(List<Object> reply) {
     long version = (Long) reply.get(1);
+    noteSeen(version);
     byte[] bytes = (byte[]) reply.get(2);
     noteSize(bytes.length);
     S state = decode(bytes, version);
@@ -1047,6 +1112,13 @@ public final class RedisStore<S> implements Store<S> {
 
   private static String text(byte[] bytes) {
     return new String(bytes, StandardCharsets.UTF_8);
+  }
+
+  /** Racy max, see {@link #newestSeen}. */
+  private void noteSeen(long version) {
+    if (version > newestSeen) {
+      newestSeen = version;
+    }
   }
 
   private void noteSize(long bytes) {
@@ -1099,6 +1171,7 @@ public final class RedisStore<S> implements Store<S> {
           // XREAD below then catches up from the replica's version, gap-free while the stream
           // holds the entries.
           Objects.requireNonNull(resync().block(writeTimeout));
+          resyncs.increment();
         }
         long known = replica.snapshot().version();
         long stuck = stuckAt;
@@ -1112,6 +1185,9 @@ public final class RedisStore<S> implements Store<S> {
         }
         if (stuck < 0) {
           up();
+        }
+        if (!batch.isEmpty()) {
+          noteSeen(versionOf(batch.get(batch.size() - 1)));
         }
         for (StreamMessage<String, byte[]> entry : batch) {
           if (!follow(entry)) {
@@ -1157,6 +1233,7 @@ public final class RedisStore<S> implements Store<S> {
     // Entries missing (trimmed) or undecodable: jump to Redis's state, a visible resync.
     try {
       Snapshot<S> current = Objects.requireNonNull(resync().block(writeTimeout));
+      resyncs.increment();
       advanceQuietly(current);
       if (stuckAt >= 0) {
         stuckAt = -1;
@@ -1199,6 +1276,7 @@ public final class RedisStore<S> implements Store<S> {
     @Override
     public void onRedisConnected(RedisChannelHandler<?, ?> connection, SocketAddress address) {
       if (connection == commands || connection == follower) {
+        reconnects.increment();
         resyncNeeded = true;
       }
     }
@@ -1256,6 +1334,19 @@ public final class RedisStore<S> implements Store<S> {
     StoreStats r = replica.stats();
     return new StoreStats(r.version(), casRetries.sum(), versionConflicts.sum(),
         validationRejections.sum(), r.subscribers(), r.maxLosslessLag(), r.lagOverflows());
+  }
+
+  /**
+   * What this instance has done with Redis since it was built: round trips, retries, resends,
+   * reconnects, resyncs, write timeouts, unknown outcomes and the stream lag (see {@link
+   * RedisStats}). Wait-free apart from summing the counters; never touches the network.
+   *
+   * @return the counters now
+   */
+  public RedisStats redisStats() {
+    return new RedisStats(roundTrips.sum(), casRetries.sum(), resends.sum(), reconnects.sum(),
+        resyncs.sum(), writeTimeouts.sum(), outcomesUnknown.sum(),
+        Math.max(0, newestSeen - replica.snapshot().version()));
   }
 
   @Override

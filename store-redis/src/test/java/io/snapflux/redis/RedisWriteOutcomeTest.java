@@ -122,11 +122,17 @@ final class RedisWriteOutcomeTest {
     TcpProxy proxy = resources.proxy(server);
     RedisStore<Integer> store = instance(proxy.uri(), Duration.ofSeconds(1));
     store.update(n -> n + 1);
+    long roundTrips = store.redisStats().roundTrips();
 
     proxy.arm(TcpProxy.Fault.DELAY_REQUEST, LuaScripts.COMMIT_SHA, Duration.ofSeconds(4));
     assertThatThrownBy(() -> store.update(n -> n + 1))
         .isExactlyInstanceOf(StoreUnavailableException.class)
         .hasMessageContaining("did not commit");
+    RedisStats stats = store.redisStats();
+    assertThat(stats.writeTimeouts()).isEqualTo(1);
+    assertThat(stats.outcomesUnknown()).isZero();
+    assertThat(stats.roundTrips()).as("the COMMIT and the FENCE that settled it")
+        .isEqualTo(roundTrips + 2);
 
     assertThat(proxy.awaitDone(TIMEOUT)).as("the late request reached Redis").isTrue();
     // A write on the same connection is answered after the late copy was run (and refused).
@@ -164,6 +170,8 @@ final class RedisWriteOutcomeTest {
     assertThat(unknown.storeName()).isEqualTo(name);
     assertThat(unknown.writeId()).isNotBlank();
     assertThat(unknown).hasMessageContaining(unknown.writeId());
+    assertThat(store.redisStats().writeTimeouts()).isEqualTo(1);
+    assertThat(store.redisStats().outcomesUnknown()).isEqualTo(1);
     assertThat(store.commitStatus(unknown.writeId())).isInstanceOf(CommitStatus.Unknown.class);
     assertThat(afterCommits).containsExactly(1L);
 

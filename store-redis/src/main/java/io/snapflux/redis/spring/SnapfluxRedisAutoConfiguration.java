@@ -57,8 +57,11 @@ public final class SnapfluxRedisAutoConfiguration {
   }
 
   /**
-   * The Redis backend's meters, next to the starter's {@code snapflux.store.*} ones: {@value
-   * RedisMeters#CONNECTED} per store (1 while its connections are up). Removed with the store's
+   * The Redis backend's meters, next to the starter's {@code snapflux.store.*} ones, per store:
+   * {@value RedisMeters#CONNECTED} (1 while its connections are up), the counters of {@code
+   * RedisStore.redisStats()} ({@code snapflux.redis.round.trips}, {@code .retries}, {@code
+   * .resends}, {@code .reconnects}, {@code .resyncs}, {@code .write.timeouts}, {@code
+   * .outcomes.unknown}) and the gauge {@value RedisMeters#STREAM_LAG}. Removed with the store's
    * other meters when it closes.
    */
   @Configuration(proxyBeanMethods = false)

@@ -8,7 +8,10 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.resource.ClientResources;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.snapflux.redis.CommitOutcomeUnknownException;
 import io.snapflux.redis.RedisServerProcess;
+import io.snapflux.redis.RedisStore;
+import io.snapflux.redis.StoreUnavailableException;
 import io.snapflux.spring.SnapfluxAutoConfiguration;
 import io.snapflux.spring.StoreFactory;
 import io.snapflux.spring.TypedStateStores;
@@ -340,5 +343,76 @@ final class SnapfluxRedisAutoConfigurationTest {
       assertThat(other.get()).containsExactly(todo);
       assertThat(other.get().head()).isInstanceOf(TypedStateStores.Todo.class);
     }));
+  }
+
+  private static double count(MeterRegistry registry, String meter, String store) {
+    return registry.get(meter).tag("store", store).functionCounter().count();
+  }
+
+  @Test
+  void redisMeters_countRetriesTimeoutsReconnectsAndResyncs_andAreRemovedWhenTheStoreCloses()
+      throws IOException {
+    RedisServerProcess own = RedisServerProcess.start(); // this test stops and restarts it
+    try {
+      runner.withPropertyValues("snapflux.backend=redis", "spring.data.redis.host=127.0.0.1",
+              "spring.data.redis.port=" + own.port(), "snapflux.redis.write-timeout=1s")
+          .withBean(MeterRegistry.class, SimpleMeterRegistry::new)
+          .run(context -> {
+            MeterRegistry registry = context.getBean(MeterRegistry.class);
+            Store<Counter> store = context.getBean(StoreFactory.class)
+                .create(storeName, new Counter(0), b -> { });
+            List<String> counters = List.of(RedisMeters.ROUND_TRIPS, RedisMeters.RETRIES,
+                RedisMeters.RESENDS, RedisMeters.RECONNECTS, RedisMeters.RESYNCS,
+                RedisMeters.WRITE_TIMEOUTS, RedisMeters.OUTCOMES_UNKNOWN);
+            for (String counter : counters) {
+              assertThat(registry.get(counter).tag("store", storeName).functionCounter())
+                  .as(counter).isNotNull();
+            }
+            assertThat(count(registry, RedisMeters.ROUND_TRIPS, storeName)).isEqualTo(1.0);
+            assertThat(count(registry, RedisMeters.RETRIES, storeName)).isZero();
+            assertThat(registry.get(RedisMeters.STREAM_LAG).tag("store", storeName).gauge()
+                .value()).isZero();
+
+            // Another instance commits while this one's first attempt is under way: one retry.
+            try (RedisStore<Counter> other = RedisStore.builder(storeName, new Counter(0))
+                .uri(io.lettuce.core.RedisURI.create(own.uri())).type(Counter.class).build()) {
+              boolean[] first = {true};
+              store.update(c -> {
+                if (first[0]) {
+                  first[0] = false;
+                  other.update(o -> o.plus(10));
+                }
+                return c.plus(1);
+              });
+            }
+            assertThat(count(registry, RedisMeters.RETRIES, storeName)).isEqualTo(1.0);
+            assertThat(count(registry, RedisMeters.ROUND_TRIPS, storeName))
+                .isGreaterThanOrEqualTo(3.0);
+
+            RedisStoreBackend backend = context.getBean(RedisStoreBackend.class);
+            own.stop();
+            Awaitility.await().atMost(TIMEOUT).until(() -> !backend.isAvailable(store));
+            Throwable failed = org.assertj.core.api.Assertions.catchThrowable(
+                () -> store.update(c -> c.plus(1)));
+            assertThat(failed).isInstanceOf(StoreUnavailableException.class);
+            assertThat(count(registry, RedisMeters.WRITE_TIMEOUTS, storeName)).isEqualTo(1.0);
+            assertThat(count(registry, RedisMeters.OUTCOMES_UNKNOWN, storeName))
+                .isEqualTo(failed instanceof CommitOutcomeUnknownException ? 1.0 : 0.0);
+            assertThat(count(registry, RedisMeters.RECONNECTS, storeName)).isZero();
+            assertThat(count(registry, RedisMeters.RESYNCS, storeName)).isZero();
+
+            own.restart();
+            Awaitility.await().atMost(TIMEOUT).until(() ->
+                count(registry, RedisMeters.RECONNECTS, storeName) >= 2
+                    && count(registry, RedisMeters.RESYNCS, storeName) >= 1);
+
+            store.close();
+
+            assertThat(registry.getMeters()).noneMatch(
+                m -> m.getId().getName().startsWith("snapflux.redis."));
+          });
+    } finally {
+      own.stop();
+    }
   }
 }
