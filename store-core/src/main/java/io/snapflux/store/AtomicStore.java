@@ -470,28 +470,28 @@ final class AtomicStore<S> implements Store<S> {
 
   @Override
   public Snapshot<S> undo() {
-    return Objects.requireNonNull(travel(true, ANY_VERSION));
+    return Objects.requireNonNull(travel(true, ANY_VERSION, null));
   }
 
   @Override
   public Snapshot<S> redo() {
-    return Objects.requireNonNull(travel(false, ANY_VERSION));
+    return Objects.requireNonNull(travel(false, ANY_VERSION, null));
   }
 
   /** Undo or redo: a new version with an earlier state, through the same CAS loop. */
   @Override
-  public Outcome<S> undoIfVersion(long expectedVersion) {
-    return travelIfVersion(true, requireVersion(expectedVersion));
+  public Outcome<S> undoIfVersion(long expectedVersion, @Nullable Object by) {
+    return travelIfVersion(true, requireVersion(expectedVersion), by);
   }
 
   @Override
-  public Outcome<S> redoIfVersion(long expectedVersion) {
-    return travelIfVersion(false, requireVersion(expectedVersion));
+  public Outcome<S> redoIfVersion(long expectedVersion, @Nullable Object by) {
+    return travelIfVersion(false, requireVersion(expectedVersion), by);
   }
 
-  private Outcome<S> travelIfVersion(boolean undo, long expectedVersion) {
+  private Outcome<S> travelIfVersion(boolean undo, long expectedVersion, @Nullable Object by) {
     for (;;) {
-      Outcome<S> o = outcome(travel(undo, expectedVersion), expectedVersion);
+      Outcome<S> o = outcome(travel(undo, expectedVersion, by), expectedVersion);
       if (o != null) {
         return o;
       }
@@ -502,7 +502,7 @@ final class AtomicStore<S> implements Store<S> {
    * @return the committed head, the current one if there was nothing to undo or redo, or {@code
    *     null} if the store was not at {@code expectedVersion}
    */
-  private @Nullable Snapshot<S> travel(boolean undo, long expectedVersion) {
+  private @Nullable Snapshot<S> travel(boolean undo, long expectedVersion, @Nullable Object by) {
     if (historySize == 0) {
       throw new UnsupportedOperationException("store '" + name
           + "' keeps no history; build it with history(n) to enable undo and redo");
@@ -519,8 +519,8 @@ final class AtomicStore<S> implements Store<S> {
       }
       Snapshot<S> target = from.head();
       Object cause = undo
-          ? new HistoryCause.Undo(current.version(), target.version())
-          : new HistoryCause.Redo(target.version());
+          ? new HistoryCause.Undo(current.version(), target.version(), by)
+          : new HistoryCause.Redo(target.version(), by);
       check(current, target.state(), cause);
       Snapshot<S> node = new Snapshot<>(current.version() + 1, target.state(), cause,
           clock.millis(), current.seq + 1, false,

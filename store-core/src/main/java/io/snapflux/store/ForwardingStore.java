@@ -94,13 +94,13 @@ public abstract class ForwardingStore<S> implements Store<S> {
   }
 
   @Override
-  public Outcome<S> undoIfVersion(long expectedVersion) {
-    return delegate.undoIfVersion(expectedVersion);
+  public Outcome<S> undoIfVersion(long expectedVersion, @Nullable Object by) {
+    return delegate.undoIfVersion(expectedVersion, by);
   }
 
   @Override
-  public Outcome<S> redoIfVersion(long expectedVersion) {
-    return delegate.redoIfVersion(expectedVersion);
+  public Outcome<S> redoIfVersion(long expectedVersion, @Nullable Object by) {
+    return delegate.redoIfVersion(expectedVersion, by);
   }
 
   @Override

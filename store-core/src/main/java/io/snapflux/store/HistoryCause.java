@@ -1,5 +1,7 @@
 package io.snapflux.store;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * The {@linkplain Snapshot#cause() cause} of a version committed by {@link Store#undo()} or
  * {@link Store#redo()}. Undo and redo never move versions backwards: each is a new version whose
@@ -10,18 +12,36 @@ public sealed interface HistoryCause permits HistoryCause.Undo, HistoryCause.Red
   /** The version whose state this version restores. */
   long restoredVersion();
 
+  /** Who or what asked for the undo or redo, as given to the store; {@code null} if unknown. */
+  @Nullable Object by();
+
   /**
    * An undo.
    *
    * @param undoneVersion the version that was undone (the newest before the undo)
    * @param restoredVersion the version whose state is restored
+   * @param by who or what asked for it ({@link Store#undoIfVersion(long, Object)}), or {@code null}
    */
-  record Undo(long undoneVersion, long restoredVersion) implements HistoryCause {}
+  record Undo(long undoneVersion, long restoredVersion, @Nullable Object by)
+      implements HistoryCause {
+
+    /** An undo nobody is named for. */
+    public Undo(long undoneVersion, long restoredVersion) {
+      this(undoneVersion, restoredVersion, null);
+    }
+  }
 
   /**
    * A redo.
    *
    * @param restoredVersion the version whose state is restored (the one the matching undo undid)
+   * @param by who or what asked for it ({@link Store#redoIfVersion(long, Object)}), or {@code null}
    */
-  record Redo(long restoredVersion) implements HistoryCause {}
+  record Redo(long restoredVersion, @Nullable Object by) implements HistoryCause {
+
+    /** A redo nobody is named for. */
+    public Redo(long restoredVersion) {
+      this(restoredVersion, null);
+    }
+  }
 }

@@ -432,6 +432,20 @@ public interface Store<S> extends AutoCloseable {
    * @throws UnsupportedOperationException if the store keeps no history
    */
   default Outcome<S> undoIfVersion(long expectedVersion) {
+    return undoIfVersion(expectedVersion, null);
+  }
+
+  /**
+   * Like {@link #undoIfVersion(long)}, naming who or what asked for the undo: {@code by} is
+   * recorded in the committed snapshot's {@link HistoryCause.Undo#by()}, so history can show it.
+   *
+   * @param expectedVersion the version the caller saw
+   * @param by who or what asks for the undo (a user name, a request id), or {@code null}
+   * @return {@link Outcome.Applied} with the undo's snapshot (the current one if there was
+   *     nothing to undo), or {@link Outcome.Conflict} with the current snapshot
+   * @throws UnsupportedOperationException if the store keeps no history
+   */
+  default Outcome<S> undoIfVersion(long expectedVersion, @Nullable Object by) {
     throw new UnsupportedOperationException(
         "store '" + name() + "' keeps no history; build it with history(n) to enable undo");
   }
@@ -445,6 +459,20 @@ public interface Store<S> extends AutoCloseable {
    * @throws UnsupportedOperationException if the store keeps no history
    */
   default Outcome<S> redoIfVersion(long expectedVersion) {
+    return redoIfVersion(expectedVersion, null);
+  }
+
+  /**
+   * Like {@link #redoIfVersion(long)}, naming who or what asked for the redo in the committed
+   * snapshot's {@link HistoryCause.Redo#by()}.
+   *
+   * @param expectedVersion the version the caller saw
+   * @param by who or what asks for the redo, or {@code null}
+   * @return {@link Outcome.Applied} or {@link Outcome.Conflict}, as for {@link
+   *     #undoIfVersion(long)}
+   * @throws UnsupportedOperationException if the store keeps no history
+   */
+  default Outcome<S> redoIfVersion(long expectedVersion, @Nullable Object by) {
     throw new UnsupportedOperationException(
         "store '" + name() + "' keeps no history; build it with history(n) to enable redo");
   }

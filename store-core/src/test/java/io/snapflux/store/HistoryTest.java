@@ -52,6 +52,25 @@ final class HistoryTest {
   }
 
   @Test
+  void undoAndRedoIfVersion_withBy_recordWhoAskedInTheCause() {
+    Store<String> store = Store.builder("a").history(10).build();
+    store.update(s -> "b");
+
+    Outcome<String> undone = store.undoIfVersion(1, "alice");
+    assertThat(undone.applied()).isTrue();
+    assertThat(undone.snapshot().cause()).isEqualTo(new HistoryCause.Undo(1, 0, "alice"));
+    assertThat(((HistoryCause) undone.snapshot().cause()).by()).isEqualTo("alice");
+
+    Outcome<String> redone = store.redoIfVersion(2, "bob");
+    assertThat(redone.snapshot().cause()).isEqualTo(new HistoryCause.Redo(1, "bob"));
+    assertThat(redone.snapshot().state()).isEqualTo("b");
+
+    assertThat(store.undoIfVersion(0, "carol").applied()).isFalse();
+    assertThat(store.snapshot().version()).isEqualTo(3);
+    assertThat(((HistoryCause) store.undo().cause()).by()).isNull();
+  }
+
+  @Test
   void redo_restoresTheUndoneStateAndAnUpdateClearsRedo() {
     Store<String> store = Store.builder("a").history(10).build();
     store.update(s -> "b");

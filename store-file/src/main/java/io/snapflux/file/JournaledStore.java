@@ -343,15 +343,15 @@ final class JournaledStore<S> implements FileStore<S> {
   }
 
   @Override
-  public Outcome<S> undoIfVersion(long expectedVersion) {
+  public Outcome<S> undoIfVersion(long expectedVersion, @Nullable Object by) {
     checkCanWait();
-    return acknowledged(pending.undoIfVersion(expectedVersion));
+    return acknowledged(pending.undoIfVersion(expectedVersion, by));
   }
 
   @Override
-  public Outcome<S> redoIfVersion(long expectedVersion) {
+  public Outcome<S> redoIfVersion(long expectedVersion, @Nullable Object by) {
     checkCanWait();
-    return acknowledged(pending.redoIfVersion(expectedVersion));
+    return acknowledged(pending.redoIfVersion(expectedVersion, by));
   }
 
   private Outcome<S> acknowledged(Outcome<S> outcome) {

@@ -17,6 +17,7 @@ import io.vavr.collection.Seq;
 import io.vavr.collection.SortedMap;
 import io.vavr.collection.TreeSet;
 import io.vavr.control.Option;
+import java.security.Principal;
 import java.time.Instant;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpHeaders;
@@ -93,36 +94,27 @@ class HistoryController {
   }
 
   /**
-   * Reverts the newest change not yet undone, as a new version. With {@code If-Match}, refuses
-   * (412, nothing changed) unless the flags are still at a version it names, so a user never
-   * undoes a change they have not seen: {@link Store#undoIfVersion} checks the version in the same
-   * compare-and-set that commits the undo. Without it, {@link Store#undo()} undoes whatever is
-   * newest. 409 when there is nothing left to undo.
+   * Reverts the newest change not yet undone, as a new version whose cause names the user ({@code
+   * by}). With {@code If-Match}, refuses (412, nothing changed) unless the flags are still at a
+   * version it names, so a user never undoes a change they have not seen: {@link
+   * Store#undoIfVersion(long, Object)} checks the version in the same compare-and-set that commits
+   * the undo. Without it, the newest change is undone (retried if another write wins the race).
+   * 409 when there is nothing left to undo.
    */
   @PostMapping(path = "/api/undo", produces = "application/json")
-  ResponseEntity<Snapshot<AppState>> undo(@RequestHeader HttpHeaders headers) {
+  ResponseEntity<Snapshot<AppState>> undo(@RequestHeader HttpHeaders headers, Principal user) {
     IfMatch ifMatch = ConditionalRequests.ifMatch(headers);
-    Snapshot<AppState> undone = ifMatch.isPresent()
-        ? ConditionalRequests.commit(ifMatch, store, this::undoIfVersion)
-        : undoNewest();
+    Snapshot<AppState> undone =
+        ConditionalRequests.commit(ifMatch, store, v -> undoIfVersion(v, user.getName()));
     return ResponseEntity.ok().eTag(ConditionalRequests.eTag(undone.version())).body(undone);
   }
 
-  private Outcome<AppState> undoIfVersion(long version) {
-    Outcome<AppState> outcome = store.undoIfVersion(version);
+  private Outcome<AppState> undoIfVersion(long version, String by) {
+    Outcome<AppState> outcome = store.undoIfVersion(version, by);
     if (outcome.applied() && outcome.snapshot().version() == version) {
       throw nothingToUndo();
     }
     return outcome;
-  }
-
-  private Snapshot<AppState> undoNewest() {
-    Snapshot<AppState> before = store.snapshot();
-    Snapshot<AppState> after = store.undo();
-    if (!(after.cause() instanceof HistoryCause.Undo) || after.version() <= before.version()) {
-      throw nothingToUndo();
-    }
-    return after;
   }
 
   private static NothingToUndoException nothingToUndo() {
@@ -139,14 +131,19 @@ class HistoryController {
 
   private static @Nullable Object cause(@Nullable Object cause) {
     if (cause instanceof HistoryCause.Undo undo) {
-      return HashMap.of("action", (Object) "undo", "undoneVersion", undo.undoneVersion(),
-          "restoredVersion", undo.restoredVersion()).toJavaMap();
+      return withBy(HashMap.of("action", (Object) "undo", "undoneVersion", undo.undoneVersion(),
+          "restoredVersion", undo.restoredVersion()), undo.by());
     }
     if (cause instanceof HistoryCause.Redo redo) {
-      return HashMap.of("action", (Object) "redo", "restoredVersion", redo.restoredVersion())
-          .toJavaMap();
+      return withBy(HashMap.of("action", (Object) "redo", "restoredVersion",
+          redo.restoredVersion()), redo.by());
     }
     return cause;
+  }
+
+  private static java.util.Map<String, Object> withBy(HashMap<String, Object> cause,
+      @Nullable Object by) {
+    return (by == null ? cause : cause.put("by", by)).toJavaMap();
   }
 
   static Seq<FlagChange> diff(AppState before, AppState after) {

@@ -69,6 +69,7 @@ final class HistoryApiTest {
         .jsonPath("$.version").isEqualTo(v2 + 1)
         .jsonPath("$.state.flags['undo.me'].rollout").isEqualTo(2)
         .jsonPath("$.cause.undoneVersion").isEqualTo(v2)
+        .jsonPath("$.cause.by").isEqualTo(Api.USER)
         .jsonPath("$.cause.restoredVersion").isEqualTo(v1);
     client.post().uri("/api/undo").headers(admin()).exchange()
         .expectStatus().isOk()
@@ -79,6 +80,7 @@ final class HistoryApiTest {
     client.get().uri("/api/history?limit=1").exchange()
         .expectBody()
         .jsonPath("$.entries[0].cause.action").isEqualTo("undo")
+        .jsonPath("$.entries[0].cause.by").isEqualTo(Api.USER)
         .jsonPath("$.entries[0].changes[0].before.rollout").isEqualTo(2)
         .jsonPath("$.entries[0].changes[0].after.rollout").isEqualTo(1);
   }

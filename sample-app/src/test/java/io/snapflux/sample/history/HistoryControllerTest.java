@@ -18,6 +18,8 @@ import org.springframework.http.HttpStatus;
 /** Undo's precondition, against stores the tests control (no HTTP, no shared state). */
 final class HistoryControllerTest {
 
+  private static final java.security.Principal ALICE = () -> "alice";
+
   private static Store<AppState> store() {
     return Store.builder(AppState.empty()).name("flags").history(10).build();
   }
@@ -59,7 +61,7 @@ final class HistoryControllerTest {
     long v = store.update("mine", s -> s.with("mine", Flag.of(true, 1, ""))).version();
     HistoryController controller = new HistoryController(new OvertakenAfterFirstRead(store));
 
-    assertThatThrownBy(() -> controller.undo(ifMatch(v)))
+    assertThatThrownBy(() -> controller.undo(ifMatch(v), ALICE))
         .isInstanceOfSatisfying(PreconditionFailedException.class, e -> {
           assertThat(e.getStatusCode()).isEqualTo(HttpStatus.PRECONDITION_FAILED);
           assertThat(e.currentVersion()).isEqualTo(v + 1);
@@ -75,11 +77,11 @@ final class HistoryControllerTest {
     Store<AppState> store = store();
     long v = store.update("mine", s -> s.with("mine", Flag.of(true, 1, ""))).version();
 
-    Snapshot<AppState> undone = new HistoryController(store).undo(ifMatch(v)).getBody();
+    Snapshot<AppState> undone = new HistoryController(store).undo(ifMatch(v), ALICE).getBody();
 
     assertThat(undone).isNotNull();
     assertThat(undone.version()).isEqualTo(v + 1);
-    assertThat(undone.cause()).isEqualTo(new HistoryCause.Undo(v, v - 1));
+    assertThat(undone.cause()).isEqualTo(new HistoryCause.Undo(v, v - 1, "alice"));
     assertThat(store.get().flag("mine")).isEmpty();
   }
 
@@ -87,9 +89,9 @@ final class HistoryControllerTest {
   void undo_nothingLeftToUndo_is409_withOrWithoutIfMatch() {
     Store<AppState> store = store();
     HistoryController controller = new HistoryController(store);
-    assertThatThrownBy(() -> controller.undo(ifMatch(0)))
+    assertThatThrownBy(() -> controller.undo(ifMatch(0), ALICE))
         .isInstanceOf(NothingToUndoException.class);
-    assertThatThrownBy(() -> controller.undo(new HttpHeaders()))
+    assertThatThrownBy(() -> controller.undo(new HttpHeaders(), ALICE))
         .isInstanceOf(NothingToUndoException.class);
     assertThat(store.snapshot().version()).isZero();
   }

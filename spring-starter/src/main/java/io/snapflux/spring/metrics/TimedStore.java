@@ -123,12 +123,12 @@ final class TimedStore<S> extends ForwardingStore<S> {
   }
 
   @Override
-  public Outcome<S> undoIfVersion(long expectedVersion) {
-    return time(() -> super.undoIfVersion(expectedVersion));
+  public Outcome<S> undoIfVersion(long expectedVersion, @Nullable Object by) {
+    return time(() -> super.undoIfVersion(expectedVersion, by));
   }
 
   @Override
-  public Outcome<S> redoIfVersion(long expectedVersion) {
-    return time(() -> super.redoIfVersion(expectedVersion));
+  public Outcome<S> redoIfVersion(long expectedVersion, @Nullable Object by) {
+    return time(() -> super.redoIfVersion(expectedVersion, by));
   }
 }
