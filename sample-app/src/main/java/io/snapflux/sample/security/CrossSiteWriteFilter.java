@@ -76,11 +76,12 @@ final class CrossSiteWriteFilter implements WebFilter {
           + "accepted only from this service's own page or an origin in "
           + "sample.security.allowed-origins";
     }
-    if (origin == null || allowedOrigin || origin.equalsIgnoreCase(ownOrigin(exchange))) {
+    String own = ownOrigin(exchange);
+    if (origin == null || allowedOrigin || origin.equalsIgnoreCase(own)) {
       return null;
     }
-    return "Changes are not accepted from the origin " + origin + "; only from "
-        + ownOrigin(exchange) + " or an origin in sample.security.allowed-origins";
+    return "Changes are not accepted from the origin " + origin + "; only from " + own
+        + " or an origin in sample.security.allowed-origins";
   }
 
   private static String ownOrigin(ServerWebExchange exchange) {
