@@ -158,6 +158,6 @@ final class ManagedStoreFactory implements StoreFactory, DisposableBean {
 
   @Override
   public String toString() {
-    return "StoreFactory{backend=" + backend.kind().id() + ", stores=" + stores().keySet() + "}";
+    return "StoreFactory{backend=" + backend.id() + ", stores=" + stores().keySet() + "}";
   }
 }
