@@ -15,15 +15,15 @@ import java.util.regex.Pattern;
  * snapflux.backend} names them. A third-party backend does the same, or is simply declared as a
  * bean by the application:
  *
- * <pre>{@code
- * @Bean
+ * <pre>
+ * &#64;Bean
  * StoreBackend tapeBackend() {
  *   return new StoreBackend() {
  *     public String id() { return "tape"; }
- *     public <S> Store<S> create(StoreDefinition<S> definition) { ... }
+ *     public &lt;S&gt; Store&lt;S&gt; create(StoreDefinition&lt;S&gt; definition) { ... }
  *   };
  * }
- * }</pre>
+ * </pre>
  *
  * <p>The application fails to start, with a report naming the configured id and the available
  * ones, when no backend has the configured id ({@link BackendUnavailableException}), and when two

@@ -3,8 +3,13 @@ package io.snapflux.spring;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.snapflux.store.Store;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -12,7 +17,6 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Configuration;
 
 /**
  * The backend plugin SPI: a third-party backend, defined only in this test and contributed the
@@ -48,30 +52,25 @@ final class BackendPluginTest {
     }
   }
 
-  /** The plugin's auto-configuration, as a third-party backend module would register it. */
+  /**
+   * The plugin's auto-configuration, as a third-party backend module would register it; shown
+   * verbatim in docs/spring-boot.md.
+   */
+  // tag::plugin[]
   @AutoConfiguration(before = SnapfluxAutoConfiguration.class)
   @ConditionalOnProperty(prefix = "snapflux", name = "backend", havingValue = "test-backend")
   static class TestBackendAutoConfiguration {
     @Bean
-    TestBackend testBackend() {
-      return new TestBackend("test-backend");
+    StoreBackend testBackend() {
+      return new TestBackend("test-backend");              // its id() is "test-backend"
     }
   }
-
-  record Counter(int value) {}
-
-  @Configuration(proxyBeanMethods = false)
-  static class AppStores {
-    @Bean
-    Store<Counter> counter(StoreFactory stores) {
-      return stores.create("counter", new Counter(0));
-    }
-  }
+  // end::plugin[]
 
   private final ApplicationContextRunner runner = new ApplicationContextRunner()
       .withConfiguration(AutoConfigurations.of(
           SnapfluxAutoConfiguration.class, TestBackendAutoConfiguration.class))
-      .withUserConfiguration(AppStores.class);
+      .withUserConfiguration(SnapfluxAutoConfigurationTest.AppStores.class);
 
   @Test
   void thirdPartyPlugin_selectedByProperty_createsTheStores() {
@@ -164,6 +163,17 @@ final class BackendPluginTest {
               .isSameAs(context.getBean(TestBackend.class));
           assertThat(context.getBean(Store.class).snapshot().version()).isEqualTo(41);
         });
+  }
+
+  @Test
+  void docs_showThePluginAutoConfigurationVerbatim() throws IOException {
+    String source = Files.readString(
+        Path.of("../spring-starter/src/test/java/io/snapflux/spring/BackendPluginTest.java"));
+    Matcher region = Pattern.compile("// tag::plugin\\[]\n(.*?)\n\\s*// end::plugin\\[]",
+        Pattern.DOTALL).matcher(source);
+    assertThat(region.find()).as("the tagged region").isTrue();
+    assertThat(Files.readString(Path.of("../docs/spring-boot.md")))
+        .contains(region.group(1).stripIndent());
   }
 
   private static Throwable rootCause(Throwable t) {

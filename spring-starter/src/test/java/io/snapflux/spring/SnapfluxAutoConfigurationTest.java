@@ -290,6 +290,10 @@ final class SnapfluxAutoConfigurationTest {
         .getContentAsString(java.nio.charset.StandardCharsets.UTF_8);
     assertThat(metadata).contains("\"snapflux.backend\"", "\"snapflux.stores\"",
         "\"management.endpoint.snapflux.show-values\"", "\"snapflux.metrics.enabled\"");
+    // The known backend ids are hints (any other id is allowed: "any" value provider).
+    assertThat(metadata.replaceAll("\\s", ""))
+        .contains("\"value\":\"memory\"", "\"value\":\"file\"", "\"value\":\"redis\"",
+            "\"providers\":[{\"name\":\"any\"}]");
   }
 
   @Test

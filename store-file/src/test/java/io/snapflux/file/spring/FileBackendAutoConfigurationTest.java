@@ -18,8 +18,11 @@ import io.snapflux.store.Snapshot;
 import io.snapflux.store.StateValidationException;
 import io.snapflux.store.Store;
 import io.vavr.collection.List;
+import java.io.InputStream;
+import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Collections;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,7 +36,6 @@ import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.core.io.ClassPathResource;
 
 final class FileBackendAutoConfigurationTest {
 
@@ -226,9 +228,16 @@ final class FileBackendAutoConfigurationTest {
 
   @Test
   void configurationMetadata_isGeneratedForFileSettings() throws Exception {
-    String metadata = new ClassPathResource("META-INF/spring-configuration-metadata.json")
-        .getContentAsString(StandardCharsets.UTF_8);
-    assertThat(metadata).contains("\"snapflux.file.directory\"", "\"snapflux.file.durability\"");
+    // Every module's metadata (the starter's comes first on some class paths): snapflux-file's.
+    StringBuilder metadata = new StringBuilder();
+    for (URL url : Collections.list(getClass().getClassLoader()
+        .getResources("META-INF/spring-configuration-metadata.json"))) {
+      try (InputStream in = url.openStream()) {
+        metadata.append(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+      }
+    }
+    assertThat(metadata.toString()).contains("\"snapflux.file.directory\"",
+        "\"snapflux.file.durability\"", SnapfluxFileProperties.class.getName());
   }
 
   @Test
