@@ -204,6 +204,29 @@ final class FileBackendAutoConfigurationTest {
   }
 
   @Test
+  void durability_defaultsToSync() {
+    runner.withUserConfiguration(AppStores.class)
+        .withPropertyValues("snapflux.backend=file", "snapflux.file.directory=" + dir)
+        .run(context -> assertThat(((FileStore<?>) context.getBean(StoreFactory.class)
+            .get("todos")).durability()).isEqualTo(Durability.SYNC));
+  }
+
+  @Test
+  void applicationsOwnFileStoreBackend_replacesTheAutoConfiguredOne() {
+    FileStoreBackend mine = new FileStoreBackend(
+        new SnapfluxFileProperties(dir.resolve("mine"), Durability.ASYNC), null);
+    runner.withBean("myFileBackend", FileStoreBackend.class, () -> mine)
+        .withUserConfiguration(AppStores.class)
+        .withPropertyValues("snapflux.backend=file", "snapflux.file.directory=" + dir)
+        .run(context -> {
+          assertThat(context).hasSingleBean(FileStoreBackend.class);
+          assertThat(context.getBean(StoreFactory.class).backend()).isSameAs(mine);
+          assertThat(((FileStore<?>) context.getBean(StoreFactory.class).get("todos"))
+              .directory()).isEqualTo(dir.resolve("mine").resolve("todos"));
+        });
+  }
+
+  @Test
   void backendFile_withoutDirectory_failsNamingTheProperty() {
     runner.withPropertyValues("snapflux.backend=file")
         .run(context -> assertThat(context.getStartupFailure())
