@@ -30,12 +30,14 @@ import tools.jackson.databind.json.JsonMapper;
  * name of {@code spring.data.redis.*} and the settings of {@code snapflux.redis.*}. Needs Spring
  * Boot's Redis support on the class path ({@code spring-boot-starter-data-redis}). States are
  * JSON written with the application's Jackson 3 {@code JsonMapper} (a new one with the Vavr module
- * if the context has none).
+ * if the context has none). Registered by {@code snapflux-redis} itself (a backend plugin of the
+ * starter, like {@code snapflux-file}'s); an application's own {@code RedisStoreBackend} bean
+ * replaces it.
  */
 @AutoConfiguration(before = SnapfluxAutoConfiguration.class, after = DataRedisAutoConfiguration.class)
 @ConditionalOnClass({RedisStore.class, RedisClient.class, StoreBackend.class,
     DataRedisConnectionDetails.class})
-@ConditionalOnProperty(prefix = "snapflux", name = "backend", havingValue = "redis")
+@ConditionalOnProperty(prefix = "snapflux", name = "backend", havingValue = RedisStoreBackend.ID)
 @EnableConfigurationProperties({DataRedisProperties.class, SnapfluxRedisProperties.class})
 public final class SnapfluxRedisAutoConfiguration {
 

@@ -12,6 +12,7 @@ import io.snapflux.redis.CommitOutcomeUnknownException;
 import io.snapflux.redis.RedisServerProcess;
 import io.snapflux.redis.RedisStore;
 import io.snapflux.redis.StoreUnavailableException;
+import io.snapflux.spring.BackendUnavailableException;
 import io.snapflux.spring.SnapfluxAutoConfiguration;
 import io.snapflux.spring.StoreFactory;
 import io.snapflux.spring.TypedStateStores;
@@ -30,10 +31,13 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.context.annotation.ImportCandidates;
 import org.springframework.boot.data.redis.autoconfigure.ClientResourcesBuilderCustomizer;
 import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
 import org.springframework.boot.data.redis.autoconfigure.DataRedisConnectionDetails;
+import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import reactor.test.StepVerifier;
 
@@ -279,6 +283,26 @@ final class SnapfluxRedisAutoConfigurationTest {
         .withPropertyValues("snapflux.backend=redis")
         .run(context -> assertThat(context).hasFailed().getFailure()
             .rootCause().hasMessageContaining("spring-boot-starter-data-redis"));
+  }
+
+  @Test
+  void withoutLettuce_backendRedisFailsAsUnavailableNamingTheDependency() {
+    new ApplicationContextRunner()
+        .withConfiguration(AutoConfigurations.of(
+            SnapfluxAutoConfiguration.class, SnapfluxRedisAutoConfiguration.class))
+        .withClassLoader(new FilteredClassLoader(RedisClient.class))
+        .withPropertyValues("snapflux.backend=redis")
+        .run(context -> assertThat(context).hasFailed().getFailure().rootCause()
+            .isInstanceOf(BackendUnavailableException.class)
+            .hasMessageContaining("no backend with id 'redis' is available (available: memory)")
+            .hasMessageContaining("io.snapflux:snapflux-redis"));
+  }
+
+  @Test
+  void backend_hasTheIdRedis_andItsAutoConfigurationIsRegisteredBySnapfluxRedis() {
+    assertThat(ImportCandidates.load(AutoConfiguration.class, getClass().getClassLoader()))
+        .contains(SnapfluxRedisAutoConfiguration.class.getName());
+    assertThat(RedisStoreBackend.ID).isEqualTo("redis");
   }
 
   @Test

@@ -1,4 +1,4 @@
-package io.snapflux.spring.file;
+package io.snapflux.file.spring;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
