@@ -64,10 +64,12 @@ public final class SnapfluxRedisAutoConfiguration {
    * RedisStore.redisStats()} ({@code snapflux.redis.round.trips}, {@code .retries}, {@code
    * .resends}, {@code .reconnects}, {@code .resyncs}, {@code .write.timeouts}, {@code
    * .outcomes.unknown}) and the gauge {@value RedisMeters#STREAM_LAG}. Removed with the store's
-   * other meters when it closes.
+   * other meters when it closes. Off with {@code snapflux.metrics.enabled=false}, like the
+   * starter's and the file backend's meters.
    */
   @Configuration(proxyBeanMethods = false)
   @ConditionalOnClass(MeterRegistry.class)
+  @ConditionalOnProperty(prefix = "snapflux.metrics", name = "enabled", matchIfMissing = true)
   static class Metrics {
 
     @Bean

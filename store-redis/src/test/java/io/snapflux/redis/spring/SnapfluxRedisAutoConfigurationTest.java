@@ -328,6 +328,18 @@ final class SnapfluxRedisAutoConfigurationTest {
     });
   }
 
+  @Test
+  void metricsDisabled_noRedisMeters() {
+    redisBackend().withBean(MeterRegistry.class, SimpleMeterRegistry::new)
+        .withPropertyValues("snapflux.metrics.enabled=false")
+        .run(context -> {
+          context.getBean(StoreFactory.class).create(storeName, new Counter(0), b -> { });
+          assertThat(context).doesNotHaveBean("snapfluxRedisMeterDecorator");
+          assertThat(context.getBean(MeterRegistry.class).find(RedisMeters.CONNECTED).gauges())
+              .isEmpty();
+        });
+  }
+
   /**
    * The declared-type stores of {@link TypedStateStores} ({@code List.empty()}, {@code
    * HashMap.empty()}, a record with an empty list) on two application instances: one writes, the
