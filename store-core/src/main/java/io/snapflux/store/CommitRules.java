@@ -11,7 +11,7 @@ import reactor.util.Loggers;
  * A store's validators and interceptors, in the order they were added to its {@link
  * StoreBuilder}: what every commit of that store must pass before it happens and what runs once
  * after. The in-memory store applies them in its update loop; backends that commit elsewhere
- * (Redis, a file) obtain them from {@link StoreBuilder#commitRules()} and apply them the same
+ * (Redis, a file) receive them in {@link StoreOptions#rules()} and apply them through {@link CommitPipeline}, the same
  * way, so an application's rules hold whatever the backend.
  *
  * <p>Immutable and thread-safe.

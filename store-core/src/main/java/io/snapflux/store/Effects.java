@@ -6,7 +6,7 @@ import java.util.function.Consumer;
 
 /**
  * A next state together with the effects to run once it is committed; returned by the function
- * given to {@link Store#updateWithEffects(Object, java.util.function.Function)}.
+ * given to {@link Stores#updateWithEffects(Store, Object, java.util.function.Function)}.
  *
  * @param state the next state
  * @param effects what to do after the commit, in order; each receives the committed snapshot

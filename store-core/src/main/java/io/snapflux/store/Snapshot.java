@@ -26,6 +26,8 @@ public final class Snapshot<S> {
   private final S state;
   private final @Nullable Object cause;
   private final long timestampMillis;
+  /** Shared by every snapshot of one history: one reference, never a per-snapshot copy. */
+  private final String epoch;
 
   // Store bookkeeping (package-private; a snapshot made by of() has none of it). The in-memory
   // store's head is the snapshot itself: no separate node (see AtomicStore's notes).
@@ -59,16 +61,18 @@ public final class Snapshot<S> {
     }
   }
 
-  private Snapshot(long version, S state, @Nullable Object cause, long timestampMillis) {
-    this(version, state, cause, timestampMillis, version, false, null, null);
+  private Snapshot(long version, S state, @Nullable Object cause, long timestampMillis,
+      String epoch) {
+    this(version, state, cause, timestampMillis, epoch, version, false, null, null);
   }
 
-  Snapshot(long version, S state, @Nullable Object cause, long timestampMillis, long seq,
-      boolean terminal, @Nullable UndoStacks<S> undo, @Nullable Snapshot<S> prev) {
+  Snapshot(long version, S state, @Nullable Object cause, long timestampMillis, String epoch,
+      long seq, boolean terminal, @Nullable UndoStacks<S> undo, @Nullable Snapshot<S> prev) {
     this.version = version;
     this.state = state;
     this.cause = cause;
     this.timestampMillis = timestampMillis;
+    this.epoch = epoch;
     this.seq = seq;
     this.terminal = terminal;
     this.undo = undo;
@@ -89,12 +93,12 @@ public final class Snapshot<S> {
 
   /** This snapshot with a store's bookkeeping: what a head carries. */
   Snapshot<S> asHead(long seq, @Nullable UndoStacks<S> undo, @Nullable Snapshot<S> prev) {
-    return new Snapshot<>(version, state, cause, timestampMillis, seq, false, undo, prev);
+    return new Snapshot<>(version, state, cause, timestampMillis, epoch, seq, false, undo, prev);
   }
 
   /** The terminal copy of this head: same version, state and sequence number. */
   Snapshot<S> asTerminal() {
-    return new Snapshot<>(version, state, cause, timestampMillis, seq, true, undo, this);
+    return new Snapshot<>(version, state, cause, timestampMillis, epoch, seq, true, undo, this);
   }
 
   /**
@@ -111,11 +115,44 @@ public final class Snapshot<S> {
    */
   public static <S> Snapshot<S> of(
       long version, S state, @Nullable Object cause, long timestampMillis) {
+    return of(version, state, cause, timestampMillis, "");
+  }
+
+  /**
+   * Creates a snapshot of the history {@code epoch}; backends use this.
+   *
+   * @param version the version, zero or more
+   * @param state the state, never {@code null}
+   * @param cause why this version exists, or {@code null}
+   * @param timestampMillis when it was committed, in milliseconds since the epoch
+   * @param epoch the epoch of the history this version belongs to ({@code ""}: none known)
+   * @param <S> the type of the state
+   * @return the snapshot
+   * @throws IllegalArgumentException if {@code version} is negative
+   * @throws NullPointerException if {@code state} or {@code epoch} is {@code null}
+   */
+  public static <S> Snapshot<S> of(
+      long version, S state, @Nullable Object cause, long timestampMillis, String epoch) {
     if (version < 0) {
       throw new IllegalArgumentException("version must be >= 0, was " + version);
     }
     Objects.requireNonNull(state, "a Snapflux state is never null");
-    return new Snapshot<>(version, state, cause, timestampMillis);
+    Objects.requireNonNull(epoch, "epoch");
+    return new Snapshot<>(version, state, cause, timestampMillis, epoch);
+  }
+
+  /**
+   * The epoch of the history this version belongs to: an incarnation id of the store. Within one
+   * epoch versions grow by exactly one and a version names exactly one state; a version token is
+   * the pair (epoch, version). The in-memory store makes a new random epoch per store instance;
+   * the file store keeps its journal's epoch across restarts (a new one when a crash may have
+   * lost acknowledged versions); the Redis store uses the history epoch kept in Redis. {@code ""}
+   * for a snapshot made by {@link #of(long, Object, Object, long)} outside any store.
+   *
+   * @return the epoch, never {@code null}
+   */
+  public String epoch() {
+    return epoch;
   }
 
   /** The version: {@code 0} for the initial state, {@code +1} for every committed change. */

@@ -100,7 +100,7 @@ final class RedisStoreCommitRulesTest {
     assertThatThrownBy(() -> store.update(n -> n - 1))
         .isInstanceOf(StateValidationException.class)
         .hasMessageContaining("must not be negative");
-    assertThatThrownBy(() -> store.updateAsync(n -> n - 5).block())
+    assertThatThrownBy(() -> store.async().update(n -> n - 5).block())
         .isInstanceOf(StateValidationException.class);
     assertThatThrownBy(() -> store.compareAndSet(0, -3)).as("compareAndSet is checked too")
         .isInstanceOf(StateValidationException.class);
