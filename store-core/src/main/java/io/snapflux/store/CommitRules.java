@@ -70,7 +70,13 @@ public final class CommitRules<S> {
   public void check(String storeName, Snapshot<S> current, S proposed, @Nullable Object cause) {
     validate(storeName, proposed);
     for (Interceptor<S> i : interceptors) {
-      i.beforeCommit(current, proposed, cause);
+      try {
+        i.beforeCommit(current, proposed, cause);
+      } catch (CommitVetoedException e) {
+        // An interceptor does not know the store's name: the store names itself.
+        throw e.storeName().isEmpty()
+            ? new CommitVetoedException(storeName, e.getMessage(), e) : e;
+      }
     }
   }
 

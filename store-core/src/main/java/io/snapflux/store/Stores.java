@@ -120,7 +120,7 @@ public final class Stores {
     if (last[1] != null && committed.state() != last[0]) {
       @SuppressWarnings("unchecked")
       Effects<S> effects = (Effects<S>) last[1];
-      effects.runAll(committed);
+      effects.runAll(store.name(), committed);
     }
     return committed;
   }

@@ -153,7 +153,7 @@ final class JournaledStore<S> implements FileStore<S> {
         try {
           state = b.codec.decode(bytes);
         } catch (IOException | RuntimeException ex) {
-          throw new FileStoreException("store '" + name + "': cannot decode the state of version "
+          throw new FileStoreException(name, "store '" + name + "': cannot decode the state of version "
               + e.version() + " read from " + r.source() + " (schema version "
               + r.schemaVersion() + ") with " + b.codec + ": " + ex.getMessage()
               + "; if the state type changed, raise schemaVersion and add a migration", ex);
@@ -178,7 +178,7 @@ final class JournaledStore<S> implements FileStore<S> {
         if (e == null) {
           throw ex;
         }
-        throw new FileStoreException("store '" + name + "': the state of version "
+        throw new FileStoreException(name, "store '" + name + "': the state of version "
             + start.version() + " read from " + r.source() + " fails a validator: "
             + ex.getMessage() + "; the files are unchanged", ex);
       }
@@ -188,7 +188,7 @@ final class JournaledStore<S> implements FileStore<S> {
         encoded = b.codec.encode(start.state());
       } catch (IOException ex) {
         pending.close();
-        throw new FileStoreException("store '" + name + "': cannot encode the restored state with "
+        throw new FileStoreException(name, "store '" + name + "': cannot encode the restored state with "
             + b.codec, ex);
       }
       if (r.keepCorruptJournal()) {
@@ -212,7 +212,7 @@ final class JournaledStore<S> implements FileStore<S> {
           Schedulers.parallel(), b.resolvedStallTimeout());
     } catch (IOException e) {
       files.close();
-      throw new FileStoreException("store '" + name + "': cannot open its files in " + dir, e);
+      throw new FileStoreException(name, "store '" + name + "': cannot open its files in " + dir, e);
     } catch (RuntimeException e) {
       files.close();
       throw e;
@@ -222,7 +222,7 @@ final class JournaledStore<S> implements FileStore<S> {
   private static <S> byte[] migrate(FileStoreBuilder<S> b, String name, Recovered r, Entry e) {
     int from = r.schemaVersion();
     if (from > b.schemaVersion) {
-      throw new FileStoreException("store '" + name + "': " + r.source() + " was written with "
+      throw new FileStoreException(name, "store '" + name + "': " + r.source() + " was written with "
           + "schema version " + from + ", newer than this application's " + b.schemaVersion
           + "; downgrades are not supported");
     }
@@ -234,7 +234,7 @@ final class JournaledStore<S> implements FileStore<S> {
       }
     }
     if (!missing.isEmpty()) {
-      throw new FileStoreException("store '" + name + "': " + r.source() + " holds schema version "
+      throw new FileStoreException(name, "store '" + name + "': " + r.source() + " holds schema version "
           + from + " but the application reads " + b.schemaVersion + "; no migration registered "
           + "from schema version(s) " + missing);
     }
@@ -242,7 +242,7 @@ final class JournaledStore<S> implements FileStore<S> {
       try {
         bytes = b.migrations.get(v).apply(bytes);
       } catch (RuntimeException ex) {
-        throw new FileStoreException("store '" + name + "': migration from schema version " + v
+        throw new FileStoreException(name, "store '" + name + "': migration from schema version " + v
             + " failed on version " + e.version() + " read from " + r.source(), ex);
       }
     }
@@ -508,7 +508,7 @@ final class JournaledStore<S> implements FileStore<S> {
       throw journal.failed(t);
     }
     if (journal.stalled()) {
-      throw new FileStoreException("store '" + name() + "': the journal in " + files.dir
+      throw new FileStoreException(name(), "store '" + name() + "': the journal in " + files.dir
           + " is stalled: a version committed " + journal.pendingNanos() / 1_000_000
           + " ms ago is not on disk yet (stallTimeout " + stallTimeout.toMillis() + " ms); "
           + "the store refuses updates until the disk catches up. Nothing was committed");
@@ -524,10 +524,10 @@ final class JournaledStore<S> implements FileStore<S> {
       journal.whenDurable(version).get(stallTimeout.toNanos(), TimeUnit.NANOSECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new FileStoreException(notYetVisible(version, "interrupted while waiting for it"),
+      throw new FileStoreException(name(), notYetVisible(version, "interrupted while waiting for it"),
           e);
     } catch (TimeoutException e) {
-      throw new FileStoreException(notYetVisible(version, "the disk did not make it durable "
+      throw new FileStoreException(name(), notYetVisible(version, "the disk did not make it durable "
           + "within stallTimeout (" + stallTimeout.toMillis() + " ms)"), e);
     } catch (ExecutionException e) {
       Throwable c = e.getCause();

@@ -414,7 +414,7 @@ public final class RedisStore<S> implements Store<S> {
       return;
     }
     if (policy != null && policy.startsWith("allkeys-")) {
-      throw new StoreException("store '" + name + "': Redis has maxmemory-policy " + policy
+      throw new StoreException(name, "store '" + name + "': Redis has maxmemory-policy " + policy
           + ", which may evict the store's version, state or write ids and so lose or double "
           + "writes; use noeviction (or a volatile-* policy: the store's keys never expire)");
     }
@@ -961,7 +961,7 @@ public final class RedisStore<S> implements Store<S> {
         return Mono.just(replica.snapshot());
       }
       if (depth > 16) {
-        return Mono.error(new StoreException("store '" + name + "': could not reconcile with "
+        return Mono.error(new StoreException(name, "store '" + name + "': could not reconcile with "
             + "Redis's history (Redis at version " + redisVersion + ", replica at "
             + local.version() + ")"));
       }
@@ -1064,7 +1064,7 @@ public final class RedisStore<S> implements Store<S> {
     try {
       return codec.encode(state);
     } catch (IOException e) {
-      throw new StoreException("store '" + name + "' cannot encode its state with " + codec, e);
+      throw new StoreException(name, "store '" + name + "' cannot encode its state with " + codec, e);
     }
   }
 
@@ -1072,7 +1072,7 @@ public final class RedisStore<S> implements Store<S> {
     try {
       return codec.decode(bytes);
     } catch (IOException | RuntimeException e) {
-      throw new UndecodableStateException("store '" + name + "' cannot decode version " + version
+      throw new UndecodableStateException(name, "store '" + name + "' cannot decode version " + version
           + " in Redis with " + codec + " (an incompatible codec or state type on another "
           + "instance?): " + e.getMessage(), e);
     }
@@ -1082,8 +1082,8 @@ public final class RedisStore<S> implements Store<S> {
   static final class UndecodableStateException extends StoreException {
     private static final long serialVersionUID = 1L;
 
-    UndecodableStateException(String message, Throwable cause) {
-      super(message, cause);
+    UndecodableStateException(String storeName, String message, Throwable cause) {
+      super(storeName, message, cause);
     }
   }
 
@@ -1330,10 +1330,10 @@ public final class RedisStore<S> implements Store<S> {
       if (cause instanceof Error err) {
         throw err;
       }
-      throw new StoreException("store '" + name + "': write failed", cause);
+      throw new StoreException(name, "store '" + name + "': write failed", cause);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new StoreException("store '" + name + "': interrupted while waiting for Redis", e);
+      throw new StoreException(name, "store '" + name + "': interrupted while waiting for Redis", e);
     }
   }
 
