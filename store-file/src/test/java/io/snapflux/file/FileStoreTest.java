@@ -589,4 +589,34 @@ final class FileStoreTest {
           return o;
         });
   }
+
+  @Test
+  void backendSpi_storeBuilderOptionsReachTheFileStore_andReopenKeepsVersionAndEpoch() {
+    Store<Integer> store = Store.builder(0).name("spi")
+        .validator("non-negative", n -> n >= 0).history(5)
+        .backend(FileStore.backend(dir).durability(Durability.SYNC))
+        .build();
+    String epoch;
+    try {
+      assertThat(store).isInstanceOf(FileStore.class);
+      assertThat(store.name()).isEqualTo("spi");
+      assertThatThrownBy(() -> store.update(n -> -1))
+          .isInstanceOf(StateValidationException.class);
+      store.update(n -> n + 2);
+      assertThat(store.history().orElseThrow().undo("ann").state()).isZero();
+      epoch = store.snapshot().epoch();
+      assertThat(((FileStore<Integer>) store).durableVersion()).isEqualTo(2);
+    } finally {
+      store.close();
+    }
+    Store<Integer> reopened = Store.builder(0).name("spi")
+        .backend(FileStore.backend(dir)).build();
+    try {
+      assertThat(reopened.snapshot().version()).isEqualTo(2);
+      assertThat(reopened.snapshot().epoch()).as("clean close keeps the epoch").isEqualTo(epoch);
+      assertThat(reopened.history()).as("no history(n) this time").isEmpty();
+    } finally {
+      reopened.close();
+    }
+  }
 }

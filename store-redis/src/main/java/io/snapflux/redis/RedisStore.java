@@ -324,6 +324,23 @@ public final class RedisStore<S> implements Store<S> {
     return new RedisStoreBuilder<>(name, initial);
   }
 
+  /**
+   * The Redis backend, for {@link io.snapflux.store.StoreBuilder#backend(io.snapflux.store.Backend)}:
+   * the same options as any store, taken the same way.
+   *
+   * <pre>{@code
+   * Store<Long> counter = Store.builder(0L).name("counter")
+   *     .backend(RedisStore.backend(client))
+   *     .build();
+   * }</pre>
+   *
+   * @param client a Lettuce client the application owns
+   * @return a new backend configuration
+   */
+  public static RedisBackend backend(RedisClient client) {
+    return new RedisBackend(client);
+  }
+
   RedisStore(RedisStoreBuilder<S> b, StoreOptions<S> options) {
     this.name = b.name;
     this.codec = Objects.requireNonNull(b.codec);

@@ -352,11 +352,21 @@ public final class RedisStoreBuilder<S> {
       @Override
       @SuppressWarnings("unchecked")
       public <T> Store<T> create(StoreOptions<T> o) {
-        return (Store<T>) new RedisStore<>(RedisStoreBuilder.this,
-            (StoreOptions<S>) (StoreOptions<?>) o);
+        return (Store<T>) open((StoreOptions<S>) (StoreOptions<?>) o);
       }
     };
     return (RedisStore<S>) sb.backend(opener).build();
+  }
+
+  /** Opens the store with {@code options}, the options every backend receives. */
+  RedisStore<S> open(StoreOptions<S> options) {
+    if (client == null && uri == null) {
+      throw new IllegalStateException("RedisStore '" + name + "' needs client(...) or uri(...)");
+    }
+    if (codec == null) {
+      throw new IllegalStateException("RedisStore '" + name + "' needs type(...) or codec(...)");
+    }
+    return new RedisStore<>(this, options);
   }
 
   private static Duration positive(Duration d, String what) {
