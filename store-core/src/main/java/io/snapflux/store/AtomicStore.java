@@ -24,9 +24,11 @@ import reactor.core.scheduler.Scheduler;
  * publication. Reading the store is one volatile read of head, hence wait-free. Nothing links
  * forward, so no snapshot keeps a later one alive.
  *
- * Update path. Read head, apply the pure function, return early if the result is equivalent (no
- * version, no emission), reject null, run validators and before-commit interceptors only if any
- * exist, then CAS head from the snapshot read to a new one with version + 1. The successful CAS
+ * Update path. Read head, then the shared commit attempt (CommitPipeline.apply: apply the pure
+ * function, reject null, return the very base state if the result is equivalent (no version, no
+ * emission), run validators and before-commit interceptors only if any exist), then CAS head from
+ * the snapshot read to a new one with version + 1 (install(), shared with undo and redo). The
+ * pipeline allocates nothing, so the hot path is unchanged by sharing it with Redis. The successful CAS
  * is the linearization point. The clock is read once per update, at its first attempt that
  * builds a snapshot, not once per attempt; compareAndSet passes its constant, not a capturing
  * lambda. On failure: retry, first with a single Thread.onSpinWait(), then with bounded
@@ -114,7 +116,11 @@ import reactor.core.scheduler.Scheduler;
  *     AtomicStoreTest.losslessSubscriberThatOverflows_releasesItsVersions,
  *     SubscriptionReleaseTest, DeliveryIsolationTest.subscriberWhoseOnSubscribeThrows_*)
  * 12. History keeps the last n versions; undo and redo are new versions committed through the
- *     same CAS. (HistoryTest, StoreLincheckTest.HistoryOperations)
+ *     same CAS (install()). A store built without history has no History capability.
+ *     (HistoryTest, StoreContractTest.history_*, StoreLincheckTest.HistoryOperations)
+ * 14. Every snapshot of one store carries the epoch made for it at construction (a random id,
+ *     or the one a backend passed in StoreOptions); async() completes on the subscribing
+ *     thread. (StoreContractTest.epoch_*, StoreBlockHoundTest.asyncWrites*)
  * 13. afterCommit runs exactly once per committed version, unordered across writers; a throwing
  *     one never loses the fan-out signal. (DeliveryIsolationTest.afterCommit_*)
  * </pre>

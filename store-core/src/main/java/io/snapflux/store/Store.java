@@ -43,6 +43,22 @@ import reactor.core.publisher.Mono;
  *
  * <p>All methods are thread-safe. {@link #snapshot()} is wait-free; updates are lock-free.
  *
+ * <h2>Capabilities and helpers</h2>
+ *
+ * <p>{@link #async()} gives the same writes as {@link Mono}s that never block (for WebFlux), on
+ * every backend. {@link #history()} is the optional history capability (versions, undo, redo):
+ * empty for a store without history, never a method that throws. Derived helpers
+ * ({@code updateAndGet}, {@code getAndUpdate}, batches, effects, waiting for a version, change
+ * events) are static methods of {@link Stores}.
+ *
+ * <pre>
+ * Implementation notes. 18 methods (issue 13): Caffeine's Cache has 13 and puts optional
+ * features behind {@code policy()}, Reactor's Sinks put each emission flavour in its own type,
+ * Kotlin's StateFlow keeps {@code update}/{@code getAndUpdate} as extension functions over
+ * {@code compareAndSet}. A default method here is written only with other methods of this
+ * interface, so a decorator ({@link ForwardingStore}) or a backend cannot make it inconsistent.
+ * </pre>
+ *
  * @param <S> the type of the state; instances must be immutable
  */
 public interface Store<S> extends AutoCloseable {
