@@ -178,7 +178,7 @@ final class AtomicStore<S> implements Store<S> {
     Snapshot<S> initial = new Snapshot<>(options.initialVersion(), options.initial(),
         options.initialCause(), options.initialTimestampMillis() >= 0
             ? options.initialTimestampMillis() : clock.millis(),
-        epoch, 0, false, historySize == 0 ? null : UndoStacks.empty(), null);
+        new Snapshot.Epoch(epoch, false), 0, historySize == 0 ? null : UndoStacks.empty(), null);
     this.head = initial;
     if (history != null) {
       history.put(initial);
@@ -259,7 +259,7 @@ final class AtomicStore<S> implements Store<S> {
    */
   private @Nullable Snapshot<S> headAt(long expectedVersion) {
     Snapshot<S> current = head;
-    if (current.terminal) {
+    if (current.terminal()) {
       throw new StoreClosedException(name);
     }
     return pipeline.atVersion(current, expectedVersion) ? current : null;
@@ -290,7 +290,7 @@ final class AtomicStore<S> implements Store<S> {
       UndoStacks<S> undo = current.undo == null
           ? null : current.undo.committed(current, historySize);
       Snapshot<S> node = new Snapshot<>(current.version() + 1, next, cause, now,
-          current.epoch(), current.seq + 1, false, undo, current);
+          current.epoch, current.seq + 1, undo, current);
       if (install(current, node)) {
         return node;
       }
@@ -326,7 +326,7 @@ final class AtomicStore<S> implements Store<S> {
     Ring<S>[] rings = o.rings;
     Ring<S> h = history;
     if (h != null || rings.length != 0) {
-      if (!node.terminal) {
+      if (!node.terminal()) {
         putInRings(node, h, rings);
       }
       // Help: every predecessor whose link is still set may not be written yet.
@@ -338,7 +338,7 @@ final class AtomicStore<S> implements Store<S> {
     if (o.subscribers != 0) {
       fanOut.signal();
     }
-    if (!node.terminal) {
+    if (!node.terminal()) {
       pipeline.committed(previous, node);
     }
   }
@@ -472,7 +472,7 @@ final class AtomicStore<S> implements Store<S> {
           : new HistoryCause.Redo(target.version(), by);
       pipeline.check(current, target.state(), cause);
       Snapshot<S> node = new Snapshot<>(current.version() + 1, target.state(), cause,
-          clock.millis(), current.epoch(), current.seq + 1, false,
+          clock.millis(), current.epoch, current.seq + 1,
           undo ? stacks.undone(current) : stacks.redone(current), current);
       if (install(current, node)) {
         return node;
@@ -648,7 +648,7 @@ final class AtomicStore<S> implements Store<S> {
   boolean advance(Snapshot<S> next) {
     for (;;) {
       Snapshot<S> current = head;
-      if (current.terminal) {
+      if (current.terminal()) {
         throw new StoreClosedException(name);
       }
       if (next.version() <= current.version()) {
@@ -677,14 +677,14 @@ final class AtomicStore<S> implements Store<S> {
 
   @Override
   public boolean isClosed() {
-    return head.terminal;
+    return head.terminal();
   }
 
   @Override
   public void close() {
     for (;;) {
       Snapshot<S> current = head;
-      if (current.terminal) {
+      if (current.terminal()) {
         return;
       }
       Snapshot<S> terminal = current.asTerminal();
@@ -700,6 +700,6 @@ final class AtomicStore<S> implements Store<S> {
   public String toString() {
     Snapshot<S> h = head;
     return "AtomicStore{name=" + name + ", version=" + h.version()
-        + (h.terminal ? ", closed" : "") + "}";
+        + (h.terminal() ? ", closed" : "") + "}";
   }
 }

@@ -34,7 +34,7 @@ final class RingDeliveryTest {
   private static <S> void casAndStall(AtomicStore<S> store, S state) {
     Snapshot<S> current = store.head();
     Snapshot<S> next = new Snapshot<>(current.version() + 1, state, null, 0,
-        current.epoch(), current.seq + 1, false, current.undo, current);
+        current.epoch, current.seq + 1, current.undo, current);
     assertThat(HEAD.compareAndSet(store, current, next)).isTrue();
   }
 

@@ -132,10 +132,10 @@ public interface FileStore<S> extends Store<S> {
    * A builder of a file store keeping its state as {@code codec} encodes it, with the options of
    * {@code options}: its initial state (used when the directory holds no store yet), name,
    * validators, interceptors, equivalence, history size, clock, backoff and delivery. A store
-   * recovered from the directory is built with {@link StoreBuilder#restoring
-   * options.restoring(recovered)}, so those options apply to it too. {@code options} itself is
-   * never modified; its own initial version, cause and timestamp are ignored (a new store starts
-   * at version 0).
+   * recovered from the directory starts at the recovered snapshot with those options ({@link
+   * io.snapflux.store.StoreOptions#startingAt}), so they apply to it too. {@code options} is used,
+   * not copied: {@link FileStoreBuilder#build()} applies {@link FileStoreBuilder#storeOptions} to
+   * it and sets its backend.
    *
    * @param options a configured in-memory store builder
    * @param codec encodes states for the files; {@code decode(encode(s))} must equal {@code s}

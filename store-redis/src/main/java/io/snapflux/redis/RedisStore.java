@@ -89,13 +89,12 @@ import reactor.util.retry.Retry;
  *
  * <h2>Threads and blocking</h2>
  *
- * <p>{@link #snapshot()}, {@link #get()} and {@link #changes(Delivery)} never touch the network.
+ * <p>{@link #snapshot()} and {@link #changes(Delivery)} never touch the network.
  * The synchronous update methods ({@link #update(Object, UnaryOperator)}, {@link
  * #compareAndSet(long, Object)}, {@link #updateIfVersion(long, Object, UnaryOperator)}, ...)
  * wait for Redis and must not be called on a non-blocking Reactor thread (they throw {@link
- * IllegalStateException} there); WebFlux code uses {@link #updateAsync(Object, UnaryOperator)},
- * {@link #compareAndSetAsync(long, Object)} and {@link #updateIfVersionAsync(long, Object,
- * UnaryOperator)}. Subscribers are served on the {@linkplain RedisStoreBuilder#deliverOn
+ * IllegalStateException} there); WebFlux code uses {@link #async()}, whose writes complete on
+ * the reply of their own round trip. Subscribers are served on the {@linkplain RedisStoreBuilder#deliverOn
  * delivery scheduler}, bounded-elastic by default so that a subscriber may update the store.
  *
  * <h2>What a failed write means</h2>

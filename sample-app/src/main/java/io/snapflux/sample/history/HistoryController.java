@@ -32,7 +32,7 @@ import tools.jackson.databind.node.ObjectNode;
 /**
  * Recent versions with their causes and per-flag diffs, from the store's own history ({@link
  * Store#history()}, {@code snapflux.stores.flags.history-size} versions), and undo ({@link
- * Store#undoIfVersion(long, Object)}, naming the user).
+ * io.snapflux.store.History#undoIfVersion(long, Object)}, naming the user).
  */
 @RestController
 class HistoryController {
