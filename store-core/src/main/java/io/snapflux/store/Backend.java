@@ -40,4 +40,25 @@ public interface Backend {
   static Backend memory() {
     return AtomicStore::new;
   }
+
+  /**
+   * A backend for stores of one state type only: what a backend's own typed builder (such as
+   * store-file's {@code FileStoreBuilder}) passes to {@link StoreBuilder#backend(Backend)} of the
+   * {@code StoreBuilder<S>} it builds with, so that it receives the options like every backend.
+   * Used with any other state type, {@code open} would receive options of the wrong type.
+   *
+   * @param open opens a store from the options
+   * @param <S> the state type
+   * @return the backend
+   */
+  static <S> Backend typed(java.util.function.Function<StoreOptions<S>, ? extends Store<S>> open) {
+    java.util.Objects.requireNonNull(open, "open");
+    return new Backend() {
+      @Override
+      @SuppressWarnings("unchecked")
+      public <T> Store<T> create(StoreOptions<T> options) {
+        return (Store<T>) open.apply((StoreOptions<S>) (StoreOptions<?>) options);
+      }
+    };
+  }
 }

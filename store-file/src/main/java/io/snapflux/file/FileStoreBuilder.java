@@ -281,14 +281,7 @@ public final class FileStoreBuilder<S> {
     }
     storeOptions.accept(options);
     // The file store receives the options as every backend does: through the Backend SPI.
-    Backend opener = new Backend() {
-      @Override
-      @SuppressWarnings("unchecked")
-      public <T> Store<T> create(StoreOptions<T> o) {
-        return (Store<T>) open((StoreOptions<S>) (StoreOptions<?>) o);
-      }
-    };
-    return (FileStore<S>) options.backend(opener).build();
+    return (FileStore<S>) options.backend(Backend.typed(this::open)).build();
   }
 
   /** Opens the store with {@code storeOptions}, the options every backend receives. */

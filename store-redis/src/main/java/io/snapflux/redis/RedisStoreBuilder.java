@@ -348,14 +348,7 @@ public final class RedisStoreBuilder<S> {
     own.accept(sb);
     sb.name(name);
     // The store receives its options as every backend does: through the Backend SPI.
-    Backend opener = new Backend() {
-      @Override
-      @SuppressWarnings("unchecked")
-      public <T> Store<T> create(StoreOptions<T> o) {
-        return (Store<T>) open((StoreOptions<S>) (StoreOptions<?>) o);
-      }
-    };
-    return (RedisStore<S>) sb.backend(opener).build();
+    return (RedisStore<S>) sb.backend(Backend.typed(this::open)).build();
   }
 
   /** Opens the store with {@code options}, the options every backend receives. */
