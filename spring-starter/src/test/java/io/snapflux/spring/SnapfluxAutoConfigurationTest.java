@@ -11,6 +11,7 @@ import io.snapflux.spring.actuate.StoreHealthContributor;
 import io.snapflux.spring.metrics.SnapfluxMetricsAutoConfiguration;
 import io.snapflux.store.Snapshot;
 import io.snapflux.store.Store;
+import io.snapflux.store.Stores;
 import io.vavr.collection.List;
 import java.time.Duration;
 import java.util.NoSuchElementException;
@@ -108,8 +109,8 @@ final class SnapfluxAutoConfigurationTest {
             int v = i;
             store.update(c -> new Counter(v));
           }
-          assertThat(store.history().map(Snapshot::version)).containsExactly(4L, 5L);
-          assertThat(store.undo().state()).isEqualTo(new Counter(4));
+          assertThat(store.history().orElseThrow().versions().map(Snapshot::version)).containsExactly(4L, 5L);
+          assertThat(store.history().orElseThrow().undo(null).state()).isEqualTo(new Counter(4));
         });
   }
 
@@ -121,8 +122,8 @@ final class SnapfluxAutoConfigurationTest {
         int v = i;
         store.update(c -> new Counter(v));
       }
-      assertThat(store.history()).hasSize(100);
-      assertThat(store.history().head().version()).isEqualTo(51);
+      assertThat(store.history().orElseThrow().versions()).hasSize(100);
+      assertThat(store.history().orElseThrow().versions().head().version()).isEqualTo(51);
     });
   }
 
@@ -134,7 +135,7 @@ final class SnapfluxAutoConfigurationTest {
               .validator("value must not be negative", c -> c.value() >= 0));
       store.update(c -> new Counter(1));
       store.update(c -> new Counter(2));
-      assertThat(store.history().map(Snapshot::version)).containsExactly(2L);
+      assertThat(store.history().orElseThrow().versions().map(Snapshot::version)).containsExactly(2L);
       assertThatThrownBy(() -> store.update(c -> new Counter(-1)))
           .hasMessageContaining("value must not be negative");
     });

@@ -23,7 +23,7 @@ class NoHistoryAdvice {
     this.stores = stores;
   }
 
-  /** {@code Store.undo()} and {@code undoIfVersion} throw this when the store keeps no history. */
+  /** HistoryController throws this when {@code Store.history()} is empty (no history capability). */
   @ExceptionHandler(UnsupportedOperationException.class)
   ResponseEntity<ProblemDetail> undoUnavailable(UnsupportedOperationException e) {
     String backend = stores.backend().id();

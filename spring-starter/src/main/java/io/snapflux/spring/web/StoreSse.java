@@ -110,7 +110,13 @@ public final class StoreSse {
    */
   public static <S> Flux<ServerSentEvent<Object>> stream(
       Store<S> store, @Nullable String lastEventId, SseOptions options) {
-    return events(store.changes(), store::history, false, lastEventId, options);
+    return events(store.changes(), () -> versions(store), false, lastEventId, options);
+  }
+
+  /** The kept versions, oldest first: the history capability's, or just the current one. */
+  private static <S> List<Snapshot<S>> versions(Store<S> store) {
+    return store.history().map(h -> h.versions().asJava())
+        .orElseGet(() -> List.of(store.snapshot()));
   }
 
   /**
@@ -134,7 +140,7 @@ public final class StoreSse {
     Objects.requireNonNull(selector, "selector");
     return events(
         store.changes().map(s -> StoreSse.<S, T>select(s, selector)),
-        () -> store.history().map(s -> StoreSse.<S, T>select(s, selector)).asJava(),
+        () -> versions(store).stream().map(s -> StoreSse.<S, T>select(s, selector)).toList(),
         true,
         lastEventId,
         options);

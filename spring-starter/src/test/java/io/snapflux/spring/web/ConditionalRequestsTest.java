@@ -199,7 +199,7 @@ final class ConditionalRequestsTest {
     assertThat(replaced.result()).isFalse();
     assertThat(replaced.snapshot().version()).isEqualTo(2);
     assertThat(replaced.snapshot().cause()).isEqualTo("replace a");
-    assertThat(store.get()).containsEntry("a", 2);
+    assertThat(store.snapshot().state()).containsEntry("a", 2);
   }
 
   /** Puts {@code key}, counting the puts; the result says whether it was created. */
@@ -254,7 +254,7 @@ final class ConditionalRequestsTest {
             e -> assertThat(e.currentVersion()).isEqualTo(6));
     assertThat(store.snapshot().version()).isEqualTo(6);
     assertThat(store.snapshot().cause()).isEqualTo("other writer");
-    assertThat(store.get()).isEqualTo(105);
+    assertThat(store.snapshot().state()).isEqualTo(105);
   }
 
   @Test
@@ -275,7 +275,7 @@ final class ConditionalRequestsTest {
       assertThat(written.result()).as("the committed plan's result").isEqualTo(105);
       assertThat(written.snapshot().version()).isEqualTo(7);
       assertThat(written.snapshot().cause()).isEqualTo("request");
-      assertThat(store.get()).isEqualTo(106);
+      assertThat(store.snapshot().state()).isEqualTo(106);
     }
   }
 
@@ -284,7 +284,7 @@ final class ConditionalRequestsTest {
     Store<Integer> store = storeAtVersion(2);
     Snapshot<Integer> undone = ConditionalRequests.commit(
         ConditionalRequests.ifMatch(headers(HttpHeaders.IF_MATCH, "\"1\", \"2\"")), store,
-        store::undoIfVersion);
+        v -> store.history().orElseThrow().undoIfVersion(v, null));
     assertThat(undone.version()).isEqualTo(3);
     assertThat(undone.state()).isEqualTo(1);
   }
@@ -294,12 +294,12 @@ final class ConditionalRequestsTest {
     Store<Integer> store = storeAtVersion(2);
     assertThatThrownBy(() -> ConditionalRequests.commit(
             ConditionalRequests.ifMatch(headers(HttpHeaders.IF_MATCH, "\"1\"")), store,
-            store::undoIfVersion))
+            v -> store.history().orElseThrow().undoIfVersion(v, null)))
         .isInstanceOfSatisfying(PreconditionFailedException.class,
             e -> assertThat(e.currentVersion()).isEqualTo(2));
     assertThat(store.snapshot().version()).isEqualTo(2);
-    assertThat(store.get()).isEqualTo(2);
-    assertThat(store.canUndo()).isTrue();
+    assertThat(store.snapshot().state()).isEqualTo(2);
+    assertThat(store.history().orElseThrow().canUndo()).isTrue();
   }
 
   @Test
@@ -364,7 +364,7 @@ final class ConditionalRequestsTest {
       assertThat(won.get()).isOne();
       assertThat(failed.get()).isOne();
       assertThat(store.snapshot().version()).isEqualTo(2);
-      assertThat(store.get()).isEqualTo(2);
+      assertThat(store.snapshot().state()).isEqualTo(2);
     }
   }
 }

@@ -91,7 +91,7 @@ final class ConditionalRequestsWebTest {
         .jsonPath("$.status").isEqualTo(412)
         .jsonPath("$.currentVersion").isEqualTo(2)
         .jsonPath("$.detail").value(detail -> assertThat((String) detail).contains("version 2"));
-    assertThat(store.get()).isEqualTo(2);
+    assertThat(store.snapshot().state()).isEqualTo(2);
   }
 
   @Test

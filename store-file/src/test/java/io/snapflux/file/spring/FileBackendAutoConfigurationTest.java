@@ -17,6 +17,7 @@ import io.snapflux.spring.metrics.SnapfluxMetricsAutoConfiguration;
 import io.snapflux.store.Snapshot;
 import io.snapflux.store.StateValidationException;
 import io.snapflux.store.Store;
+import io.snapflux.store.Stores;
 import io.vavr.collection.List;
 import java.io.InputStream;
 import java.net.URL;
@@ -73,14 +74,14 @@ final class FileBackendAutoConfigurationTest {
       assertThat(((FileStore<Todos>) todos).durability()).isEqualTo(Durability.SYNC);
       todos.update(t -> new Todos(t.items().append("write docs")));
       last.set(todos.update("ship it", t -> new Todos(t.items().append("ship"))));
-      assertThat(todos.canUndo()).as("history-size applies").isTrue();
+      assertThat(todos.history().orElseThrow().canUndo()).as("history-size applies").isTrue();
     });
     assertThat(dir.resolve("todos").resolve("snapshot.dat")).exists();
 
     fileBackend("sync").run(context -> {
       Store<Todos> todos = context.getBean(StoreFactory.class).get("todos");
       assertThat(todos.snapshot().version()).isEqualTo(2);
-      assertThat(todos.get()).isEqualTo(new Todos(List.of("write docs", "ship")));
+      assertThat(todos.snapshot().state()).isEqualTo(new Todos(List.of("write docs", "ship")));
       assertThat(todos.snapshot().cause()).isEqualTo("ship it");
       assertThat(todos.snapshot().timestampMillis()).isEqualTo(last.get().timestampMillis());
       assertThat(context.getBean(StoreFactory.class).backend().details(todos))
@@ -124,7 +125,7 @@ final class FileBackendAutoConfigurationTest {
       assertThatThrownBy(() -> todos.update(t -> new Todos(t.items().append("c"))))
           .as("the restored store keeps the customizer's validator")
           .isInstanceOf(StateValidationException.class);
-      assertThat(todos.get()).isEqualTo(new Todos(List.of("a", "b")));
+      assertThat(todos.snapshot().state()).isEqualTo(new Todos(List.of("a", "b")));
     });
   }
 

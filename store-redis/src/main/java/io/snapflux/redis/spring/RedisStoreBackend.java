@@ -166,11 +166,11 @@ final class RedisStoreBackend implements StoreBackend, DisposableBean {
   @Override
   public <S> Store<S> create(StoreDefinition<S> definition) {
     StoreBuilder<S> options = definition.builder();
-    if (options.historySize() > 0) {
+    if (definition.settings().historySize() > 0) {
       // Informational: history-size defaults to 100, so most stores reach here unasked.
       log.info("Snapflux store '" + definition.name() + "': the redis backend keeps no history "
-          + "(history-size " + options.historySize() + " not applied): history() holds the "
-          + "current version only and undo/redo are unsupported; use the memory or file backend "
+          + "(history-size " + definition.settings().historySize() + " not applied): history() is "
+          + "empty (no undo/redo); use the memory or file backend "
           + "for them");
     }
     RedisStore<S> store = RedisStore.builder(definition.name(), definition.initial())

@@ -21,6 +21,7 @@ import io.snapflux.store.Interceptor;
 import io.snapflux.store.Snapshot;
 import io.snapflux.store.StateValidationException;
 import io.snapflux.store.Store;
+import io.snapflux.store.Stores;
 import io.snapflux.store.TypeRef;
 import java.io.IOException;
 import java.time.Duration;
@@ -109,7 +110,7 @@ final class SnapfluxRedisAutoConfigurationTest {
           .verify(TIMEOUT);
       assertThat(b.compareAndSet(0, new Counter(99))).as("stale version").isFalse();
       assertThat(b.compareAndSet(1, new Counter(6))).isTrue();
-      Awaitility.await().atMost(TIMEOUT).until(() -> a.get().equals(new Counter(6)));
+      Awaitility.await().atMost(TIMEOUT).until(() -> a.snapshot().state().equals(new Counter(6)));
     }));
   }
 
@@ -129,7 +130,7 @@ final class SnapfluxRedisAutoConfigurationTest {
             assertThat(factory.backend().details(store))
                 .containsEntry("connected", false)
                 .containsKey("downSince");
-            assertThat(store.get()).isEqualTo(new Counter(0));
+            assertThat(store.snapshot().state()).isEqualTo(new Counter(0));
           });
     }
   }
@@ -359,7 +360,7 @@ final class SnapfluxRedisAutoConfigurationTest {
       Store<io.vavr.collection.List<TypedStateStores.Todo>> todos =
           one.getBean(StoreFactory.class).get("todos");
       Awaitility.await().atMost(TIMEOUT).until(() -> todos.snapshot().version() == 3);
-      assertThat(todos.get()).hasSize(1).allMatch(TypedStateStores.Todo.class::isInstance);
+      assertThat(todos.snapshot().state()).hasSize(1).allMatch(TypedStateStores.Todo.class::isInstance);
     }));
   }
 
@@ -376,8 +377,8 @@ final class SnapfluxRedisAutoConfigurationTest {
       assertThat(store.update(l -> l.append(todo)).state()).containsExactly(todo);
 
       Awaitility.await().atMost(TIMEOUT).until(() -> other.snapshot().version() == 1);
-      assertThat(other.get()).containsExactly(todo);
-      assertThat(other.get().head()).isInstanceOf(TypedStateStores.Todo.class);
+      assertThat(other.snapshot().state()).containsExactly(todo);
+      assertThat(other.snapshot().state().head()).isInstanceOf(TypedStateStores.Todo.class);
     }));
   }
 
