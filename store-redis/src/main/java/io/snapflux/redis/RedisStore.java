@@ -99,6 +99,13 @@ import reactor.util.retry.Retry;
  * write id} settles it later). A write whose reply was lost or came too late is settled by
  * asking Redis for its write id, so a write that timed out but was applied is reported applied.
  *
+ * <h2>Redis Cluster and replicas</h2>
+ *
+ * <p>{@link RedisStoreBuilder#cluster(Iterable)} connects through a Redis Cluster client (the
+ * store's keys share one slot); {@link RedisStoreBuilder#replicaAcks(int, Duration)} makes a
+ * write wait for replicas ({@code WAIT}) and report a shortfall with {@link
+ * ReplicaAcknowledgementException} (committed, not yet replicated).
+ *
  * <h2>Causes</h2>
  *
  * <p>The instance that commits a change keeps its cause object; other instances receive the
