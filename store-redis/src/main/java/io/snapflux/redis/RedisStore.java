@@ -233,6 +233,12 @@ import reactor.util.retry.Retry;
  *     lag is 0 once the replica has every version seen in Redis. (RedisStatsTest.*,
  *      RedisWriteOutcomeTest.update_requestLaterThanWriteTimeout_*,
  *      RedisWriteOutcomeTest.update_redisUnreachableBeforeTheOutcomeIsKnown_*)
+ * 12. With replicaAcks n > 0 a write returns normally only after WAIT counted n replicas on the
+ *     connection that committed it (equal CLIENT IDs around the pipeline); fewer -> committed,
+ *     installed, afterCommit once, then ReplicaAcknowledgementException; on a cluster no
+ *     acknowledged write is lost when its master is killed and a replica promoted.
+ *     (RedisReplicaAcksTest.*, LuaScriptsTest.commit_resentWithTouch_*,
+ *      RedisClusterTest.masterKilledUnderWriters_withReplicaAcks_noAcknowledgedIncrementLost)
  * </pre>
  *
  * @param <S> the type of the state
