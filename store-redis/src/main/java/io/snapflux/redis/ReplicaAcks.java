@@ -64,8 +64,8 @@ final class ReplicaAcks {
       // zip subscribes to each in order: the four commands leave in this order on one connection.
       return Mono.zip(before, commit, waited, after).flatMap(t -> {
         if (t.getT2() == NOSCRIPT) {
-          return Mono.error(new Replay("the COMMIT script was not loaded on "
-              + node.getResources() + "; loaded it, sending again"));
+          return Mono.error(new Replay("the COMMIT script was not loaded on the master; "
+              + "loaded it, sending again"));
         }
         if (!t.getT1().equals(t.getT4())) {
           return Mono.error(new Replay("the connection changed between COMMIT and WAIT"));
