@@ -270,7 +270,9 @@ public final class RedisClusterProcess implements AutoCloseable {
         "--bind", "127.0.0.1", "--daemonize", "no", "--dir", n.dir.toString(),
         "--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf",
         "--cluster-node-timeout", Integer.toString(nodeTimeoutMillis),
-        "--appendonly", "yes", "--appendfsync", "everysec", "--save", "");
+        "--appendonly", "yes", "--appendfsync", "everysec", "--save", "",
+        // A replica's full sync starts at once, not after the default 5 s wait for others.
+        "--repl-diskless-sync-delay", "0");
     n.process = new ProcessBuilder(cmd).redirectErrorStream(true)
         .redirectOutput(java.lang.ProcessBuilder.Redirect.appendTo(n.dir.resolve("redis.log").toFile()))
         .start();

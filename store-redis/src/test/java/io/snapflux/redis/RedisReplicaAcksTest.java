@@ -34,11 +34,16 @@ final class RedisReplicaAcksTest {
 
   private RedisStore<Integer> store(RedisServerProcess master, int acks,
       @Nullable Interceptor<Integer> interceptor) {
+    return store(master, acks, Duration.ofMillis(200), interceptor);
+  }
+
+  private RedisStore<Integer> store(RedisServerProcess master, int acks, Duration ackTimeout,
+      @Nullable Interceptor<Integer> interceptor) {
     RedisStoreBuilder<Integer> b = RedisStore.builder(name, 0)
         .uri(RedisURI.create(master.uri()))
         .type(Integer.class)
         .writeTimeout(Duration.ofSeconds(3))
-        .replicaAcks(acks, Duration.ofMillis(200));
+        .replicaAcks(acks, ackTimeout);
     if (interceptor != null) {
       b.interceptor(interceptor);
     }
@@ -50,6 +55,11 @@ final class RedisReplicaAcksTest {
   private static void replicate(RedisServerProcess replica, RedisServerProcess master) {
     try (RedisClient c = RedisClient.create(replica.uri());
         StatefulRedisConnection<String, String> conn = c.connect()) {
+      try (RedisClient m = RedisClient.create(master.uri());
+          StatefulRedisConnection<String, String> mc = m.connect()) {
+        // The full sync starts at once, not after the default 5 s wait for other replicas.
+        mc.sync().configSet("repl-diskless-sync-delay", "0");
+      }
       conn.sync().replicaof("127.0.0.1", master.port());
       Awaitility.await("replica in sync").atMost(Duration.ofSeconds(20))
           .until(() -> conn.sync().info("replication").contains("master_link_status:up"));
@@ -92,7 +102,7 @@ final class RedisReplicaAcksTest {
     RedisServerProcess master = resources.server();
     RedisServerProcess replica = resources.server();
     replicate(replica, master);
-    RedisStore<Integer> store = store(master, 1, null);
+    RedisStore<Integer> store = store(master, 1, Duration.ofSeconds(2), null);
 
     for (int i = 0; i < 20; i++) {
       store.update("inc", x -> x + 1);
