@@ -212,7 +212,7 @@ public final class RedisClusterProcess implements AutoCloseable {
 
   /**
    * Waits until every node runs, says the cluster is ok, and every master has a connected
-   * replica whose link is up.
+   * replica, online on the master's side, whose link is up.
    */
   public void awaitHealthy() {
     Awaitility.await("the cluster ok on every node, replicas in sync").atMost(STARTUP)
@@ -224,7 +224,10 @@ public final class RedisClusterProcess implements AutoCloseable {
           }
           for (Node n : nodes) {
             String info = query(n, c -> c.sync().info("replication"));
-            if (info.contains("role:master") && !info.contains("connected_slaves:1")) {
+            // Online on the master's side too (a replica goes online with its first ACK, up to a
+            // second after its link is up; WAIT counts only online replicas).
+            if (info.contains("role:master")
+                && !(info.contains("connected_slaves:1") && info.contains("state=online"))) {
               return false;
             }
             if (info.contains("role:slave") && !info.contains("master_link_status:up")) {

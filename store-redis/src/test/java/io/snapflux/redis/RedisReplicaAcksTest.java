@@ -63,6 +63,12 @@ final class RedisReplicaAcksTest {
       conn.sync().replicaof("127.0.0.1", master.port());
       Awaitility.await("replica in sync").atMost(Duration.ofSeconds(20))
           .until(() -> conn.sync().info("replication").contains("master_link_status:up"));
+      // WAIT counts a replica once the master has it online (its first ACK, up to 1 s later).
+      try (RedisClient m = RedisClient.create(master.uri());
+          StatefulRedisConnection<String, String> mc = m.connect()) {
+        Awaitility.await("replica online on the master").atMost(Duration.ofSeconds(20))
+            .until(() -> mc.sync().info("replication").contains("state=online"));
+      }
     }
   }
 
@@ -102,7 +108,7 @@ final class RedisReplicaAcksTest {
     RedisServerProcess master = resources.server();
     RedisServerProcess replica = resources.server();
     replicate(replica, master);
-    RedisStore<Integer> store = store(master, 1, Duration.ofSeconds(2), null);
+    RedisStore<Integer> store = store(master, 1, Duration.ofMillis(500), null);
 
     for (int i = 0; i < 20; i++) {
       store.update("inc", x -> x + 1);

@@ -51,6 +51,12 @@ final class RedisSentinelTest {
       conn.sync().replicaof("127.0.0.1", master.port());
       Awaitility.await().atMost(TIMEOUT)
           .until(() -> conn.sync().info("replication").contains("master_link_status:up"));
+      // WAIT counts a replica once the master has it online (its first ACK, up to 1 s later).
+      try (RedisClient m = RedisClient.create(master.uri());
+          StatefulRedisConnection<String, String> mc = m.connect()) {
+        Awaitility.await("replica online on the master").atMost(Duration.ofSeconds(20))
+            .until(() -> mc.sync().info("replication").contains("state=online"));
+      }
     }
     int sentinelPort = startSentinel(master.port());
 
