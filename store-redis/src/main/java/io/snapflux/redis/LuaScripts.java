@@ -2,7 +2,7 @@ package io.snapflux.redis;
 
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.api.reactive.RedisReactiveCommands;
+import io.lettuce.core.cluster.api.reactive.RedisClusterReactiveCommands;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -52,7 +52,10 @@ final class LuaScripts {
 
   /**
    * The version-checked CAS. ARGV: expectedVersion, state, timestampMillis, maxLen, writeId,
-   * hasCause ('1'/'0'), cause, epoch, retention. Replies:
+   * hasCause ('1'/'0'), cause, epoch, retention[, touch]. With touch = '1' (replica
+   * acknowledgements on: see ReplicaAcks), a resent write found committed increments {@code
+   * meta}'s field {@code a}, so the connection has written after the commit and a WAIT on it
+   * covers the commit. Replies:
    *
    * <ul>
    *   <li>{1, newVersion}: committed;
@@ -74,7 +77,10 @@ final class LuaScripts {
       local done = redis.call('ZSCORE', KEYS[5], ARGV[5])
       if done then
         local d = tonumber(done)
-        if d == math.floor(d) then return {2, d} end
+        if d == math.floor(d) then
+          if ARGV[10] == '1' then redis.call('HINCRBY', KEYS[4], 'a', 1) end
+          return {2, d}
+        end
         return {-4}
       end
       if (redis.call('HGET', KEYS[4], 'e') or '') ~= ARGV[8] then
@@ -196,7 +202,7 @@ final class LuaScripts {
    * @return the flat reply array
    */
   static Mono<List<Object>> run(
-      RedisReactiveCommands<String, byte[]> redis,
+      RedisClusterReactiveCommands<String, byte[]> redis,
       String script, String sha, String[] keys, byte[]... args) {
     return redis.<Object>evalsha(sha, ScriptOutputType.MULTI, keys, args)
         .collectList()
@@ -206,7 +212,7 @@ final class LuaScripts {
   }
 
   @SuppressWarnings("unchecked")
-  private static List<Object> flatten(List<Object> reply) {
+  static List<Object> flatten(List<Object> reply) {
     // Depending on the driver version a MULTI reply arrives as one list element or dissolved.
     if (reply.size() == 1 && reply.get(0) instanceof List<?> inner) {
       return (List<Object>) inner;

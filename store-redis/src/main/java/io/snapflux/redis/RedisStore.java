@@ -1,24 +1,18 @@
 package io.snapflux.redis;
 
-import io.lettuce.core.ClientOptions;
+import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
 import io.lettuce.core.RedisBusyException;
 import io.lettuce.core.RedisChannelHandler;
-import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.RedisLoadingException;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.XReadArgs;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.reactive.RedisReactiveCommands;
-import io.lettuce.core.codec.ByteArrayCodec;
-import io.lettuce.core.codec.RedisCodec;
-import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.api.StatefulConnection;
+import io.lettuce.core.cluster.api.reactive.RedisClusterReactiveCommands;
 import io.lettuce.core.resource.ClientResources;
-import io.lettuce.core.resource.DefaultClientResources;
-import io.lettuce.core.resource.Delay;
 import io.snapflux.store.AsyncWrites;
 import io.snapflux.store.CommitPipeline;
 import io.snapflux.store.StoreOptions;
@@ -105,6 +99,13 @@ import reactor.util.retry.Retry;
  * #commitStatus(String)} with the exception's {@linkplain CommitOutcomeUnknownException#writeId()
  * write id} settles it later). A write whose reply was lost or came too late is settled by
  * asking Redis for its write id, so a write that timed out but was applied is reported applied.
+ *
+ * <h2>Redis Cluster and replicas</h2>
+ *
+ * <p>{@link RedisStoreBuilder#cluster(Iterable)} connects through a Redis Cluster client (the
+ * store's keys share one slot); {@link RedisStoreBuilder#replicaAcks(int, Duration)} makes a
+ * write wait for replicas ({@code WAIT}) and report a shortfall with {@link
+ * ReplicaAcknowledgementException} (committed, not yet replicated).
  *
  * <h2>Causes</h2>
  *
@@ -233,6 +234,12 @@ import reactor.util.retry.Retry;
  *     lag is 0 once the replica has every version seen in Redis. (RedisStatsTest.*,
  *      RedisWriteOutcomeTest.update_requestLaterThanWriteTimeout_*,
  *      RedisWriteOutcomeTest.update_redisUnreachableBeforeTheOutcomeIsKnown_*)
+ * 12. With replicaAcks n > 0 a write returns normally only after WAIT counted n replicas on the
+ *     connection that committed it (equal CLIENT IDs around the pipeline); fewer -> committed,
+ *     installed, afterCommit once, then ReplicaAcknowledgementException; on a cluster no
+ *     acknowledged write is lost when its master is killed and a replica promoted.
+ *     (RedisReplicaAcksTest.*, LuaScriptsTest.commit_resentWithTouch_*,
+ *      RedisClusterTest.masterKilledUnderWriters_withReplicaAcks_noAcknowledgedIncrementLost)
  * </pre>
  *
  * @param <S> the type of the state
@@ -240,8 +247,6 @@ import reactor.util.retry.Retry;
 public final class RedisStore<S> implements Store<S> {
 
   private static final Logger LOG = Loggers.getLogger(RedisStore.class);
-  private static final RedisCodec<String, byte[]> CODEC =
-      RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE);
   private static final long ANY_VERSION = CommitPipeline.ANY_VERSION;
   private static final int BATCH = 512;
   private static final String HISTORY_CHANGED = "snapflux: Redis history changed, resynced";
@@ -262,13 +267,16 @@ public final class RedisStore<S> implements Store<S> {
   private final String[] keys;
   private final String streamKey;
 
-  private final RedisClient client;
+  private final AbstractRedisClient client;
+  private final RedisConnector connector;
   private final boolean ownsClient;
-  private final StatefulRedisConnection<String, byte[]> commands;
-  private final StatefulRedisConnection<String, byte[]> follower;
+  private final StatefulConnection<String, byte[]> commands;
+  private final StatefulConnection<String, byte[]> follower;
   /** Settles unknown outcomes: never queued behind a write whose reply is lost. */
-  private final StatefulRedisConnection<String, byte[]> control;
-  private final RedisReactiveCommands<String, byte[]> redis;
+  private final StatefulConnection<String, byte[]> control;
+  private final RedisClusterReactiveCommands<String, byte[]> redis;
+  /** WAIT after each COMMIT, or {@code null} when no replica acknowledgement is required. */
+  private final @Nullable ReplicaAcks acks;
   private final RedisConnectionStateListener listener;
   private final Replica<S> replica;
   private final Thread followerThread;
@@ -359,38 +367,39 @@ public final class RedisStore<S> implements Store<S> {
     pipeline.validateInitial(options.initial());
 
     if (b.client != null) {
-      this.client = b.client;
+      this.connector = RedisConnector.of(b.client);
       this.ownsClient = false;
+    } else if (b.clusterClient != null) {
+      this.connector = RedisConnector.of(b.clusterClient);
+      this.ownsClient = false;
+    } else if (b.clusterUris != null) {
+      this.connector = RedisConnector.ownCluster(b.clusterUris);
+      this.ownsClient = true;
     } else {
-      // Reconnect attempts back off to at most one second (Lettuce's default cap is 30 s), so
-      // an instance notices a returning Redis quickly.
-      this.client = RedisClient.create(DefaultClientResources.builder()
-          .reconnectDelay(Delay.exponential(
-              Duration.ofMillis(10), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS))
-          .build(), Objects.requireNonNull(b.uri));
-      this.client.setOptions(ClientOptions.builder()
-          .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-          .build());
+      this.connector = RedisConnector.own(Objects.requireNonNull(b.uri));
       this.ownsClient = true;
     }
-    StatefulRedisConnection<String, byte[]> c = null;
-    StatefulRedisConnection<String, byte[]> f = null;
-    StatefulRedisConnection<String, byte[]> k = null;
+    this.client = connector.client();
+    this.acks = b.replicaAcks > 0
+        ? new ReplicaAcks(connector, b.replicaAcks, b.replicaAckTimeout) : null;
+    StatefulConnection<String, byte[]> c = null;
+    StatefulConnection<String, byte[]> f = null;
+    StatefulConnection<String, byte[]> k = null;
     Current<S> current;
     try {
-      c = client.connect(CODEC);
-      f = client.connect(CODEC);
-      k = client.connect(CODEC);
+      c = connector.connect();
+      f = connector.connect();
+      k = connector.connect();
       f.setTimeout(pollTimeout.plus(writeTimeout));
       this.commands = c;
       this.follower = f;
       this.control = k;
-      this.redis = c.reactive();
+      this.redis = RedisConnector.reactive(c);
       checkEvictionPolicy(k);
       Snapshot<S> seed = Snapshot.of(0, options.initial(), null, clock.millis());
       current = Objects.requireNonNull(syncScript(seed).block(writeTimeout));
     } catch (RuntimeException e) {
-      for (StatefulRedisConnection<String, byte[]> conn : java.util.Arrays.asList(k, f, c)) {
+      for (StatefulConnection<String, byte[]> conn : java.util.Arrays.asList(k, f, c)) {
         if (conn != null) {
           conn.closeAsync();
         }
@@ -419,10 +428,10 @@ public final class RedisStore<S> implements Store<S> {
    * the compare-and-set and idempotent resends: refused. If Redis hides CONFIG (some managed
    * services), a warning says what to check.
    */
-  private void checkEvictionPolicy(StatefulRedisConnection<String, byte[]> connection) {
+  private void checkEvictionPolicy(StatefulConnection<String, byte[]> connection) {
     String policy;
     try {
-      policy = connection.sync().configGet("maxmemory-policy").get("maxmemory-policy");
+      policy = RedisConnector.sync(connection).configGet("maxmemory-policy").get("maxmemory-policy");
     } catch (RedisCommandExecutionException e) {
       LOG.warn("store '{}': cannot read Redis's maxmemory-policy ({}); make sure it is not "
           + "allkeys-*: evicting a store's keys breaks its compare-and-set and idempotency", name,
@@ -438,6 +447,20 @@ public final class RedisStore<S> implements Store<S> {
 
   private static String newId() {
     return Long.toHexString(ThreadLocalRandom.current().nextLong());
+  }
+
+  /**
+   * The cluster client options a store needs from an application's {@link
+   * io.lettuce.core.cluster.RedisClusterClient} (those {@link RedisStoreBuilder#cluster(Iterable)}
+   * uses for a client of its own): commands rejected while a node is disconnected, the topology
+   * refreshed on every adaptive trigger (MOVED, ASK, persistent reconnects, an uncovered slot,
+   * an unknown node; at most twice a second) and every 5 seconds, so a replica's promotion is
+   * picked up about a second after it happens.
+   *
+   * @return a builder of such options, to add the application's own to
+   */
+  public static io.lettuce.core.cluster.ClusterClientOptions.Builder clusterClientOptions() {
+    return RedisConnector.clusterOptions();
   }
 
   @Override
@@ -555,6 +578,8 @@ public final class RedisStore<S> implements Store<S> {
     volatile @Nullable Attempt<S> sent;
     /** Whether a COMMIT of this write may have reached Redis without its reply reaching us. */
     volatile boolean inDoubt;
+    /** WAIT's count after the COMMIT that decided this write; -1 if not asked. */
+    volatile long acknowledged = -1;
 
     Write(@Nullable Object cause, long expected, UnaryOperator<S> fn, String id, long firstBase) {
       this.cause = cause;
@@ -611,11 +636,28 @@ public final class RedisStore<S> implements Store<S> {
             }
             return publishOwn(d.snapshot(), w.id)
                 .then(Mono.fromRunnable(() -> pipeline.committed(committedBase, d.snapshot())))
+                .then(Mono.defer(() -> replicated(w, d.snapshot())))
                 .thenReturn(new Result<>(d.snapshot(), false));
           })
           .onErrorMap(e -> closed.get() && isTransportError(e), e -> new StoreClosedException(name))
           .doFinally(signal -> ownCauses.remove(w.id));
     });
+  }
+
+  /**
+   * Completes if the write needs no replica acknowledgement or WAIT counted enough replicas;
+   * otherwise fails with {@link ReplicaAcknowledgementException} (the write stands: it is
+   * committed, in the replica, and afterCommit ran).
+   */
+  private Mono<Void> replicated(Write<S> w, Snapshot<S> committed) {
+    ReplicaAcks a = acks;
+    long n = w.acknowledged;
+    if (a == null || n >= a.replicas()) {
+      return Mono.empty();
+    }
+    return Mono.error(new ReplicaAcknowledgementException(name, committed.version(), n,
+        a.replicas(), n < 0 ? "the COMMIT's reply was lost; a status check found it committed"
+            : "WAIT " + a.replicas() + " " + a.timeout().toMillis() + " answered " + n));
   }
 
   /** The write timed out: ask Redis whether it committed, fencing it if it did not. */
@@ -627,6 +669,7 @@ public final class RedisStore<S> implements Store<S> {
     }
     return status(w.id, w.firstBase).flatMap(status -> {
       if (status instanceof CommitStatus.Committed c) {
+        w.acknowledged = -1; // a WAIT on this write's connection is lost with its reply
         return Mono.just(new Decided<>(
             Snapshot.of(c.version(), a.next(), w.cause, a.timestamp(), a.base().epoch()),
             a.base(), false));
@@ -689,7 +732,7 @@ public final class RedisStore<S> implements Store<S> {
   private Mono<CommitStatus> status(String writeId, long firstBase) {
     return Mono.defer(() -> {
           roundTrips.increment();
-          return LuaScripts.run(control.reactive(), LuaScripts.FENCE, LuaScripts.FENCE_SHA, keys,
+          return LuaScripts.run(RedisConnector.reactive(control), LuaScripts.FENCE, LuaScripts.FENCE_SHA, keys,
               LuaScripts.bytes(writeId), LuaScripts.bytes(firstBase));
         })
         .timeout(writeTimeout)
@@ -725,10 +768,15 @@ public final class RedisStore<S> implements Store<S> {
             w.sent = a;
             w.inDoubt = true;
             roundTrips.increment();
-            return LuaScripts.run(redis, LuaScripts.COMMIT, LuaScripts.COMMIT_SHA, keys,
+            byte[][] args = {
                 LuaScripts.bytes(base.version()), bytes, LuaScripts.bytes(a.timestamp()),
                 maxLength, LuaScripts.bytes(w.id), LuaScripts.bytes(cause == null ? "0" : "1"),
-                LuaScripts.bytes(cause == null ? "" : cause.toString()), history, retention)
+                LuaScripts.bytes(cause == null ? "" : cause.toString()), history, retention,
+                LuaScripts.bytes(acks == null ? "0" : "1")};
+            Mono<List<Object>> commit = acks == null
+                ? LuaScripts.run(redis, LuaScripts.COMMIT, LuaScripts.COMMIT_SHA, keys, args)
+                : acks.commit(commands, keys, args, n -> w.acknowledged = n);
+            return commit
                 .doOnNext(reply -> w.inDoubt = false)
                 .doOnError(e -> {
                   if (!isTransportError(e)) {
@@ -1119,7 +1167,7 @@ public final class RedisStore<S> implements Store<S> {
         }
         long known = replica.snapshot().version();
         long stuck = stuckAt;
-        List<StreamMessage<String, byte[]>> batch = follower.sync().xread(
+        List<StreamMessage<String, byte[]>> batch = RedisConnector.sync(follower).xread(
             XReadArgs.Builder.block(pollTimeout).count(pageSize()),
             XReadArgs.StreamOffset.from(streamKey, Math.max(known, stuck) + "-0"));
         if (resyncNeeded) {
@@ -1231,12 +1279,34 @@ public final class RedisStore<S> implements Store<S> {
    * anything but an error reply from Redis (LOADING and BUSY excepted) or our own exceptions.
    */
   private static boolean isTransportError(Throwable e) {
+    if (e instanceof RedisCommandExecutionException && isRedirectOrClusterBusy(e.getMessage())) {
+      return true;
+    }
     if (e instanceof StoreException || e instanceof IllegalArgumentException
         || e instanceof NullPointerException || e instanceof ClassCastException) {
       return false;
     }
     return !(e instanceof RedisCommandExecutionException)
         || e instanceof RedisLoadingException || e instanceof RedisBusyException;
+  }
+
+  /**
+   * Error replies that say the command was not run here, now, and may run after a retry: a
+   * redirection the cluster client did not follow, a slot being migrated (TRYAGAIN), a cluster
+   * without a master for a slot during a failover (CLUSTERDOWN), a demoted master (READONLY),
+   * a replica that lost its master (MASTERDOWN).
+   */
+  private static boolean isRedirectOrClusterBusy(@Nullable String message) {
+    if (message == null) {
+      return false;
+    }
+    for (String code : new String[] {
+        "MOVED ", "ASK ", "TRYAGAIN", "CLUSTERDOWN", "READONLY", "MASTERDOWN"}) {
+      if (message.startsWith(code)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Lettuce refused to send the command: the connection is down and commands are rejected. */

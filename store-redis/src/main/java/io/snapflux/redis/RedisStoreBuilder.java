@@ -2,6 +2,7 @@ package io.snapflux.redis;
 
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
+import io.lettuce.core.cluster.RedisClusterClient;
 import io.snapflux.store.CommitRules;
 import io.snapflux.store.Equivalence;
 import io.snapflux.store.Interceptor;
@@ -16,6 +17,8 @@ import java.util.function.Consumer;
 import io.snapflux.store.TypeRef;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
@@ -43,6 +46,10 @@ public final class RedisStoreBuilder<S> {
   final S initial;
   @Nullable RedisClient client;
   @Nullable RedisURI uri;
+  @Nullable RedisClusterClient clusterClient;
+  @Nullable List<RedisURI> clusterUris;
+  int replicaAcks;
+  Duration replicaAckTimeout = Duration.ofSeconds(1);
   @Nullable StateCodec<S> codec;
   /**
    * The store options given with {@link #options(StoreBuilder)}, or null for a new builder: the
@@ -91,6 +98,8 @@ public final class RedisStoreBuilder<S> {
   public RedisStoreBuilder<S> client(RedisClient client) {
     this.client = Objects.requireNonNull(client, "client");
     this.uri = null;
+    this.clusterClient = null;
+    this.clusterUris = null;
     return this;
   }
 
@@ -105,6 +114,73 @@ public final class RedisStoreBuilder<S> {
   public RedisStoreBuilder<S> uri(RedisURI uri) {
     this.uri = Objects.requireNonNull(uri, "uri");
     this.client = null;
+    this.clusterClient = null;
+    this.clusterUris = null;
+    return this;
+  }
+
+  /**
+   * Connects to a Redis Cluster through {@code client}, which the application owns (not closed
+   * by {@link RedisStore#close()}). The store's keys share the hash tag {@code {name}}, so they
+   * live on one slot; stores with different names spread over the masters. Give the client
+   * {@code RedisStore.clusterClientOptions()} (or options like them): commands rejected while
+   * a node is disconnected and adaptive plus periodic topology refresh, or a master's failover
+   * is noticed late (after Lettuce's default periodic refresh, which is off).
+   *
+   * @param client a Lettuce cluster client
+   * @return this builder
+   */
+  public RedisStoreBuilder<S> cluster(RedisClusterClient client) {
+    this.clusterClient = Objects.requireNonNull(client, "client");
+    this.client = null;
+    this.uri = null;
+    this.clusterUris = null;
+    return this;
+  }
+
+  /**
+   * Connects to the Redis Cluster that {@code seeds} belong to (any of its nodes; the client
+   * discovers the rest) with a cluster client of the store's own, closed by {@link
+   * RedisStore#close()}, configured by {@link RedisStore#clusterClientOptions()}.
+   *
+   * @param seeds one or more nodes of the cluster
+   * @return this builder
+   * @throws IllegalArgumentException if {@code seeds} is empty
+   */
+  public RedisStoreBuilder<S> cluster(Iterable<RedisURI> seeds) {
+    List<RedisURI> list = new ArrayList<>();
+    Objects.requireNonNull(seeds, "seeds").forEach(u -> list.add(Objects.requireNonNull(u, "seed")));
+    if (list.isEmpty()) {
+      throw new IllegalArgumentException("a Redis Cluster needs at least one seed node");
+    }
+    this.clusterUris = List.copyOf(list);
+    this.client = null;
+    this.uri = null;
+    this.clusterClient = null;
+    return this;
+  }
+
+  /**
+   * Acknowledges a write only after {@code replicas} replicas of the Redis master have it:
+   * {@code WAIT replicas timeout} runs right after each COMMIT, on the same connection. If fewer
+   * confirm within {@code timeout}, the write still committed (Redis does not roll back) and
+   * fails with {@link ReplicaAcknowledgementException} carrying its version; it is in the
+   * replica, subscribers see it, {@code afterCommit} ran. {@code 0} (the default) acknowledges
+   * as soon as the master replied. WAIT makes a loss on failover unlikely, not impossible
+   * (Redis replication stays asynchronous: a replica that acknowledged may still not be the one
+   * promoted); see the durability table in docs/redis.md. Each write holds its connection for
+   * the replication round trip, so writes of one instance queue behind it.
+   *
+   * @param replicas how many replicas must confirm, at least 0
+   * @param timeout how long WAIT waits for them, positive (keep it below the write timeout)
+   * @return this builder
+   */
+  public RedisStoreBuilder<S> replicaAcks(int replicas, Duration timeout) {
+    if (replicas < 0) {
+      throw new IllegalArgumentException("replicaAcks must be >= 0, was " + replicas);
+    }
+    this.replicaAckTimeout = positive(timeout, "replica acknowledgement timeout");
+    this.replicaAcks = replicas;
     return this;
   }
 
@@ -338,8 +414,9 @@ public final class RedisStoreBuilder<S> {
    * @throws IllegalStateException if no connection or codec was given
    */
   public RedisStore<S> build() {
-    if (client == null && uri == null) {
-      throw new IllegalStateException("RedisStore '" + name + "' needs client(...) or uri(...)");
+    if (client == null && uri == null && clusterClient == null && clusterUris == null) {
+      throw new IllegalStateException(
+          "RedisStore '" + name + "' needs client(...), uri(...) or cluster(...)");
     }
     if (codec == null) {
       throw new IllegalStateException("RedisStore '" + name + "' needs type(...) or codec(...)");

@@ -308,4 +308,20 @@ final class LuaScriptsTest {
     assertThat(commit(big, "1", "w1")).containsExactly(1L, big + 1);
     assertThat(text(redis.get(keys[1]).block())).isEqualTo(Long.toString(big + 1));
   }
+
+  @Test
+  void commit_resentWithTouch_answersCommittedAndWritesMetaSoAWaitCoversIt() {
+    sync(0, "s0");
+    assertThat((Long) commit(0, "s1", "w-touch").get(0)).isEqualTo(1L);
+    List<Object> resent = LuaScripts.run(redis, LuaScripts.COMMIT, LuaScripts.COMMIT_SHA, keys,
+        bytes(0), bytes("s1"), bytes(1234), bytes(100), bytes("w-touch"), bytes("0"), bytes(""),
+        bytes(EPOCH), bytes(10_000), bytes("1")).block();
+
+    assertThat(resent).containsExactly(2L, 1L);
+    assertThat(text(redis.hget(keys[3], "a").block())).isEqualTo("1");
+    assertThat(version()).isEqualTo(1);
+    // Without the touch flag a resend writes nothing.
+    commit(0, "s1", "w-touch");
+    assertThat(text(redis.hget(keys[3], "a").block())).isEqualTo("1");
+  }
 }

@@ -1,10 +1,13 @@
 package io.snapflux.redis.spring;
 
+import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.SslOptions;
+import io.lettuce.core.cluster.ClusterClientOptions;
+import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.Delay;
 import io.snapflux.redis.RedisStore;
@@ -15,8 +18,11 @@ import io.snapflux.store.JsonStateCodec;
 import io.snapflux.store.Store;
 import io.snapflux.store.StoreBuilder;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.apache.commons.logging.Log;
@@ -34,7 +40,8 @@ import tools.jackson.databind.ObjectMapper;
  *
  * <p>Where it connects comes from Spring Boot's {@link DataRedisConnectionDetails} (so from
  * {@code spring.data.redis.*}, or from a {@code @ServiceConnection}, Docker Compose or any
- * connection-details bean of the application): standalone or sentinel, user name, password and
+ * connection-details bean of the application): standalone, sentinel or cluster (a {@link
+ * RedisClusterClient} with {@link RedisStore#clusterClientOptions()}), user name, password and
  * SSL bundle. The client runs on Spring Boot's Lettuce {@link ClientResources} bean (its event
  * loops, its {@code ClientResourcesBuilderCustomizer}s, its metrics and tracing) when there is
  * one, else on resources of its own, shut down with the client.
@@ -58,7 +65,7 @@ final class RedisStoreBackend implements StoreBackend, DisposableBean {
   private final ObjectMapper mapper;
   private final ClientResources resources;
   private final boolean ownsResources;
-  private final RedisClient client;
+  private final AbstractRedisClient client;
   private final Map<String, RedisStore<?>> stores = new ConcurrentHashMap<>();
 
   /**
@@ -76,9 +83,21 @@ final class RedisStoreBackend implements StoreBackend, DisposableBean {
             .reconnectDelay(Delay.exponential(
                 Duration.ofMillis(10), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS))
             .build();
-    this.client = RedisClient.create(this.resources, uri(connection, redis));
-    ClientOptions.Builder options = ClientOptions.builder()
-        .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS);
+    ClientOptions.Builder options;
+    if (isCluster(connection)) {
+      RedisClusterClient cluster = RedisClusterClient.create(this.resources,
+          clusterUris(connection, redis));
+      ClusterClientOptions.Builder clusterOptions = RedisStore.clusterClientOptions();
+      if (redis.getCluster().getMaxRedirects() != null) {
+        clusterOptions.maxRedirects(redis.getCluster().getMaxRedirects());
+      }
+      options = clusterOptions;
+      this.client = cluster;
+    } else {
+      this.client = RedisClient.create(this.resources, uri(connection, redis));
+      options = ClientOptions.builder()
+          .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS);
+    }
     if (redis.getConnectTimeout() != null) {
       options.socketOptions(SocketOptions.builder().connectTimeout(redis.getConnectTimeout()).build());
     }
@@ -86,17 +105,35 @@ final class RedisStoreBackend implements StoreBackend, DisposableBean {
     if (bundle != null) {
       options.sslOptions(sslOptions(bundle));
     }
-    client.setOptions(options.build());
+    if (client instanceof RedisClusterClient cluster) {
+      cluster.setOptions(((ClusterClientOptions.Builder) options).build());
+    } else {
+      ((RedisClient) client).setOptions(options.build());
+    }
   }
 
-  static RedisURI uri(DataRedisConnectionDetails connection, DataRedisProperties p) {
+  /** Whether the connection details name the nodes of a Redis Cluster. */
+  static boolean isCluster(DataRedisConnectionDetails connection) {
     DataRedisConnectionDetails.Cluster cluster = connection.getCluster();
-    if (cluster != null && !cluster.getNodes().isEmpty()) {
-      throw new IllegalStateException("A Redis Cluster connection (spring.data.redis.cluster.* or "
-          + "a connection-details bean with cluster nodes) is not supported by the Snapflux Redis "
-          + "backend yet (its keys are cluster-ready; its client is standalone or sentinel): "
-          + "connect it to one node, or to a sentinel-managed primary");
+    return cluster != null && !cluster.getNodes().isEmpty();
+  }
+
+  /**
+   * The seed nodes of a Redis Cluster (any of them; the client discovers the rest), each with
+   * the connection's user name and password, SSL, timeout and client name.
+   */
+  static List<RedisURI> clusterUris(DataRedisConnectionDetails connection, DataRedisProperties p) {
+    DataRedisConnectionDetails.Cluster cluster = Objects.requireNonNull(connection.getCluster());
+    List<RedisURI> uris = new ArrayList<>();
+    for (DataRedisConnectionDetails.Node node : cluster.getNodes()) {
+      uris.add(common(RedisURI.builder().withHost(node.host()).withPort(node.port()),
+          connection, p));
     }
+    return uris;
+  }
+
+  /** The URI of a standalone Redis or of a sentinel-managed primary. */
+  static RedisURI uri(DataRedisConnectionDetails connection, DataRedisProperties p) {
     RedisURI.Builder b;
     DataRedisConnectionDetails.Sentinel sentinel = connection.getSentinel();
     if (sentinel != null) {
@@ -122,6 +159,11 @@ final class RedisStoreBackend implements StoreBackend, DisposableBean {
       b = RedisURI.builder().withHost(standalone.getHost()).withPort(standalone.getPort())
           .withDatabase(standalone.getDatabase());
     }
+    return common(b, connection, p);
+  }
+
+  private static RedisURI common(
+      RedisURI.Builder b, DataRedisConnectionDetails connection, DataRedisProperties p) {
     if (connection.getPassword() != null) {
       if (connection.getUsername() != null) {
         b.withAuthentication(connection.getUsername(), connection.getPassword());
@@ -173,13 +215,19 @@ final class RedisStoreBackend implements StoreBackend, DisposableBean {
           + "empty (no undo/redo); use the memory or file backend "
           + "for them");
     }
-    RedisStore<S> store = RedisStore.builder(definition.name(), definition.initial())
-        .client(client)
+    RedisStoreBuilder<S> builder = RedisStore.builder(definition.name(), definition.initial());
+    if (client instanceof RedisClusterClient cluster) {
+      builder.cluster(cluster);
+    } else {
+      builder.client((RedisClient) client);
+    }
+    RedisStore<S> store = builder
         .codec(JsonStateCodec.of(mapper, definition.type()))
         .options(options)
         .writeTimeout(settings.writeTimeout())
         .streamMaxLength(settings.streamMaxLength())
         .pollTimeout(settings.pollTimeout())
+        .replicaAcks(settings.replicaAcks(), settings.replicaAckTimeout())
         .build();
     stores.put(definition.name(), store);
     return store;

@@ -15,10 +15,16 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param dedicatedResources Whether the backend's Lettuce client runs on resources (event loops,
  *     reconnect delay) of its own instead of Spring Boot's shared {@code ClientResources} bean,
  *     e.g. to keep store traffic off the event loops of the application's other Redis use.
+ * @param replicaAcks How many replicas must confirm a write ({@code WAIT} after each commit)
+ *     before it is acknowledged; 0 acknowledges on the master's reply. A write that fewer
+ *     replicas confirm committed and fails with {@code ReplicaAcknowledgementException}.
+ * @param replicaAckTimeout How long {@code WAIT} waits for the replicas.
  */
 @ConfigurationProperties("snapflux.redis")
 public record SnapfluxRedisProperties(
     @DefaultValue("5s") Duration writeTimeout,
     @DefaultValue("1000") long streamMaxLength,
     @DefaultValue("1s") Duration pollTimeout,
-    @DefaultValue("false") boolean dedicatedResources) {}
+    @DefaultValue("false") boolean dedicatedResources,
+    @DefaultValue("0") int replicaAcks,
+    @DefaultValue("1s") Duration replicaAckTimeout) {}

@@ -1,7 +1,6 @@
 package io.snapflux.redis.spring;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.lettuce.core.RedisCredentials;
 import io.lettuce.core.RedisURI;
@@ -15,7 +14,8 @@ import org.springframework.boot.ssl.SslBundle;
 /**
  * How Boot's connection details become the Lettuce URI of the Redis backend: standalone with
  * credentials, sentinel with the sentinels' own credentials, SSL from a bundle, the timeout and
- * client name from {@code spring.data.redis.*}, and a clear refusal of cluster nodes.
+ * client name from {@code spring.data.redis.*}, and cluster nodes as seed URIs with the same
+ * credentials.
  */
 final class RedisStoreBackendUriTest {
 
@@ -120,16 +120,45 @@ final class RedisStoreBackendUriTest {
   }
 
   @Test
-  void clusterNodes_areRefusedWithAMessage() {
+  void clusterNodes_becomeSeedUrisWithTheConnectionsCredentials() {
     DataRedisConnectionDetails details = new DataRedisConnectionDetails() {
       @Override
       public Cluster getCluster() {
-        return () -> List.of(new Node("c1", 7000));
+        return () -> List.of(new Node("c1", 7000), new Node("c2", 7001));
+      }
+
+      @Override
+      public String getUsername() {
+        return "app";
+      }
+
+      @Override
+      public String getPassword() {
+        return "secret";
+      }
+    };
+    DataRedisProperties p = new DataRedisProperties();
+    p.setTimeout(Duration.ofSeconds(3));
+
+    assertThat(RedisStoreBackend.isCluster(details)).isTrue();
+    List<RedisURI> uris = RedisStoreBackend.clusterUris(details, p);
+    assertThat(uris).extracting(RedisURI::getHost, RedisURI::getPort)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple("c1", 7000),
+            org.assertj.core.groups.Tuple.tuple("c2", 7001));
+    assertThat(credentials(uris.get(1)).getUsername()).isEqualTo("app");
+    assertThat(new String(credentials(uris.get(1)).getPassword())).isEqualTo("secret");
+    assertThat(uris.get(0).getTimeout()).isEqualTo(Duration.ofSeconds(3));
+  }
+
+  @Test
+  void standaloneDetails_areNotACluster() {
+    DataRedisConnectionDetails details = new DataRedisConnectionDetails() {
+      @Override
+      public Standalone getStandalone() {
+        return Standalone.of("127.0.0.1", 6380);
       }
     };
 
-    assertThatThrownBy(() -> RedisStoreBackend.uri(details, new DataRedisProperties()))
-        .isInstanceOf(IllegalStateException.class)
-        .hasMessageContaining("Redis Cluster connection");
+    assertThat(RedisStoreBackend.isCluster(details)).isFalse();
   }
 }

@@ -4,11 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.resource.ClientResources;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.snapflux.redis.CommitOutcomeUnknownException;
+import io.snapflux.redis.RedisClusterProcess;
 import io.snapflux.redis.RedisServerProcess;
 import io.snapflux.redis.RedisStore;
 import io.snapflux.redis.StoreUnavailableException;
@@ -307,11 +309,25 @@ final class SnapfluxRedisAutoConfigurationTest {
   }
 
   @Test
-  void clusterNodes_failWithAClearMessage() {
-    runner.withPropertyValues("snapflux.backend=redis",
-            "spring.data.redis.cluster.nodes=127.0.0.1:7000,127.0.0.1:7001")
-        .run(context -> assertThat(context).hasFailed().getFailure()
-            .rootCause().hasMessageContaining("Redis Cluster connection"));
+  void clusterNodes_storesLiveOnTheClusterWithReplicaAcks() throws Exception {
+    try (RedisClusterProcess cluster = RedisClusterProcess.start()) {
+      runner.withPropertyValues("snapflux.backend=redis",
+              "spring.data.redis.cluster.nodes=" + cluster.nodesProperty(),
+              "snapflux.redis.write-timeout=3s", "snapflux.redis.replica-acks=1",
+              "snapflux.redis.replica-ack-timeout=2s")
+          .run(context -> {
+            assertThat(context).hasNotFailed();
+            Store<Counter> store = context.getBean(StoreFactory.class)
+                .create(storeName, new Counter(0), b -> { });
+            assertThat(store.update("inc", c -> c.plus(1)).version()).isEqualTo(1);
+            // On the master that owns the store's slot, and acknowledged by its replica.
+            int master = cluster.masterPortOf("snapflux:{" + storeName + "}:version");
+            try (RedisClient raw = RedisClient.create(RedisURI.create("127.0.0.1", master));
+                StatefulRedisConnection<String, String> c = raw.connect()) {
+              assertThat(c.sync().get("snapflux:{" + storeName + "}:version")).isEqualTo("1");
+            }
+          });
+    }
   }
 
   @Test
