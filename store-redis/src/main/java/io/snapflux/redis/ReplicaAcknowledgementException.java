@@ -16,31 +16,20 @@ public final class ReplicaAcknowledgementException extends StoreException {
 
   private static final long serialVersionUID = 1L;
 
-  private final String storeName;
   private final long version;
   private final long acknowledged;
   private final int required;
 
   ReplicaAcknowledgementException(
       String storeName, long version, long acknowledged, int required, String detail) {
-    super("store '" + storeName + "': version " + version + " committed on the Redis master but "
+    super(storeName, "store '" + storeName + "': version " + version + " committed on the Redis master but "
         + (acknowledged < 0 ? "its replication could not be confirmed" : "only " + acknowledged
         + " of " + required + " replica(s) acknowledged it") + " (" + detail + "); it is "
         + "applied and visible, and lost if the master fails before a replica has it: do not "
         + "resend it");
-    this.storeName = storeName;
     this.version = version;
     this.acknowledged = acknowledged;
     this.required = required;
-  }
-
-  /**
-   * The store's name.
-   *
-   * @return the name
-   */
-  public String storeName() {
-    return storeName;
   }
 
   /**

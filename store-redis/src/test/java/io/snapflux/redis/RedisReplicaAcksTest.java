@@ -95,7 +95,7 @@ final class RedisReplicaAcksTest {
         .isNotInstanceOf(StoreUnavailableException.class);
     // Committed all the same: in Redis, in the replica, afterCommit ran once.
     assertThat(store.snapshot().version()).isEqualTo(1);
-    assertThat(store.get()).isEqualTo(1);
+    assertThat(store.snapshot().state()).isEqualTo(1);
     assertThat(afterCommit).hasValue(1);
     try (RedisClient c = RedisClient.create(master.uri());
         StatefulRedisConnection<String, String> conn = c.connect()) {
