@@ -430,8 +430,9 @@ public final class RedisStoreBuilder<S> {
 
   /** Opens the store with {@code options}, the options every backend receives. */
   RedisStore<S> open(StoreOptions<S> options) {
-    if (client == null && uri == null) {
-      throw new IllegalStateException("RedisStore '" + name + "' needs client(...) or uri(...)");
+    if (client == null && uri == null && clusterClient == null && clusterUris == null) {
+      throw new IllegalStateException(
+          "RedisStore '" + name + "' needs client(...), uri(...) or cluster(...)");
     }
     if (codec == null) {
       throw new IllegalStateException("RedisStore '" + name + "' needs type(...) or codec(...)");
