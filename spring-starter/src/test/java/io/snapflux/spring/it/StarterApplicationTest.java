@@ -83,7 +83,7 @@ final class StarterApplicationTest {
 
     @GetMapping("/todos")
     Mono<ResponseEntity<Snapshot<Todos>>> todos(@RequestHeader HttpHeaders headers) {
-      return ConditionalRequests.read(headers, store.snapshot(), s -> s);
+      return ConditionalRequests.read(headers, store, store.snapshot(), s -> s);
     }
 
     @PostMapping("/todos")
