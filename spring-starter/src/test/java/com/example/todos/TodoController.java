@@ -28,7 +28,7 @@ class TodoController {
     this.store = store;
   }
 
-  /** The snapshot as JSON, with the version as ETag (304 for a matching If-None-Match). */
+  /** The snapshot as JSON, with its version token as ETag (304 for a matching If-None-Match). */
   @GetMapping("/todos")
   Mono<ResponseEntity<Snapshot<Todos>>> todos(@RequestHeader HttpHeaders headers) {
     return ConditionalRequests.read(headers, store, store.snapshot(), snapshot -> snapshot);
