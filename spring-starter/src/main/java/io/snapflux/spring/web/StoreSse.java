@@ -46,7 +46,7 @@ import reactor.core.publisher.Sinks;
  *   <tr><td>{@value #PATCH}</td><td>instead of {@code change}, with {@link
  *       SseOptions#withJsonPatch}</td><td>{@code {"epoch":…, "version":…, "from":…, "patch":[RFC
  *       6902 operations], "cause":…, "timestamp":…}}, to apply to the state at version {@code
- *       from} (the previous data event's)</td></tr>
+ *       from} (the previous event's id, a bookmark's included)</td></tr>
  *   <tr><td>{@value #BOOKMARK}</td><td>the first message of a resume with nothing to replay, and
  *       whenever the stream skipped {@link SseOptions#bookmarkVersions()} versions or {@link
  *       SseOptions#bookmarkInterval()} passed with skipped versions</td><td>{@code {"epoch":…,
@@ -68,7 +68,7 @@ import reactor.core.publisher.Sinks;
  *
  * <p>Delivery is conflated: a client that cannot keep up skips intermediate versions and gets the
  * newest one when it is ready (so event ids may jump; each event is still a complete state, and
- * each patch is computed against the previous data event, not the previous version). The stream
+ * each patch is computed against the previous event, not the previous version). The stream
  * holds no per-version buffer; what is in flight is bounded by the HTTP layer's prefetch, whatever
  * the rate of changes. When the store closes, the stream completes after the final snapshot.
  *
@@ -86,7 +86,7 @@ public final class StoreSse {
   public static final String CHANGE = "change";
   /** A complete state replacing whatever the resuming client had. */
   public static final String RESYNC = "resync";
-  /** A JSON Patch delta from the previous data event's version. */
+  /** A JSON Patch delta from the previous event's version. */
   public static final String PATCH = "patch";
   /** A resume point: nothing this stream carries changed up to its id. */
   public static final String BOOKMARK = "bookmark";
@@ -272,7 +272,7 @@ public final class StoreSse {
     /** The client's token: absent ({@code null} text), or parsed ({@code null} if no token). */
     private final @Nullable String lastEventId;
     private final @Nullable VersionToken lastSeen;
-    /** The snapshot of the last data event: the base of the next patch and distinct check. */
+    /** The snapshot of the last event with an id: the base of the next patch and distinct check. */
     private @Nullable Snapshot<T> previous;
     /** The version of the last event sent with an id. */
     private long lastId = -1;
@@ -376,6 +376,9 @@ public final class StoreSse {
     }
 
     private ServerSentEvent<Object> bookmark(Snapshot<T> snapshot) {
+      // Nothing this stream carries changed up to here: the client's state is the state at this
+      // version, so the next patch is relative to it.
+      previous = snapshot;
       lastId = snapshot.version();
       return ServerSentEvent.<Object>builder(
               "{\"epoch\":\"" + epoch + "\",\"version\":" + snapshot.version() + "}")

@@ -272,6 +272,21 @@ final class StoreSseTest {
   }
 
   @Test
+  void jsonPatch_afterABookmark_isRelativeToTheBookmarksVersion() {
+    Store<Counter> store = store(10);
+    SseOptions options = NO_HEARTBEAT.withBookmarks(3, Duration.ZERO).withJsonPatch(MAPPER);
+    StepVerifier.create(StoreSse.stream(store, Counter::label, null, options))
+        .expectNextMatches(e -> StoreSse.SNAPSHOT.equals(e.event()))
+        .then(() -> increment(store, 3))
+        .expectNextMatches(e -> StoreSse.BOOKMARK.equals(e.event()) && id(store, 3).equals(e.id()))
+        .then(() -> store.update(c -> new Counter(c.value(), "four")))
+        .expectNextMatches(e -> StoreSse.PATCH.equals(e.event()) && id(store, 4).equals(e.id())
+            && json(e).get("from").asLong() == 3)
+        .thenCancel()
+        .verify(TIMEOUT);
+  }
+
+  @Test
   void bookmark_onTheTimer_whenVersionsWereSkipped() {
     Store<Counter> store = store(10);
     String third = id(store, 3);
