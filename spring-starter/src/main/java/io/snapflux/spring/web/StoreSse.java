@@ -41,8 +41,8 @@ import reactor.core.publisher.Sinks;
  *       <td>the document</td></tr>
  *   <tr><td>{@value #RESYNC}</td><td>on resume, when the {@code Last-Event-ID} is of another
  *       epoch, is no token, is ahead of the store, or the missed versions are no longer in the
- *       store's history: the client must replace its state, not apply a change</td><td>the
- *       document</td></tr>
+ *       store's history; and whenever the store's epoch changes while the stream is open: the
+ *       client must replace its state, not apply a change</td><td>the document</td></tr>
  *   <tr><td>{@value #PATCH}</td><td>instead of {@code change}, with {@link
  *       SseOptions#withJsonPatch}</td><td>{@code {"epoch":…, "version":…, "from":…, "patch":[RFC
  *       6902 operations], "cause":…, "timestamp":…}}, to apply to the state at version {@code
@@ -121,8 +121,8 @@ public final class StoreSse {
       Store<S> store, @Nullable String lastEventId, SseOptions options) {
     Objects.requireNonNull(options, "options");
     return events(store.changes(), store::history, VersionedJson.WHOLE, false,
-        () -> Epochs.of(store), VersionedJson.of(store, options.encoder()), lastEventId,
-        options);
+        s -> VersionToken.of(s, store).epoch(), VersionedJson.of(store, options.encoder()),
+        lastEventId, options);
   }
 
   /**
@@ -151,7 +151,7 @@ public final class StoreSse {
         () -> store.history().map(s -> StoreSse.<S, T>select(s, selector)).asJava(),
         selector,
         true,
-        () -> Epochs.of(store),
+        s -> VersionToken.of(s, store).epoch(),
         VersionedJson.of(store, options.encoder()),
         lastEventId,
         options);
@@ -175,7 +175,7 @@ public final class StoreSse {
       SseOptions options) {
     Objects.requireNonNull(options, "options");
     String checked = new VersionToken(epoch, 0).epoch();
-    return events(snapshots, List::of, VersionedJson.WHOLE, false, () -> checked,
+    return events(snapshots, List::of, VersionedJson.WHOLE, false, s -> checked,
         new VersionedJson(options.encoder()), lastEventId, options);
   }
 
@@ -190,13 +190,13 @@ public final class StoreSse {
       Supplier<? extends Iterable<Snapshot<T>>> history,
       Object selectorKey,
       boolean distinct,
-      Supplier<String> epoch,
+      Function<Snapshot<?>, String> epochOf,
       VersionedJson json,
       @Nullable String lastEventId,
       SseOptions options) {
     return Flux.deferContextual(context -> {
       Mono<Void> drained = context.getOrDefault(SseDrain.CONTEXT_KEY, Mono.<Void>never());
-      return undrained(snapshots, history, selectorKey, distinct, epoch, json, lastEventId, options)
+      return undrained(snapshots, history, selectorKey, distinct, epochOf, json, lastEventId, options)
           .takeUntilOther(Objects.requireNonNull(drained));
     });
   }
@@ -209,12 +209,12 @@ public final class StoreSse {
       Supplier<? extends Iterable<Snapshot<T>>> history,
       Object selectorKey,
       boolean distinct,
-      Supplier<String> epoch,
+      Function<Snapshot<?>, String> epochOf,
       VersionedJson json,
       @Nullable String lastEventId,
       SseOptions options) {
     return Flux.defer(() -> {
-      Session<T> session = new Session<>(history, selectorKey, distinct, epoch.get(), json,
+      Session<T> session = new Session<>(history, selectorKey, distinct, epochOf, json,
           lastEventId, options);
       // No prefetching operator between the conflated source and the client beyond one element:
       // the first snapshot may expand into a replay (a finite list), every later one (or bookmark
@@ -265,7 +265,9 @@ public final class StoreSse {
     private final Supplier<? extends Iterable<Snapshot<T>>> history;
     private final Object selectorKey;
     private final boolean distinct;
-    private final String epoch;
+    private final Function<Snapshot<?>, String> epochOf;
+    /** The epoch of the snapshots this stream sends; set by the first, changed by a resync. */
+    private String epoch = "";
     private final VersionedJson json;
     private final boolean patch;
     private final int bookmarkVersions;
@@ -283,14 +285,14 @@ public final class StoreSse {
         Supplier<? extends Iterable<Snapshot<T>>> history,
         Object selectorKey,
         boolean distinct,
-        String epoch,
+        Function<Snapshot<?>, String> epochOf,
         VersionedJson json,
         @Nullable String lastEventId,
         SseOptions options) {
       this.history = history;
       this.selectorKey = selectorKey;
       this.distinct = distinct;
-      this.epoch = epoch;
+      this.epochOf = epochOf;
       this.json = json;
       this.patch = options.jsonPatch();
       this.bookmarkVersions = options.bookmarkVersions();
@@ -300,6 +302,13 @@ public final class StoreSse {
 
     /** Events for a snapshot after the first: at most one. */
     synchronized @Nullable ServerSentEvent<Object> onNext(Snapshot<T> snapshot) {
+      String now = epochOf.apply(snapshot);
+      if (!now.equals(epoch)) {
+        // Another history (a Redis store re-seeded, say): what the client has is no base.
+        epoch = now;
+        latest = snapshot;
+        return full(RESYNC, snapshot);
+      }
       if (snapshot.version() <= lastId) {
         return null;
       }
@@ -319,6 +328,7 @@ public final class StoreSse {
     /** Events for the first snapshot: the initial event, a replay, a resync, or a bookmark. */
     synchronized List<ServerSentEvent<Object>> onFirst(Snapshot<T> snapshot) {
       latest = snapshot;
+      epoch = epochOf.apply(snapshot);
       if (lastEventId == null) {
         return List.of(full(SNAPSHOT, snapshot));
       }
