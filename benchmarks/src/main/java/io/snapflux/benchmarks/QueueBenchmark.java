@@ -1,6 +1,7 @@
 package io.snapflux.benchmarks;
 
 import io.snapflux.store.Store;
+import io.snapflux.store.Stores;
 import io.vavr.collection.Queue;
 import java.util.ArrayDeque;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -114,7 +115,7 @@ public class QueueBenchmark {
 
     @Override
     public Integer dequeue() {
-      return store.getAndUpdate(Queue::tail).head();
+      return Stores.getAndUpdate(store, Queue::tail).head();
     }
 
     @Override

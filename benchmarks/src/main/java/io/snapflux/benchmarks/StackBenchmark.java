@@ -1,6 +1,7 @@
 package io.snapflux.benchmarks;
 
 import io.snapflux.store.Store;
+import io.snapflux.store.Stores;
 import io.vavr.collection.List;
 import java.util.ArrayDeque;
 import java.util.concurrent.ConcurrentLinkedDeque;
@@ -114,7 +115,7 @@ public class StackBenchmark {
 
     @Override
     public Integer pop() {
-      return store.getAndUpdate(List::tail).head();
+      return Stores.getAndUpdate(store, List::tail).head();
     }
 
     @Override

@@ -45,7 +45,7 @@ import org.springframework.beans.factory.DisposableBean;
  *  3. Every created store is closed when the context closes, after the web server's graceful
  *     shutdown; StoreSse streams end before it. (SnapfluxAutoConfigurationTest.contextClose_closesStoresAndCompletesSubscribers,
  *     StarterApplicationTest.closingTheApplication_completesOpenSseStreams,
- *     GracefulShutdownTest.writeInFlightDuringShutdown_completesAndIsDurable)
+ *     GracefulShutdownTest.writeInFlightDuringShutdown_completesAndIsDurable in snapflux-file)
  *  4. The registered store is the decorated one. (SnapfluxMetricsTest.factoryStore_isTimedWrapperForwardingReads)
  * </pre>
  */
@@ -158,6 +158,6 @@ final class ManagedStoreFactory implements StoreFactory, DisposableBean {
 
   @Override
   public String toString() {
-    return "StoreFactory{backend=" + backend.kind().id() + ", stores=" + stores().keySet() + "}";
+    return "StoreFactory{backend=" + backend.id() + ", stores=" + stores().keySet() + "}";
   }
 }

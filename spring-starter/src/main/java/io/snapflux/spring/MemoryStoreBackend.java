@@ -6,8 +6,8 @@ import io.snapflux.store.Store;
 final class MemoryStoreBackend implements StoreBackend {
 
   @Override
-  public SnapfluxProperties.Backend kind() {
-    return SnapfluxProperties.Backend.MEMORY;
+  public String id() {
+    return MEMORY;
   }
 
   @Override

@@ -1,8 +1,8 @@
 package io.snapflux.spring;
 
-import java.nio.file.Path;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -14,24 +14,27 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * <p>Every value is checked when the application starts; a bad one fails startup with a message
  * naming the property.
  *
- * @param backend where stores keep their state: {@code memory} (the default), {@code file} or
- *     {@code redis}
- * @param file settings of the {@code file} backend
+ * <p>Settings of a backend live with the backend's module, e.g. {@code snapflux.file.*} in
+ * {@code snapflux-file} and {@code snapflux.redis.*} in {@code snapflux-redis}.
+ *
+ * @param backend the id of the {@link StoreBackend} where stores keep their state: {@code memory}
+ *     (the default, built in), {@code file} or {@code redis} (with their modules), or the id of
+ *     any other backend plugin; compared ignoring case and surrounding blanks
  * @param stores per-store settings, by store name ({@code snapflux.stores.<name>.*}); a store
  *     without an entry uses {@link StoreProperties#DEFAULTS}
  */
 @ConfigurationProperties("snapflux")
 public record SnapfluxProperties(
-    @DefaultValue("memory") Backend backend,
-    @DefaultValue File file,
+    @DefaultValue(StoreBackend.MEMORY) String backend,
     @Nullable Map<String, StoreProperties> stores) {
 
-  /** Checks the combination of values and freezes the map of stores. */
+  /** Normalises the backend id and freezes the map of stores. */
   public SnapfluxProperties {
-    if (backend == Backend.FILE && file.directory() == null) {
-      throw new IllegalArgumentException(
-          "snapflux.file.directory must be set when snapflux.backend=file");
+    if (backend == null || backend.isBlank()) {
+      throw new IllegalArgumentException("snapflux.backend must not be blank: use "
+          + StoreBackend.MEMORY + " (the default) or the id of a backend plugin such as file or redis");
     }
+    backend = backend.strip().toLowerCase(Locale.ROOT);
     Map<String, StoreProperties> copy = new LinkedHashMap<>();
     if (stores != null) {
       stores.forEach((name, settings) -> {
@@ -46,7 +49,7 @@ public record SnapfluxProperties(
 
   /** The default configuration: the memory backend, no per-store settings. */
   public static SnapfluxProperties defaults() {
-    return new SnapfluxProperties(Backend.MEMORY, File.DEFAULTS, Map.of());
+    return new SnapfluxProperties(StoreBackend.MEMORY, Map.of());
   }
 
   @Override
@@ -65,48 +68,12 @@ public record SnapfluxProperties(
     return stores().getOrDefault(name, StoreProperties.DEFAULTS);
   }
 
-  /** Where stores keep their state ({@code snapflux.backend}). */
-  public enum Backend {
-    /** On the heap of this JVM: fast, lost on restart. The default. */
-    MEMORY,
-    /** In files under {@code snapflux.file.directory}: survives restarts of one instance. */
-    FILE,
-    /** In Redis, shared by every instance of the application. */
-    REDIS;
-
-    /** The value as written in {@code snapflux.backend}, e.g. {@code memory}. */
-    public String id() {
-      return name().toLowerCase(java.util.Locale.ROOT);
-    }
-  }
-
-  /** When the {@code file} backend acknowledges an update ({@code snapflux.file.durability}). */
-  public enum Durability {
-    /** After the update is on disk (fsync; concurrent writers share one). */
-    SYNC,
-    /** At once; the file is written shortly after, so a crash may lose a bounded window. */
-    ASYNC
-  }
-
   /** How a store decides that an update changed nothing ({@code snapflux.stores.<name>.equality}). */
   public enum Equality {
     /** Only the very same instance counts as unchanged: O(1). The default. */
     IDENTITY,
     /** An {@code equals} state also counts as unchanged: one {@code equals} call per update. */
     EQUALS
-  }
-
-  /**
-   * Settings of the {@code file} backend ({@code snapflux.file.*}).
-   *
-   * @param directory the directory holding one file per store; required when {@code
-   *     snapflux.backend=file}
-   * @param durability when an update is acknowledged: {@code sync} (on disk) or {@code async}
-   */
-  public record File(@Nullable Path directory, @DefaultValue("sync") Durability durability) {
-
-    /** No directory, {@code sync}. */
-    public static final File DEFAULTS = new File(null, Durability.SYNC);
   }
 
   /**

@@ -53,7 +53,7 @@ final class FirstStoreWalkthroughTest {
         .expectBody().json("{\"version\":0,\"state\":{\"items\":[]}}")
         .returnResult().getResponseHeaders().getETag();
     // A version token: the store's epoch (random per start of an in-memory store), "." and the version.
-    assertThat(eTag).matches("\"[0-9a-f]{16}\\.0\"");
+    assertThat(eTag).matches("\"[0-9a-f]+\\.0\"");
     String epoch = eTag.substring(1, eTag.indexOf('.'));
     client.post().uri("/todos?item=milk").header("If-Match", eTag).exchange()
         .expectStatus().isOk()

@@ -11,6 +11,7 @@ import io.snapflux.spring.actuate.StoreHealthContributor;
 import io.snapflux.spring.metrics.SnapfluxMetricsAutoConfiguration;
 import io.snapflux.store.Snapshot;
 import io.snapflux.store.Store;
+import io.snapflux.store.Stores;
 import io.vavr.collection.List;
 import java.time.Duration;
 import java.util.NoSuchElementException;
@@ -47,7 +48,7 @@ final class SnapfluxAutoConfigurationTest {
     runner.run(context -> {
       assertThat(context).hasSingleBean(StoreFactory.class);
       StoreFactory factory = context.getBean(StoreFactory.class);
-      assertThat(factory.backend().kind()).isEqualTo(SnapfluxProperties.Backend.MEMORY);
+      assertThat(factory.backend().id()).isEqualTo("memory");
       assertThat(factory.settings("any")).isEqualTo(SnapfluxProperties.StoreProperties.DEFAULTS);
     });
   }
@@ -108,8 +109,8 @@ final class SnapfluxAutoConfigurationTest {
             int v = i;
             store.update(c -> new Counter(v));
           }
-          assertThat(store.history().map(Snapshot::version)).containsExactly(4L, 5L);
-          assertThat(store.undo().state()).isEqualTo(new Counter(4));
+          assertThat(store.history().orElseThrow().versions().map(Snapshot::version)).containsExactly(4L, 5L);
+          assertThat(store.history().orElseThrow().undo(null).state()).isEqualTo(new Counter(4));
         });
   }
 
@@ -121,8 +122,8 @@ final class SnapfluxAutoConfigurationTest {
         int v = i;
         store.update(c -> new Counter(v));
       }
-      assertThat(store.history()).hasSize(100);
-      assertThat(store.history().head().version()).isEqualTo(51);
+      assertThat(store.history().orElseThrow().versions()).hasSize(100);
+      assertThat(store.history().orElseThrow().versions().head().version()).isEqualTo(51);
     });
   }
 
@@ -134,7 +135,7 @@ final class SnapfluxAutoConfigurationTest {
               .validator("value must not be negative", c -> c.value() >= 0));
       store.update(c -> new Counter(1));
       store.update(c -> new Counter(2));
-      assertThat(store.history().map(Snapshot::version)).containsExactly(2L);
+      assertThat(store.history().orElseThrow().versions().map(Snapshot::version)).containsExactly(2L);
       assertThatThrownBy(() -> store.update(c -> new Counter(-1)))
           .hasMessageContaining("value must not be negative");
     });
@@ -164,69 +165,54 @@ final class SnapfluxAutoConfigurationTest {
   }
 
   @Test
-  void backendRedis_withoutModule_failsStartupSayingNotAvailable() {
+  void backendRedis_withoutModule_failsStartupNamingTheDependency() {
     runner.withPropertyValues("snapflux.backend=redis").run(context -> {
       assertThat(context).hasFailed();
       assertThat(context.getStartupFailure())
           .rootCause()
           .isInstanceOf(BackendUnavailableException.class)
           .hasMessageContaining("snapflux.backend=redis")
-          .hasMessageContaining("not available");
+          .hasMessageContaining("available: memory")
+          .hasMessageContaining("io.snapflux:snapflux-redis");
     });
   }
 
   @Test
-  void backendFile_withDirectoryButNoModule_failsStartupSayingNotAvailable() {
+  void backendFile_withoutModule_failsStartupNamingTheDependency() {
     runner.withPropertyValues("snapflux.backend=file", "snapflux.file.directory=build/data")
         .run(context -> assertThat(context.getStartupFailure())
             .rootCause()
+            .isInstanceOf(BackendUnavailableException.class)
             .hasMessageContaining("snapflux.backend=file")
-            .hasMessageContaining("not available"));
+            .hasMessageContaining("available: memory")
+            .hasMessageContaining("io.snapflux:snapflux-file"));
   }
 
   @Test
-  void backendFile_withoutDirectory_failsNamingTheProperty() {
-    runner.withPropertyValues("snapflux.backend=file")
-        .run(context -> assertThat(context.getStartupFailure())
-            .rootCause()
-            .hasMessageContaining("snapflux.file.directory must be set"));
-  }
-
-  @Test
-  void backendBean_ofConfiguredKind_isUsed() {
-    StoreBackend redis = new StoreBackend() {
-      @Override
-      public SnapfluxProperties.Backend kind() {
-        return SnapfluxProperties.Backend.REDIS;
-      }
-
-      @Override
-      public <S> Store<S> create(StoreDefinition<S> definition) {
-        return definition.builder().initialVersion(41).build();
-      }
-    };
-    runner.withPropertyValues("snapflux.backend=redis")
-        .withBean(StoreBackend.class, () -> redis)
-        .withUserConfiguration(AppStores.class)
-        .run(context -> {
-          assertThat(context).hasNotFailed();
-          assertThat(context.getBean(StoreFactory.class).backend()).isSameAs(redis);
-          assertThat(context.getBean(Store.class).snapshot().version()).isEqualTo(41);
-        });
-  }
-
-  @Test
-  void badBackend_failsNamingTheProperty() {
+  void unknownBackend_failsStartupNamingTheIdAndTheAvailableOnes() {
     runner.withPropertyValues("snapflux.backend=mongo")
         .run(context -> assertThat(context.getStartupFailure())
-            .hasStackTraceContaining("Failed to bind properties under 'snapflux.backend'"));
+            .rootCause()
+            .isInstanceOf(BackendUnavailableException.class)
+            .hasMessage("snapflux.backend=mongo but no backend with id 'mongo' is available"
+                + " (available: memory)"));
   }
 
   @Test
-  void badDurability_failsNamingTheProperty() {
-    runner.withPropertyValues("snapflux.file.durability=sometimes")
+  void blankBackend_failsNamingTheProperty() {
+    runner.withPropertyValues("snapflux.backend= ")
         .run(context -> assertThat(context.getStartupFailure())
-            .hasStackTraceContaining("Failed to bind properties under 'snapflux.file.durability'"));
+            .hasStackTraceContaining("Failed to bind properties under 'snapflux'")
+            .rootCause()
+            .hasMessageContaining("snapflux.backend must not be blank"));
+  }
+
+  @Test
+  void backendValue_isComparedIgnoringCaseAndBlanks() {
+    runner.withPropertyValues("snapflux.backend= Memory ").run(context -> {
+      assertThat(context).hasNotFailed();
+      assertThat(context.getBean(StoreFactory.class).backend().id()).isEqualTo("memory");
+    });
   }
 
   @Test
@@ -276,21 +262,39 @@ final class SnapfluxAutoConfigurationTest {
   }
 
   @Test
-  void failureAnalyzer_explainsUnavailableBackend() {
+  void failureAnalyzer_explainsUnavailableProjectBackend_namingTheDependency() {
     FailureAnalysis analysis = new BackendUnavailableFailureAnalyzer()
         .analyze(new IllegalStateException(
-            new BackendUnavailableException(SnapfluxProperties.Backend.REDIS)));
-    assertThat(analysis.getDescription()).contains("snapflux.backend=redis");
-    assertThat(analysis.getAction()).contains("snapflux.backend to memory");
+            new BackendUnavailableException("file", java.util.List.of("memory", "tape"))));
+    assertThat(analysis.getDescription())
+        .contains("snapflux.backend is 'file'")
+        .contains("Available backends: memory, tape.");
+    assertThat(analysis.getAction())
+        .startsWith("Add the dependency io.snapflux:snapflux-file to the application")
+        .endsWith("set the property snapflux.backend to one of: memory, tape.");
+  }
+
+  @Test
+  void failureAnalyzer_explainsUnavailableThirdPartyBackend() {
+    FailureAnalysis analysis = new BackendUnavailableFailureAnalyzer()
+        .analyze(new BackendUnavailableException("mongo", java.util.List.of("memory")));
+    assertThat(analysis.getDescription())
+        .contains("snapflux.backend is 'mongo'").contains("Available backends: memory.");
+    assertThat(analysis.getAction())
+        .contains("a StoreBackend bean whose id() is 'mongo'")
+        .doesNotContain("io.snapflux:");
   }
 
   @Test
   void configurationMetadata_isGenerated() throws Exception {
     String metadata = new ClassPathResource("META-INF/spring-configuration-metadata.json")
         .getContentAsString(java.nio.charset.StandardCharsets.UTF_8);
-    assertThat(metadata).contains("\"snapflux.backend\"", "\"snapflux.file.directory\"",
-        "\"snapflux.file.durability\"", "\"snapflux.stores\"",
+    assertThat(metadata).contains("\"snapflux.backend\"", "\"snapflux.stores\"",
         "\"management.endpoint.snapflux.show-values\"", "\"snapflux.metrics.enabled\"");
+    // The known backend ids are hints (any other id is allowed: "any" value provider).
+    assertThat(metadata.replaceAll("\\s", ""))
+        .contains("\"value\":\"memory\"", "\"value\":\"file\"", "\"value\":\"redis\"",
+            "\"providers\":[{\"name\":\"any\"}]");
   }
 
   @Test
@@ -298,7 +302,9 @@ final class SnapfluxAutoConfigurationTest {
     assertThatThrownBy(() -> new SnapfluxProperties.StoreProperties(2_000_000, 1,
         SnapfluxProperties.Equality.IDENTITY)).hasMessageContaining("history-size");
     assertThat(SnapfluxProperties.defaults().store("x").historySize()).isEqualTo(100);
-    assertThat(List.of(SnapfluxProperties.Backend.values()).map(SnapfluxProperties.Backend::id))
-        .containsExactly("memory", "file", "redis");
+    assertThat(new SnapfluxProperties("REDIS", null).backend()).isEqualTo("redis");
+    assertThat(SnapfluxProperties.defaults().backend()).isEqualTo(StoreBackend.MEMORY);
+    assertThatThrownBy(() -> new SnapfluxProperties("", null))
+        .hasMessageContaining("snapflux.backend must not be blank");
   }
 }

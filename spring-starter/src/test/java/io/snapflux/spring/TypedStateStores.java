@@ -74,10 +74,10 @@ public final class TypedStateStores {
     Awaitility.await().atMost(TIMEOUT).until(() -> todos.snapshot().version() == 2
         && byId.snapshot().version() == 1 && board.snapshot().version() == 1);
 
-    assertThat(todos.get()).containsExactly(FIRST, SECOND);
-    assertThat(todos.get().head()).isInstanceOf(Todo.class);
-    assertThat(byId.get().get("1").get()).isInstanceOf(Todo.class).isEqualTo(FIRST);
-    assertThat(board.get()).isEqualTo(new Board("ann", List.of(SECOND)));
+    assertThat(todos.snapshot().state()).containsExactly(FIRST, SECOND);
+    assertThat(todos.snapshot().state().head()).isInstanceOf(Todo.class);
+    assertThat(byId.snapshot().state().get("1").get()).isInstanceOf(Todo.class).isEqualTo(FIRST);
+    assertThat(board.snapshot().state()).isEqualTo(new Board("ann", List.of(SECOND)));
     assertThat(todos.update(List::tail).state()).containsExactly(SECOND);
   }
 }

@@ -9,6 +9,7 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.function.UnaryOperator;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 
 /**
@@ -23,9 +24,11 @@ import reactor.core.scheduler.Scheduler;
  * publication. Reading the store is one volatile read of head, hence wait-free. Nothing links
  * forward, so no snapshot keeps a later one alive.
  *
- * Update path. Read head, apply the pure function, return early if the result is equivalent (no
- * version, no emission), reject null, run validators and before-commit interceptors only if any
- * exist, then CAS head from the snapshot read to a new one with version + 1. The successful CAS
+ * Update path. Read head, then the shared commit attempt (CommitPipeline.apply: apply the pure
+ * function, reject null, return the very base state if the result is equivalent (no version, no
+ * emission), run validators and before-commit interceptors only if any exist), then CAS head from
+ * the snapshot read to a new one with version + 1 (install(), shared with undo and redo). The
+ * pipeline allocates nothing, so the hot path is unchanged by sharing it with Redis. The successful CAS
  * is the linearization point. The clock is read once per update, at its first attempt that
  * builds a snapshot, not once per attempt; compareAndSet passes its constant, not a capturing
  * lambda. On failure: retry, first with a single Thread.onSpinWait(), then with bounded
@@ -113,26 +116,30 @@ import reactor.core.scheduler.Scheduler;
  *     AtomicStoreTest.losslessSubscriberThatOverflows_releasesItsVersions,
  *     SubscriptionReleaseTest, DeliveryIsolationTest.subscriberWhoseOnSubscribeThrows_*)
  * 12. History keeps the last n versions; undo and redo are new versions committed through the
- *     same CAS. (HistoryTest, StoreLincheckTest.HistoryOperations)
+ *     same CAS (install()). A store built without history has no History capability.
+ *     (HistoryTest, StoreContractTest.history_*, StoreLincheckTest.HistoryOperations)
+ * 14. Every snapshot of one store carries the epoch made for it at construction (a random id,
+ *     or the one a backend passed in StoreOptions); async() completes on the subscribing
+ *     thread. (StoreContractTest.epoch_*, StoreBlockHoundTest.asyncWrites*)
  * 13. afterCommit runs exactly once per committed version, unordered across writers; a throwing
  *     one never loses the fan-out signal. (DeliveryIsolationTest.afterCommit_*)
  * </pre>
  */
 final class AtomicStore<S> implements Store<S> {
 
-  private static final long ANY_VERSION = -1;
+  private static final long ANY_VERSION = CommitPipeline.ANY_VERSION;
 
   private final String name;
-  private final CommitRules<S> rules;
-  /** Whether any validator or interceptor exists: the fast path skips both when not. */
-  private final boolean checks;
-  private final boolean afterCommitHooks;
-  private final Equivalence<S> equivalence;
+  /** The shared commit attempt: version check, apply, equivalence, rules, counters. */
+  private final CommitPipeline<S> pipeline;
   private final Backoff backoff;
   private final Clock clock;
   private final int historySize;
   /** The last heads, at least historySize of them; null without history. */
   private final @Nullable Ring<S> history;
+  /** The history capability, made once; null without history. */
+  private final @Nullable History<S> historyView;
+  private final AsyncWrites<S> async;
   final Scheduler deliveryScheduler;
 
   private volatile Snapshot<S> head;
@@ -144,9 +151,6 @@ final class AtomicStore<S> implements Store<S> {
 
   final FanOut<S> fanOut;
 
-  private final LongAdder casRetries = new LongAdder();
-  private final LongAdder versionConflicts = new LongAdder();
-  private final LongAdder validationRejections = new LongAdder();
   final LongAdder lagOverflows = new LongAdder();
 
   static {
@@ -159,27 +163,33 @@ final class AtomicStore<S> implements Store<S> {
     }
   }
 
-  AtomicStore(StoreBuilder<S> builder) {
-    this.name = builder.name;
-    this.rules = builder.commitRules();
-    this.checks = !rules.validators().isEmpty() || !rules.interceptors().isEmpty();
-    this.afterCommitHooks = !rules.interceptors().isEmpty();
-    this.equivalence = builder.equivalence;
-    this.backoff = builder.backoff;
-    this.clock = builder.clock;
-    this.historySize = builder.historySize;
+  AtomicStore(StoreOptions<S> options) {
+    this.name = options.name();
+    this.pipeline = new CommitPipeline<>(options);
+    this.backoff = options.backoff();
+    this.clock = options.clock();
+    this.historySize = options.historySize();
     this.history = historySize == 0 ? null : new Ring<>(historySize);
-    this.deliveryScheduler = builder.deliveryScheduler;
-    rules.validate(name, builder.initial);
-    Snapshot<S> initial = new Snapshot<>(builder.initialVersion, builder.initial,
-        builder.initialCause,
-        builder.initialTimestampMillis >= 0 ? builder.initialTimestampMillis : clock.millis(),
-        0, false, historySize == 0 ? null : UndoStacks.empty(), null);
+    this.historyView = historySize == 0 ? null : new MemoryHistory();
+    this.async = new MemoryAsyncWrites();
+    this.deliveryScheduler = options.deliveryScheduler();
+    pipeline.validateInitial(options.initial());
+    String epoch = options.epoch() != null ? options.epoch() : newEpoch();
+    Snapshot<S> initial = new Snapshot<>(options.initialVersion(), options.initial(),
+        options.initialCause(), options.initialTimestampMillis() >= 0
+            ? options.initialTimestampMillis() : clock.millis(),
+        new Snapshot.Epoch(epoch, false), 0, historySize == 0 ? null : UndoStacks.empty(), null);
     this.head = initial;
     if (history != null) {
       history.put(initial);
     }
-    this.fanOut = new FanOut<>(this, deliveryScheduler, builder.deliveryLanes);
+    this.fanOut = new FanOut<>(this, deliveryScheduler, options.deliveryLanes());
+  }
+
+  /** A random incarnation id: a new in-memory store never reuses another's version tokens. */
+  private static String newEpoch() {
+    java.util.concurrent.ThreadLocalRandom r = java.util.concurrent.ThreadLocalRandom.current();
+    return Long.toHexString(r.nextLong() | Long.MIN_VALUE) + Long.toHexString(r.nextLong());
   }
 
   @Override
@@ -200,29 +210,22 @@ final class AtomicStore<S> implements Store<S> {
   @Override
   public Snapshot<S> update(@Nullable Object cause, UnaryOperator<S> fn) {
     Objects.requireNonNull(fn, "fn");
-    return Objects.requireNonNull(commit(cause, ANY_VERSION, fn, null, false));
-  }
-
-  /** Without the default's tuple and holder: commit() can return the head it replaced. */
-  @Override
-  public S getAndUpdate(UnaryOperator<S> fn) {
-    Objects.requireNonNull(fn, "fn");
-    return Objects.requireNonNull(commit(null, ANY_VERSION, fn, null, true)).state();
+    return Objects.requireNonNull(commit(cause, ANY_VERSION, fn, null));
   }
 
   @Override
   public boolean compareAndSet(long expectedVersion, S newState) {
-    Objects.requireNonNull(newState, () -> nullStateMessage("compareAndSet"));
-    return commit(null, requireVersion(expectedVersion), null, newState, false) != null;
+    Objects.requireNonNull(newState, () -> pipeline.nullStateMessage("compareAndSet"));
+    return commit(null, CommitPipeline.requireVersion(expectedVersion), null, newState) != null;
   }
 
   @Override
   public Outcome<S> updateIfVersion(
       long expectedVersion, @Nullable Object cause, UnaryOperator<S> fn) {
     Objects.requireNonNull(fn, "fn");
-    requireVersion(expectedVersion);
+    CommitPipeline.requireVersion(expectedVersion);
     for (;;) {
-      Outcome<S> o = outcome(commit(cause, expectedVersion, fn, null, false), expectedVersion);
+      Outcome<S> o = outcome(commit(cause, expectedVersion, fn, null), expectedVersion);
       if (o != null) {
         return o;
       }
@@ -247,14 +250,6 @@ final class AtomicStore<S> implements Store<S> {
         ? new Outcome.Conflict<>(expectedVersion, current) : null;
   }
 
-  private static long requireVersion(long expectedVersion) {
-    if (expectedVersion < 0) {
-      throw new IllegalArgumentException(
-          "expectedVersion must be >= 0 (versions start at 0), was " + expectedVersion);
-    }
-    return expectedVersion;
-  }
-
   /**
    * The head an attempt builds on.
    *
@@ -264,42 +259,30 @@ final class AtomicStore<S> implements Store<S> {
    */
   private @Nullable Snapshot<S> headAt(long expectedVersion) {
     Snapshot<S> current = head;
-    if (current.terminal) {
+    if (current.terminal()) {
       throw new StoreClosedException(name);
     }
-    if (expectedVersion != ANY_VERSION && current.version() != expectedVersion) {
-      versionConflicts.increment();
-      return null;
-    }
-    return current;
+    return pipeline.atVersion(current, expectedVersion) ? current : null;
   }
 
   /**
-   * The CAS retry loop. Applies {@code fn}, or installs {@code constant} when {@code fn} is null
-   * (no capturing lambda for compareAndSet).
+   * The CAS retry loop around the shared commit attempt (CommitPipeline). Applies {@code fn}, or
+   * installs {@code constant} when {@code fn} is null (no capturing lambda for compareAndSet).
    *
-   * @param replaced return the head the commit replaced rather than the committed one
-   * @return the committed head (or the one it replaced), the current head if nothing changed, or
-   *     {@code null} if the store was not at {@code expectedVersion}
+   * @return the committed head, the current head if nothing changed, or {@code null} if the
+   *     store was not at {@code expectedVersion}
    */
   private @Nullable Snapshot<S> commit(@Nullable Object cause, long expectedVersion,
-      @Nullable UnaryOperator<S> fn, @Nullable S constant, boolean replaced) {
+      @Nullable UnaryOperator<S> fn, @Nullable S constant) {
     long now = 0; // read once per update, at its first attempt that commits something
     for (int retry = 0; ; ) {
       Snapshot<S> current = headAt(expectedVersion);
       if (current == null) {
         return null;
       }
-      S state = current.state();
-      S next = fn == null ? constant : fn.apply(state);
-      if (next == null) {
-        throw new NullPointerException(nullStateMessage("the update function"));
-      }
-      if (equivalence.equivalent(state, next)) {
-        return current;
-      }
-      if (checks) {
-        check(current, next, cause);
+      S next = pipeline.apply(current, fn, constant, cause);
+      if (next == current.state()) {
+        return current; // equivalent: no version, no emission
       }
       if (retry == 0) {
         now = clock.millis();
@@ -307,29 +290,26 @@ final class AtomicStore<S> implements Store<S> {
       UndoStacks<S> undo = current.undo == null
           ? null : current.undo.committed(current, historySize);
       Snapshot<S> node = new Snapshot<>(current.version() + 1, next, cause, now,
-          current.seq + 1, false, undo, current);
-      if (HEAD.compareAndSet(this, current, node)) {
-        // Successful CAS is the linearization point.
-        published(current, node);
-        return replaced ? current : node;
+          current.epoch, current.seq + 1, undo, current);
+      if (install(current, node)) {
+        return node;
       }
-      casRetries.increment();
       backoff.pause(++retry);
     }
   }
 
-  private String nullStateMessage(String who) {
-    return who + " returned null: a Snapflux state is never null (store '" + name + "')";
-  }
-
-  /** Validators, then the interceptors' before-commit hooks: may throw, commits nothing. */
-  private void check(Snapshot<S> current, S next, @Nullable Object cause) {
-    try {
-      rules.check(name, current, next, cause);
-    } catch (StateValidationException e) {
-      validationRejections.increment();
-      throw e;
+  /**
+   * The compare-and-set of head from {@code current} to {@code node}, shared by updates, undo and
+   * redo: publishes on success (the linearization point), counts a lost race otherwise.
+   */
+  private boolean install(Snapshot<S> current, Snapshot<S> node) {
+    if (HEAD.compareAndSet(this, current, node)) {
+      // Successful CAS is the linearization point.
+      published(current, node);
+      return true;
     }
+    pipeline.retried();
+    return false;
   }
 
   /**
@@ -346,7 +326,7 @@ final class AtomicStore<S> implements Store<S> {
     Ring<S>[] rings = o.rings;
     Ring<S> h = history;
     if (h != null || rings.length != 0) {
-      if (!node.terminal) {
+      if (!node.terminal()) {
         putInRings(node, h, rings);
       }
       // Help: every predecessor whose link is still set may not be written yet.
@@ -358,8 +338,8 @@ final class AtomicStore<S> implements Store<S> {
     if (o.subscribers != 0) {
       fanOut.signal();
     }
-    if (afterCommitHooks && !node.terminal) {
-      rules.committed(name, previous, node);
+    if (!node.terminal()) {
+      pipeline.committed(previous, node);
     }
   }
 
@@ -400,17 +380,22 @@ final class AtomicStore<S> implements Store<S> {
   // ---------------------------------------------------------------------------------------------
   // History, undo and redo
 
+  @Override
+  public Optional<History<S>> history() {
+    return Optional.ofNullable(historyView);
+  }
+
+  @Override
+  public AsyncWrites<S> async() {
+    return async;
+  }
+
   /**
    * Linearizable: the versions of one head, each found through its prev links or the ring. If
    * the ring was lapped while reading (writers went past the window), the list would mix two
    * windows: read again from the new head. Obstruction-free (a reader alone always completes).
    */
-  @Override
-  public io.vavr.collection.List<Snapshot<S>> history() {
-    Ring<S> ring = history;
-    if (ring == null) {
-      return io.vavr.collection.List.of(head);
-    }
+  private io.vavr.collection.List<Snapshot<S>> versions(Ring<S> ring) {
     for (;;) {
       Snapshot<S> h = head;
       io.vavr.collection.List<Snapshot<S>> result = io.vavr.collection.List.of(h);
@@ -437,15 +422,12 @@ final class AtomicStore<S> implements Store<S> {
   }
 
   /** Linearized at the head read when found, at the slot read when lapped. */
-  @Override
-  public Optional<Snapshot<S>> at(long version) {
+  private Optional<Snapshot<S>> at(Ring<S> ring, long version) {
     Snapshot<S> h = head;
     if (version == h.version()) {
       return Optional.of(h);
     }
-    Ring<S> ring = history;
-    if (ring == null || version < 0 || version > h.version()
-        || version <= h.version() - historySize) {
+    if (version < 0 || version > h.version() || version <= h.version() - historySize) {
       return Optional.empty();
     }
     long seq = h.seq - (h.version() - version);
@@ -456,40 +438,8 @@ final class AtomicStore<S> implements Store<S> {
     return s != null && s.version() == version ? Optional.of(s) : Optional.empty();
   }
 
-  @Override
-  public boolean canUndo() {
-    UndoStacks<S> u = head.undo;
-    return u != null && !u.past().isEmpty();
-  }
-
-  @Override
-  public boolean canRedo() {
-    UndoStacks<S> u = head.undo;
-    return u != null && !u.future().isEmpty();
-  }
-
-  @Override
-  public Snapshot<S> undo() {
-    return Objects.requireNonNull(travel(true, ANY_VERSION, null));
-  }
-
-  @Override
-  public Snapshot<S> redo() {
-    return Objects.requireNonNull(travel(false, ANY_VERSION, null));
-  }
-
-  /** Undo or redo: a new version with an earlier state, through the same CAS loop. */
-  @Override
-  public Outcome<S> undoIfVersion(long expectedVersion, @Nullable Object by) {
-    return travelIfVersion(true, requireVersion(expectedVersion), by);
-  }
-
-  @Override
-  public Outcome<S> redoIfVersion(long expectedVersion, @Nullable Object by) {
-    return travelIfVersion(false, requireVersion(expectedVersion), by);
-  }
-
   private Outcome<S> travelIfVersion(boolean undo, long expectedVersion, @Nullable Object by) {
+    CommitPipeline.requireVersion(expectedVersion);
     for (;;) {
       Outcome<S> o = outcome(travel(undo, expectedVersion, by), expectedVersion);
       if (o != null) {
@@ -499,14 +449,13 @@ final class AtomicStore<S> implements Store<S> {
   }
 
   /**
+   * Undo or redo: a new version with an earlier state, through the same pipeline check and the
+   * same CAS ({@link #install}) as updates.
+   *
    * @return the committed head, the current one if there was nothing to undo or redo, or {@code
    *     null} if the store was not at {@code expectedVersion}
    */
   private @Nullable Snapshot<S> travel(boolean undo, long expectedVersion, @Nullable Object by) {
-    if (historySize == 0) {
-      throw new UnsupportedOperationException("store '" + name
-          + "' keeps no history; build it with history(n) to enable undo and redo");
-    }
     for (int retry = 0; ; ) {
       Snapshot<S> current = headAt(expectedVersion);
       if (current == null) {
@@ -521,17 +470,112 @@ final class AtomicStore<S> implements Store<S> {
       Object cause = undo
           ? new HistoryCause.Undo(current.version(), target.version(), by)
           : new HistoryCause.Redo(target.version(), by);
-      check(current, target.state(), cause);
+      pipeline.check(current, target.state(), cause);
       Snapshot<S> node = new Snapshot<>(current.version() + 1, target.state(), cause,
-          clock.millis(), current.seq + 1, false,
+          clock.millis(), current.epoch, current.seq + 1,
           undo ? stacks.undone(current) : stacks.redone(current), current);
-      if (HEAD.compareAndSet(this, current, node)) {
-        // Successful CAS is the linearization point.
-        published(current, node);
+      if (install(current, node)) {
         return node;
       }
-      casRetries.increment();
       backoff.pause(++retry);
+    }
+  }
+
+  /** The history capability of a store built with history(n). */
+  private final class MemoryHistory implements History<S> {
+
+    private final AsyncHistory<S> async = new MemoryAsyncHistory();
+
+    @Override
+    public io.vavr.collection.List<Snapshot<S>> versions() {
+      return AtomicStore.this.versions(Objects.requireNonNull(history));
+    }
+
+    @Override
+    public Optional<Snapshot<S>> at(long version) {
+      return AtomicStore.this.at(Objects.requireNonNull(history), version);
+    }
+
+    @Override
+    public Snapshot<S> undo(@Nullable Object by) {
+      return Objects.requireNonNull(travel(true, ANY_VERSION, by));
+    }
+
+    @Override
+    public Snapshot<S> redo(@Nullable Object by) {
+      return Objects.requireNonNull(travel(false, ANY_VERSION, by));
+    }
+
+    @Override
+    public Outcome<S> undoIfVersion(long expectedVersion, @Nullable Object by) {
+      return travelIfVersion(true, expectedVersion, by);
+    }
+
+    @Override
+    public Outcome<S> redoIfVersion(long expectedVersion, @Nullable Object by) {
+      return travelIfVersion(false, expectedVersion, by);
+    }
+
+    @Override
+    public boolean canUndo() {
+      UndoStacks<S> u = head.undo;
+      return u != null && !u.past().isEmpty();
+    }
+
+    @Override
+    public boolean canRedo() {
+      UndoStacks<S> u = head.undo;
+      return u != null && !u.future().isEmpty();
+    }
+
+    @Override
+    public AsyncHistory<S> async() {
+      return async;
+    }
+  }
+
+  /** In memory an undo is acknowledged at its CAS: complete at once, no thread hop. */
+  private final class MemoryAsyncHistory implements AsyncHistory<S> {
+
+    @Override
+    public Mono<Outcome<S>> undoIfVersion(long expectedVersion, @Nullable Object by) {
+      CommitPipeline.requireVersion(expectedVersion);
+      return Mono.fromSupplier(() -> travelIfVersion(true, expectedVersion, by));
+    }
+
+    @Override
+    public Mono<Outcome<S>> redoIfVersion(long expectedVersion, @Nullable Object by) {
+      CommitPipeline.requireVersion(expectedVersion);
+      return Mono.fromSupplier(() -> travelIfVersion(false, expectedVersion, by));
+    }
+  }
+
+  /**
+   * The asynchronous view: in memory a write is acknowledged at its CAS, so each Mono runs the
+   * synchronous write on the subscribing thread and completes at once (no thread hop; the
+   * update loop never parks, so this is safe on non-blocking threads).
+   */
+  private final class MemoryAsyncWrites implements AsyncWrites<S> {
+
+    @Override
+    public Mono<Snapshot<S>> update(@Nullable Object cause, UnaryOperator<S> fn) {
+      Objects.requireNonNull(fn, "fn");
+      return Mono.fromSupplier(() -> AtomicStore.this.update(cause, fn));
+    }
+
+    @Override
+    public Mono<Outcome<S>> updateIfVersion(long expectedVersion, @Nullable Object cause,
+        UnaryOperator<S> fn) {
+      Objects.requireNonNull(fn, "fn");
+      CommitPipeline.requireVersion(expectedVersion);
+      return Mono.fromSupplier(() -> AtomicStore.this.updateIfVersion(expectedVersion, cause, fn));
+    }
+
+    @Override
+    public Mono<Boolean> compareAndSet(long expectedVersion, S newState) {
+      Objects.requireNonNull(newState, () -> pipeline.nullStateMessage("compareAndSet"));
+      CommitPipeline.requireVersion(expectedVersion);
+      return Mono.fromSupplier(() -> AtomicStore.this.compareAndSet(expectedVersion, newState));
     }
   }
 
@@ -604,7 +648,7 @@ final class AtomicStore<S> implements Store<S> {
   boolean advance(Snapshot<S> next) {
     for (;;) {
       Snapshot<S> current = head;
-      if (current.terminal) {
+      if (current.terminal()) {
         throw new StoreClosedException(name);
       }
       if (next.version() <= current.version()) {
@@ -628,20 +672,19 @@ final class AtomicStore<S> implements Store<S> {
       count++;
       maxLag = Math.max(maxLag, s.losslessLag(seq));
     }
-    return new StoreStats(head.version(), casRetries.sum(), versionConflicts.sum(),
-        validationRejections.sum(), count, maxLag, lagOverflows.sum());
+    return pipeline.stats(head.version(), count, maxLag, lagOverflows.sum());
   }
 
   @Override
   public boolean isClosed() {
-    return head.terminal;
+    return head.terminal();
   }
 
   @Override
   public void close() {
     for (;;) {
       Snapshot<S> current = head;
-      if (current.terminal) {
+      if (current.terminal()) {
         return;
       }
       Snapshot<S> terminal = current.asTerminal();
@@ -657,6 +700,6 @@ final class AtomicStore<S> implements Store<S> {
   public String toString() {
     Snapshot<S> h = head;
     return "AtomicStore{name=" + name + ", version=" + h.version()
-        + (h.terminal ? ", closed" : "") + "}";
+        + (h.terminal() ? ", closed" : "") + "}";
   }
 }

@@ -3,7 +3,7 @@ package io.snapflux.store;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One change of a store, as {@link Store#changeEvents()} delivers it: the snapshot before, the
+ * One change of a store, as {@link Stores#changeEvents(Store)} delivers it: the snapshot before, the
  * snapshot after, and why (Clojure's watches, Redux's "previous state" done right).
  *
  * @param before the snapshot the change replaced (the one this subscriber saw before)

@@ -11,7 +11,7 @@ import reactor.util.Loggers;
  * A store's validators and interceptors, in the order they were added to its {@link
  * StoreBuilder}: what every commit of that store must pass before it happens and what runs once
  * after. The in-memory store applies them in its update loop; backends that commit elsewhere
- * (Redis, a file) obtain them from {@link StoreBuilder#commitRules()} and apply them the same
+ * (Redis, a file) receive them in {@link StoreOptions#rules()} and apply them through {@link CommitPipeline}, the same
  * way, so an application's rules hold whatever the backend.
  *
  * <p>Immutable and thread-safe.
@@ -70,7 +70,13 @@ public final class CommitRules<S> {
   public void check(String storeName, Snapshot<S> current, S proposed, @Nullable Object cause) {
     validate(storeName, proposed);
     for (Interceptor<S> i : interceptors) {
-      i.beforeCommit(current, proposed, cause);
+      try {
+        i.beforeCommit(current, proposed, cause);
+      } catch (CommitVetoedException e) {
+        // An interceptor does not know the store's name: the store names itself.
+        throw e.storeName().isEmpty()
+            ? new CommitVetoedException(storeName, e.getMessage(), e) : e;
+      }
     }
   }
 

@@ -39,7 +39,7 @@ final class ConflatedSubscription<S> extends StoreSubscription<S> {
   void onHead(Snapshot<S> head) {
     // Benign race: if demand arrives just after this read, request() drains on its own thread
     // and reads this head (or a newer one) itself.
-    if ((requested != 0 && head.version() > deliveredVersion) || head.terminal) {
+    if ((requested != 0 && head.version() > deliveredVersion) || head.terminal()) {
       offered = head;
       if (cancelled) {
         // A round that read the lane before the cancel: drop the offer. Either this read sees
@@ -81,13 +81,13 @@ final class ConflatedSubscription<S> extends StoreSubscription<S> {
           if (!emit(h)) {
             return;
           }
-          if (h.terminal) {
+          if (h.terminal()) {
             // The final snapshot of a closed store: nothing follows it.
             complete();
             return;
           }
         }
-      } else if (h.terminal) {
+      } else if (h.terminal()) {
         complete();
         return;
       }

@@ -102,7 +102,7 @@ final class DeliveryLane<S> implements Runnable {
         }
       }
       if ((int) WIP.getAndAdd(this, -missed) - missed == 0) {
-        if (h.terminal) {
+        if (h.terminal()) {
           // The store is closed and every subscription has seen it: nothing will signal this
           // lane again (a late subscriber completes on its own requesting thread), so give the
           // worker back; some schedulers (boundedElastic) pin a thread per live worker.
@@ -114,7 +114,7 @@ final class DeliveryLane<S> implements Runnable {
       // count), and the next round is paced.
       long elapsed = System.nanoTime() - start;
       long pause = Math.max(MIN_ROUND_INTERVAL_NANOS - elapsed, elapsed);
-      if (!h.terminal && timed && schedulePaced(pause)) {
+      if (!h.terminal() && timed && schedulePaced(pause)) {
         return;
       }
     }

@@ -12,11 +12,12 @@ public final class EffectException extends StoreException {
   private final transient Snapshot<?> committed;
 
   /**
+   * @param storeName the store whose change it was
    * @param committed the committed snapshot
    * @param cause the first effect failure
    */
-  public EffectException(Snapshot<?> committed, Throwable cause) {
-    super("an effect failed after version " + committed.version()
+  public EffectException(String storeName, Snapshot<?> committed, Throwable cause) {
+    super(storeName, "an effect failed after version " + committed.version()
         + " was committed (the commit stands): " + cause, cause);
     this.committed = committed;
   }

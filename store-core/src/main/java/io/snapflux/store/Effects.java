@@ -6,7 +6,7 @@ import java.util.function.Consumer;
 
 /**
  * A next state together with the effects to run once it is committed; returned by the function
- * given to {@link Store#updateWithEffects(Object, java.util.function.Function)}.
+ * given to {@link Stores#updateWithEffects(Store, Object, java.util.function.Function)}.
  *
  * @param state the next state
  * @param effects what to do after the commit, in order; each receives the committed snapshot
@@ -54,14 +54,14 @@ public record Effects<S>(S state, List<Consumer<? super Snapshot<S>>> effects) {
     return new Effects<>(state, effects.append(Objects.requireNonNull(effect, "effect")));
   }
 
-  void runAll(Snapshot<S> committed) {
+  void runAll(String storeName, Snapshot<S> committed) {
     EffectException failure = null;
     for (Consumer<? super Snapshot<S>> effect : effects) {
       try {
         effect.accept(committed);
       } catch (RuntimeException e) {
         if (failure == null) {
-          failure = new EffectException(committed, e);
+          failure = new EffectException(storeName, committed, e);
         } else {
           failure.addSuppressed(e);
         }

@@ -89,7 +89,7 @@ final class FanOut<S> implements Runnable {
   public void run() {
     int missed = 1;
     for (;;) {
-      boolean closed = store.head().terminal;
+      boolean closed = store.head().terminal();
       for (DeliveryLane<S> lane : lanes) {
         if (!lane.isEmpty()) {
           lane.signal();

@@ -48,16 +48,6 @@ public abstract class ForwardingStore<S> implements Store<S> {
   }
 
   @Override
-  public S getAndUpdate(UnaryOperator<S> fn) {
-    return delegate.getAndUpdate(fn);
-  }
-
-  @Override
-  public <R> R modify(Function<? super S, ? extends Tuple2<? extends S, ? extends R>> fn) {
-    return delegate.modify(fn);
-  }
-
-  @Override
   public boolean compareAndSet(long expectedVersion, S newState) {
     return delegate.compareAndSet(expectedVersion, newState);
   }
@@ -73,44 +63,16 @@ public abstract class ForwardingStore<S> implements Store<S> {
     return delegate.changes(delivery);
   }
 
+  /** The delegate's asynchronous writes; override to decorate them. */
   @Override
-  public io.vavr.collection.List<Snapshot<S>> history() {
+  public AsyncWrites<S> async() {
+    return delegate.async();
+  }
+
+  /** The delegate's history capability; override to decorate it. */
+  @Override
+  public Optional<History<S>> history() {
     return delegate.history();
-  }
-
-  @Override
-  public Optional<Snapshot<S>> at(long version) {
-    return delegate.at(version);
-  }
-
-  @Override
-  public Snapshot<S> undo() {
-    return delegate.undo();
-  }
-
-  @Override
-  public Snapshot<S> redo() {
-    return delegate.redo();
-  }
-
-  @Override
-  public Outcome<S> undoIfVersion(long expectedVersion, @Nullable Object by) {
-    return delegate.undoIfVersion(expectedVersion, by);
-  }
-
-  @Override
-  public Outcome<S> redoIfVersion(long expectedVersion, @Nullable Object by) {
-    return delegate.redoIfVersion(expectedVersion, by);
-  }
-
-  @Override
-  public boolean canUndo() {
-    return delegate.canUndo();
-  }
-
-  @Override
-  public boolean canRedo() {
-    return delegate.canRedo();
   }
 
   @Override

@@ -3,8 +3,8 @@ package io.snapflux.store;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The {@linkplain Snapshot#cause() cause} of a version committed by {@link Store#undo()} or
- * {@link Store#redo()}. Undo and redo never move versions backwards: each is a new version whose
+ * The {@linkplain Snapshot#cause() cause} of a version committed by {@link History#undo(Object)} or
+ * {@link History#redo(Object)}. Undo and redo never move versions backwards: each is a new version whose
  * state is an earlier one's.
  */
 public sealed interface HistoryCause permits HistoryCause.Undo, HistoryCause.Redo {
@@ -20,7 +20,7 @@ public sealed interface HistoryCause permits HistoryCause.Undo, HistoryCause.Red
    *
    * @param undoneVersion the version that was undone (the newest before the undo)
    * @param restoredVersion the version whose state is restored
-   * @param by who or what asked for it ({@link Store#undoIfVersion(long, Object)}), or {@code null}
+   * @param by who or what asked for it ({@link History#undoIfVersion(long, Object)}), or {@code null}
    */
   record Undo(long undoneVersion, long restoredVersion, @Nullable Object by)
       implements HistoryCause {
@@ -35,7 +35,7 @@ public sealed interface HistoryCause permits HistoryCause.Undo, HistoryCause.Red
    * A redo.
    *
    * @param restoredVersion the version whose state is restored (the one the matching undo undid)
-   * @param by who or what asked for it ({@link Store#redoIfVersion(long, Object)}), or {@code null}
+   * @param by who or what asked for it ({@link History#redoIfVersion(long, Object)}), or {@code null}
    */
   record Redo(long restoredVersion, @Nullable Object by) implements HistoryCause {
 

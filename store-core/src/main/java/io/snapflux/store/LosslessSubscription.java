@@ -57,7 +57,7 @@ final class LosslessSubscription<S> extends StoreSubscription<S> {
   @Override
   void onHead(Snapshot<S> head) {
     long behind = head.seq - cursor;
-    if ((requested != 0 && behind > 0) || head.terminal || behind > maxLag) {
+    if ((requested != 0 && behind > 0) || head.terminal() || behind > maxLag) {
       drain();
     }
   }
@@ -73,7 +73,7 @@ final class LosslessSubscription<S> extends StoreSubscription<S> {
       if (h.seq - cursor > maxLag && !overflowed(h)) {
         return;
       }
-      if (resyncing && requested != 0 && start != h && !h.terminal) {
+      if (resyncing && requested != 0 && start != h && !h.terminal()) {
         // The resync target is the newest head when it is delivered, not when the overflow was
         // seen: versions committed meanwhile would otherwise follow the jump.
         start = h;
@@ -108,7 +108,7 @@ final class LosslessSubscription<S> extends StoreSubscription<S> {
           continue;
         }
       }
-      if (h.terminal && cursor >= h.seq) {
+      if (h.terminal() && cursor >= h.seq) {
         complete();
         return;
       }

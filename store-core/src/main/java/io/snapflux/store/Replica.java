@@ -38,11 +38,12 @@ public final class Replica<S> implements AutoCloseable {
    */
   public static <S> Replica<S> of(String name, Snapshot<S> initial, Scheduler deliveryScheduler) {
     Objects.requireNonNull(initial, "initial");
-    StoreBuilder<S> b = new StoreBuilder<>(initial.state())
+    StoreOptions<S> o = new StoreBuilder<>(initial.state())
         .name(name)
         .deliverOn(deliveryScheduler)
-        .restoring(initial);
-    return new Replica<>(new AtomicStore<>(b));
+        .options()
+        .startingAt(initial);
+    return new Replica<>(new AtomicStore<>(o));
   }
 
   /** The newest snapshot this replica knows. Wait-free. */

@@ -10,7 +10,6 @@ public final class StateValidationException extends StoreException {
 
   private static final long serialVersionUID = 1L;
 
-  private final String storeName;
   private final String validator;
 
   /**
@@ -19,8 +18,7 @@ public final class StateValidationException extends StoreException {
    * @param cause what the validator threw, or {@code null} if it simply returned {@code false}
    */
   public StateValidationException(String storeName, String validator, @Nullable Throwable cause) {
-    super(message(storeName, validator, cause), cause);
-    this.storeName = storeName;
+    super(storeName, message(storeName, validator, cause), cause);
     this.validator = validator;
   }
 
@@ -30,10 +28,6 @@ public final class StateValidationException extends StoreException {
         : "store '" + storeName + "': validator '" + validator + "' failed: " + cause;
   }
 
-  /** The name of the store the update was made to. */
-  public String storeName() {
-    return storeName;
-  }
 
   /** The name (the message) of the validator that rejected the state. */
   public String validator() {

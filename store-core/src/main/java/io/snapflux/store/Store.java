@@ -2,8 +2,8 @@ package io.snapflux.store;
 
 import io.vavr.Tuple2;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.Function;
-import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
@@ -42,6 +42,22 @@ import reactor.core.publisher.Mono;
  * change are therefore visible to any thread that sees the change.
  *
  * <p>All methods are thread-safe. {@link #snapshot()} is wait-free; updates are lock-free.
+ *
+ * <h2>Capabilities and helpers</h2>
+ *
+ * <p>{@link #async()} gives the same writes as {@link Mono}s that never block (for WebFlux), on
+ * every backend. {@link #history()} is the optional history capability (versions, undo, redo):
+ * empty for a store without history, never a method that throws. Derived helpers
+ * ({@code updateAndGet}, {@code getAndUpdate}, batches, effects, waiting for a version, change
+ * events) are static methods of {@link Stores}.
+ *
+ * <pre>
+ * Implementation notes. 18 methods (issue 13): Caffeine's Cache has 13 and puts optional
+ * features behind {@code policy()}, Reactor's Sinks put each emission flavour in its own type,
+ * Kotlin's StateFlow keeps {@code update}/{@code getAndUpdate} as extension functions over
+ * {@code compareAndSet}. A default method here is written only with other methods of this
+ * interface, so a decorator ({@link ForwardingStore}) or a backend cannot make it inconsistent.
+ * </pre>
  *
  * @param <S> the type of the state; instances must be immutable
  */
@@ -83,15 +99,6 @@ public interface Store<S> extends AutoCloseable {
   Snapshot<S> snapshot();
 
   /**
-   * The current state; shorthand for {@code snapshot().state()}.
-   *
-   * @return the newest committed state
-   */
-  default S get() {
-    return snapshot().state();
-  }
-
-  /**
    * Applies {@code fn} to the current state and commits the result.
    *
    * <p>The function may be applied more than once and must be side-effect-free.
@@ -113,7 +120,7 @@ public interface Store<S> extends AutoCloseable {
    * <p>The function may be applied more than once and must be side-effect-free.
    *
    * <p>Implementations apply {@code fn} on the calling thread, once per attempt, and commit the
-   * result of the last application: {@link #modify} and {@link #getAndUpdate} rely on it.
+   * result of the last application: {@link #modify} and the helpers of {@link Stores} rely on it.
    *
    * @param cause a label or action describing the change, or {@code null}
    * @param fn the pure update function
@@ -122,31 +129,6 @@ public interface Store<S> extends AutoCloseable {
    * @throws StoreClosedException if the store is closed
    */
   Snapshot<S> update(@Nullable Object cause, UnaryOperator<S> fn);
-
-  /**
-   * Applies {@code fn} and returns the new state.
-   *
-   * <p>The function may be applied more than once and must be side-effect-free.
-   *
-   * @param fn the pure update function
-   * @return the state after the update
-   */
-  default S updateAndGet(UnaryOperator<S> fn) {
-    return update(fn).state();
-  }
-
-  /**
-   * Applies {@code fn} and returns the state it was applied to (the one it replaced).
-   *
-   * <p>The function may be applied more than once and must be side-effect-free.
-   *
-   * @param fn the pure update function
-   * @return the state before the update
-   */
-  default S getAndUpdate(UnaryOperator<S> fn) {
-    java.util.Objects.requireNonNull(fn, "fn");
-    return modify(s -> io.vavr.Tuple.of(fn.apply(s), s));
-  }
 
   /**
    * Applies {@code fn}, which returns the new state together with a result, commits the state
@@ -249,242 +231,23 @@ public interface Store<S> extends AutoCloseable {
   }
 
   /**
-   * Completes with the first snapshot whose version is at least {@code version}, at once if the
-   * store is already there: read-your-writes across threads and instances. Fails with {@link
-   * StoreClosedException} if the store closes first.
+   * The non-blocking writes of this store: the same writes, each returning a {@link Mono} that
+   * completes when the write is acknowledged as the backend defines it (memory: at once; file:
+   * when durable under its durability mode; Redis: on its round trip). Safe on non-blocking
+   * Reactor threads.
    *
-   * @param version the version to wait for
-   * @return the snapshot
+   * @return the asynchronous view of this store's writes
    */
-  default Mono<Snapshot<S>> awaitVersion(long version) {
-    return await(s -> true, version);
-  }
+  AsyncWrites<S> async();
 
   /**
-   * Completes with the first observed snapshot whose state satisfies {@code predicate}. Delivery
-   * is conflated: a state that held only briefly may be skipped; use {@link #changes(Delivery)}
-   * with {@link Delivery#lossless(int)} to examine every state. Fails with {@link
-   * StoreClosedException} if the store closes first.
+   * The history capability: recent versions, undo and redo; empty if this store keeps no
+   * history (built without {@link StoreBuilder#history(int)}, or a backend without history).
    *
-   * @param predicate a pure condition on the state
-   * @return the snapshot
+   * @return the history, if this store keeps one
    */
-  default Mono<Snapshot<S>> await(Predicate<? super S> predicate) {
-    return await(predicate, 0);
-  }
-
-  private Mono<Snapshot<S>> await(Predicate<? super S> predicate, long minVersion) {
-    return changes()
-        .filter(s -> s.version() >= minVersion && predicate.test(s.state()))
-        .next()
-        .switchIfEmpty(Mono.error(() -> new StoreClosedException(name())));
-  }
-
-  /**
-   * The change events of this store: for every version after the current one, the snapshot it
-   * replaced, the new one and (through {@link Change#cause()}) why it exists. Delivered
-   * lossless with a lag bound of {@link #DEFAULT_MAX_LAG} and resync, so {@code before} is the
-   * preceding version except after a resync, which {@link Change#contiguous()} reveals.
-   *
-   * @return a hot stream of changes
-   */
-  default Flux<Change<S>> changeEvents() {
-    return changeEvents(Delivery.lossless(DEFAULT_MAX_LAG).resyncOnOverflow());
-  }
-
-  /**
-   * The change events of this store, delivered as {@code delivery} says. With a conflated
-   * delivery, {@code before} is the snapshot this subscriber saw last (intermediate versions may
-   * lie between).
-   *
-   * @param delivery conflated or lossless
-   * @return a hot stream of changes
-   */
-  default Flux<Change<S>> changeEvents(Delivery delivery) {
-    return Flux.defer(() -> {
-      Object[] previous = new Object[1];
-      return changes(delivery).handle((snapshot, sink) -> {
-        @SuppressWarnings("unchecked")
-        Snapshot<S> before = (Snapshot<S>) previous[0];
-        previous[0] = snapshot;
-        if (before != null) {
-          sink.next(new Change<>(before, snapshot));
-        }
-      });
-    });
-  }
-
-  /** The lag bound of {@link #changeEvents()}: 1,024 versions. */
-  int DEFAULT_MAX_LAG = 1024;
-
-  /**
-   * Applies several update functions as one atomic commit: one version, one emission. The
-   * functions are applied in order, each to the result of the previous one.
-   *
-   * <p>The functions may be applied more than once and must be side-effect-free.
-   *
-   * @param cause a label or action describing the batch, or {@code null}
-   * @param fns the pure update functions
-   * @return the committed snapshot, or the current one if together they changed nothing
-   */
-  default Snapshot<S> updateAll(@Nullable Object cause, Iterable<? extends UnaryOperator<S>> fns) {
-    io.vavr.collection.List<UnaryOperator<S>> steps = io.vavr.collection.List.ofAll(fns);
-    return update(cause, state -> {
-      S s = state;
-      for (UnaryOperator<S> fn : steps) {
-        s = java.util.Objects.requireNonNull(fn.apply(s),
-            () -> "a batched update function returned null (store '" + name() + "')");
-      }
-      return s;
-    });
-  }
-
-  /**
-   * Applies {@code fn}, which returns the next state together with effects, commits the state,
-   * and then runs the effects exactly once: only for the attempt whose commit won, never for
-   * attempts that were retried, and not at all if nothing was committed (the outbox idea).
-   * Effects run on the calling thread, in order, after the commit, each receiving the committed
-   * snapshot.
-   *
-   * <p>The function may be applied more than once and must be side-effect-free; the effects are
-   * where the side effects go. If effects fail, every effect still runs, the commit stands (it is
-   * never rolled back silently), and an {@link EffectException} carrying the committed snapshot
-   * reports the failures.
-   *
-   * @param cause a label or action describing the change, or {@code null}
-   * @param fn the pure function returning the next state and its effects
-   * @return the committed snapshot, or the current one if nothing changed
-   * @throws EffectException if an effect failed (the change is committed)
-   */
-  default Snapshot<S> updateWithEffects(
-      @Nullable Object cause, java.util.function.Function<? super S, Effects<S>> fn) {
-    for (int attempt = 1; ; attempt++) {
-      Snapshot<S> current = snapshot();
-      Effects<S> result = java.util.Objects.requireNonNull(fn.apply(current.state()),
-          () -> "update function returned null instead of Effects (store '" + name() + "')");
-      Outcome<S> outcome = updateIfVersion(current.version(), cause, s -> result.state());
-      if (outcome.applied()) {
-        Snapshot<S> committed = outcome.snapshot();
-        if (committed.version() != current.version()) {
-          result.runAll(committed);
-        }
-        return committed;
-      }
-      Backoff.defaults().pause(attempt);
-    }
-  }
-
-  /**
-   * The most recent snapshots, oldest first, newest (the current one) last. A store built
-   * without {@linkplain StoreBuilder#history(int) history} keeps only the current snapshot.
-   *
-   * @return recent snapshots with consecutive versions
-   */
-  default io.vavr.collection.List<Snapshot<S>> history() {
-    return io.vavr.collection.List.of(snapshot());
-  }
-
-  /**
-   * The snapshot at {@code version}, if it is still in {@link #history()}.
-   *
-   * @param version the version
-   * @return the snapshot, or empty if it is not (or no longer, or not yet) kept
-   */
-  default java.util.Optional<Snapshot<S>> at(long version) {
-    Snapshot<S> current = snapshot();
-    return current.version() == version
-        ? java.util.Optional.of(current) : java.util.Optional.empty();
-  }
-
-  /**
-   * Undoes the most recent change not yet undone: commits, as a new version, the state it
-   * replaced, with a {@link HistoryCause.Undo} cause. Versions never go backwards. Any ordinary
-   * change clears the redo stack.
-   *
-   * @return the committed snapshot, or the current one if there is nothing to undo
-   * @throws UnsupportedOperationException if the store keeps no history
-   */
-  default Snapshot<S> undo() {
-    throw new UnsupportedOperationException(
-        "store '" + name() + "' keeps no history; build it with history(n) to enable undo");
-  }
-
-  /**
-   * Redoes the most recently undone change, as a new version with a {@link HistoryCause.Redo}
-   * cause.
-   *
-   * @return the committed snapshot, or the current one if there is nothing to redo
-   * @throws UnsupportedOperationException if the store keeps no history
-   */
-  default Snapshot<S> redo() {
-    throw new UnsupportedOperationException(
-        "store '" + name() + "' keeps no history; build it with history(n) to enable redo");
-  }
-
-  /**
-   * Undoes, like {@link #undo()}, only if the store is at {@code expectedVersion}: the
-   * version-checked undo behind HTTP {@code If-Match}, so nobody undoes a change they have not
-   * seen.
-   *
-   * @param expectedVersion the version the caller saw
-   * @return {@link Outcome.Applied} with the undo's snapshot (the current one if there was
-   *     nothing to undo), or {@link Outcome.Conflict} with the current snapshot
-   * @throws UnsupportedOperationException if the store keeps no history
-   */
-  default Outcome<S> undoIfVersion(long expectedVersion) {
-    return undoIfVersion(expectedVersion, null);
-  }
-
-  /**
-   * Like {@link #undoIfVersion(long)}, naming who or what asked for the undo: {@code by} is
-   * recorded in the committed snapshot's {@link HistoryCause.Undo#by()}, so history can show it.
-   *
-   * @param expectedVersion the version the caller saw
-   * @param by who or what asks for the undo (a user name, a request id), or {@code null}
-   * @return {@link Outcome.Applied} with the undo's snapshot (the current one if there was
-   *     nothing to undo), or {@link Outcome.Conflict} with the current snapshot
-   * @throws UnsupportedOperationException if the store keeps no history
-   */
-  default Outcome<S> undoIfVersion(long expectedVersion, @Nullable Object by) {
-    throw new UnsupportedOperationException(
-        "store '" + name() + "' keeps no history; build it with history(n) to enable undo");
-  }
-
-  /**
-   * Redoes, like {@link #redo()}, only if the store is at {@code expectedVersion}.
-   *
-   * @param expectedVersion the version the caller saw
-   * @return {@link Outcome.Applied} or {@link Outcome.Conflict}, as for {@link
-   *     #undoIfVersion(long)}
-   * @throws UnsupportedOperationException if the store keeps no history
-   */
-  default Outcome<S> redoIfVersion(long expectedVersion) {
-    return redoIfVersion(expectedVersion, null);
-  }
-
-  /**
-   * Like {@link #redoIfVersion(long)}, naming who or what asked for the redo in the committed
-   * snapshot's {@link HistoryCause.Redo#by()}.
-   *
-   * @param expectedVersion the version the caller saw
-   * @param by who or what asks for the redo, or {@code null}
-   * @return {@link Outcome.Applied} or {@link Outcome.Conflict}, as for {@link
-   *     #undoIfVersion(long)}
-   * @throws UnsupportedOperationException if the store keeps no history
-   */
-  default Outcome<S> redoIfVersion(long expectedVersion, @Nullable Object by) {
-    throw new UnsupportedOperationException(
-        "store '" + name() + "' keeps no history; build it with history(n) to enable redo");
-  }
-
-  /** Whether {@link #undo()} would change the state now. */
-  default boolean canUndo() {
-    return false;
-  }
-
-  /** Whether {@link #redo()} would change the state now. */
-  default boolean canRedo() {
-    return false;
+  default Optional<History<S>> history() {
+    return Optional.empty();
   }
 
   /** Counters about this store, for metrics and diagnostics. */

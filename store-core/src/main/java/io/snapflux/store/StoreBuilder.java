@@ -31,8 +31,8 @@ public final class StoreBuilder<S> {
   long initialVersion;
   int historySize;
   Vector<Interceptor<S>> interceptors = Vector.empty();
-  @Nullable Object initialCause;
-  long initialTimestampMillis = -1;
+  @Nullable TypeRef<S> type;
+  Backend backend = Backend.memory();
 
   StoreBuilder(S initial) {
     this.initial = Objects.requireNonNull(initial, "the initial state of a store is never null");
@@ -140,10 +140,10 @@ public final class StoreBuilder<S> {
   }
 
   /**
-   * Keeps the last {@code size} snapshots readable with {@link Store#history()} and {@link
-   * Store#at(long)}, and enables {@link Store#undo()} and {@link Store#redo()} (at least {@code
-   * size} undo steps, at most twice that). History is per store; structural sharing makes each
-   * entry cost only what its version changed. Defaults to 0: no history, no undo.
+   * Keeps the last {@code size} snapshots and gives the store the {@link History} capability
+   * ({@link Store#history()}): {@link History#versions()}, {@link History#at(long)}, undo and
+   * redo (at least {@code size} undo steps, at most twice that). History is per store; structural sharing makes each
+   * entry cost only what its version changed. Defaults to 0: no history capability.
    *
    * @param size how many recent versions to keep, 0 to 1,000,000
    * @return this builder
@@ -197,83 +197,50 @@ public final class StoreBuilder<S> {
   }
 
   /**
-   * A copy of this builder, with every option, that starts the store at {@code snapshot}: its
-   * state, version, cause and timestamp. Durable and shared backends use it to restore a store
-   * exactly, keeping the application's validators, interceptors and other options.
+   * The declared type of the state, generics included (e.g. {@code new TypeRef<List<Todo>>()
+   * {}}): backends that encode states (file, Redis) use it, never the initial state's runtime
+   * class, which for a Vavr {@code List.empty()} is {@code List$Nil}. Defaults to the initial
+   * state's class, which is right for records and final classes.
    *
-   * @param snapshot where the store starts
-   * @return a new builder; this one is unchanged
+   * @param type the state type; the initial state must be an instance of it
+   * @return this builder
+   * @throws IllegalArgumentException if the initial state is not an instance of {@code type}
    */
-  public StoreBuilder<S> restoring(Snapshot<S> snapshot) {
-    Objects.requireNonNull(snapshot, "snapshot");
-    StoreBuilder<S> b = new StoreBuilder<>(snapshot.state());
-    b.name = name;
-    b.validators = validators;
-    b.equivalence = equivalence;
-    b.backoff = backoff;
-    b.deliveryScheduler = deliveryScheduler;
-    b.deliveryLanes = deliveryLanes;
-    b.clock = clock;
-    b.historySize = historySize;
-    b.interceptors = interceptors;
-    b.initialVersion = snapshot.version();
-    b.initialCause = snapshot.cause();
-    b.initialTimestampMillis = snapshot.timestampMillis();
-    return b;
-  }
-
-  /** The initial state this builder starts a store with. */
-  public S initialState() {
-    return initial;
-  }
-
-  /** The name the store will have. */
-  public String name() {
-    return name;
+  public StoreBuilder<S> type(TypeRef<S> type) {
+    Objects.requireNonNull(type, "type").requireInstance(initial);
+    this.type = type;
+    return this;
   }
 
   /**
-   * Builds the store at its initial version (0 by default) with the initial state.
+   * Where the store keeps its versions. Defaults to {@link Backend#memory()}.
+   *
+   * @param backend the backend, e.g. {@code FileStore.backend(dir)} of store-file
+   * @return this builder
+   */
+  public StoreBuilder<S> backend(Backend backend) {
+    this.backend = Objects.requireNonNull(backend, "backend");
+    return this;
+  }
+
+  /**
+   * Builds the store with the chosen {@linkplain #backend(Backend) backend} (in memory by
+   * default), at its initial version (0 by default) with the initial state, or at the state the
+   * backend keeps.
    *
    * @return a new store
    * @throws StateValidationException if the initial state fails a validator
    */
   public Store<S> build() {
-    return new AtomicStore<>(this);
+    return backend.create(options());
   }
 
-  /**
-   * The validators and interceptors added so far, for backends that commit elsewhere and must
-   * apply the application's rules themselves.
-   *
-   * @return the rules, in the order added
-   */
-  public CommitRules<S> commitRules() {
-    return new CommitRules<>(validators, interceptors);
-  }
-
-  /** The equivalence that detects "no change". */
-  public Equivalence<S> equivalence() {
-    return equivalence;
-  }
-
-  /** How many recent versions the store keeps (0: no history, no undo). */
-  public int historySize() {
-    return historySize;
-  }
-
-  /** The clock that timestamps commits. */
-  public Clock clock() {
-    return clock;
-  }
-
-  /** How updates wait after losing a compare-and-set race. */
-  public Backoff backoff() {
-    return backoff;
-  }
-
-  /** The scheduler snapshots are delivered on. */
-  public Scheduler deliveryScheduler() {
-    return deliveryScheduler;
+  /** Everything this builder was told, as the value every backend receives. */
+  StoreOptions<S> options() {
+    @SuppressWarnings("unchecked")
+    TypeRef<S> t = type != null ? type : (TypeRef<S>) TypeRef.of(initial.getClass());
+    return new StoreOptions<>(name, t, initial, initialVersion, null, -1, null,
+        new CommitRules<>(validators, interceptors), equivalence, backoff, clock,
+        deliveryScheduler, deliveryLanes, historySize);
   }
 }

@@ -5,18 +5,12 @@ public final class StoreClosedException extends StoreException {
 
   private static final long serialVersionUID = 1L;
 
-  private final String storeName;
 
   /**
    * @param storeName the closed store
    */
   public StoreClosedException(String storeName) {
-    super("store '" + storeName + "' is closed; it accepts no more updates");
-    this.storeName = storeName;
+    super(storeName, "store '" + storeName + "' is closed; it accepts no more updates");
   }
 
-  /** The name of the closed store. */
-  public String storeName() {
-    return storeName;
-  }
 }

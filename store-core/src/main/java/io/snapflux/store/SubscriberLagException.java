@@ -21,7 +21,7 @@ public final class SubscriberLagException extends StoreException {
    */
   public SubscriberLagException(
       String storeName, long lastDeliveredVersion, long storeVersion, int maxLag) {
-    super("lossless subscriber of store '" + storeName + "' fell " + (storeVersion
+    super(storeName, "lossless subscriber of store '" + storeName + "' fell " + (storeVersion
         - lastDeliveredVersion) + " versions behind (received up to version "
         + lastDeliveredVersion + ", store at " + storeVersion + ", maxLag " + maxLag
         + "); request faster, raise maxLag, or use Delivery.lossless(n).resyncOnOverflow()");

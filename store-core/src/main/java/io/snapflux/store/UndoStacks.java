@@ -19,7 +19,7 @@ record UndoStacks<S>(List<Snapshot<S>> past, int pastSize, List<Snapshot<S>> fut
    * older heads, whose stacks point further back: pushing heads would chain every version.
    */
   private static <S> Snapshot<S> step(Snapshot<S> s) {
-    return Snapshot.of(s.version(), s.state(), s.cause(), s.timestampMillis());
+    return s.bare();
   }
 
   /** After an ordinary commit replacing {@code replaced}: push it, forget the redo stack. */

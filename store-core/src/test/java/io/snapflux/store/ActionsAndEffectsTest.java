@@ -70,7 +70,7 @@ final class ActionsAndEffectsTest {
   void updateAll_appliesFunctionsInOrderAsOneVersion() {
     Store<String> store = Store.of("");
 
-    Snapshot<String> s = store.updateAll("batch", List.of(x -> x + "a", x -> x + "b"));
+    Snapshot<String> s = Stores.updateAll(store, "batch", List.of(x -> x + "a", x -> x + "b"));
 
     assertThat(s.state()).isEqualTo("ab");
     assertThat(s.version()).isEqualTo(1);
@@ -81,7 +81,7 @@ final class ActionsAndEffectsTest {
   void changeEvents_carryBeforeAfterAndCause() {
     Store<Integer> store = Store.of(0);
 
-    StepVerifier.create(store.changeEvents())
+    StepVerifier.create(Stores.changeEvents(store))
         .then(() -> store.update("inc", n -> n + 1))
         .assertNext(c -> {
           assertThat(c.before().version()).isZero();
@@ -102,7 +102,7 @@ final class ActionsAndEffectsTest {
     AtomicInteger attempts = new AtomicInteger();
     java.util.List<Long> effectVersions = new CopyOnWriteArrayList<>();
 
-    Snapshot<Integer> s = store.updateWithEffects("with effect", n -> {
+    Snapshot<Integer> s = Stores.updateWithEffects(store, "with effect", n -> {
       if (attempts.incrementAndGet() == 1) {
         store.update(x -> x + 100); // a concurrent writer wins this attempt's race
       }
@@ -120,7 +120,7 @@ final class ActionsAndEffectsTest {
     Store<Integer> store = Store.of(0);
     AtomicInteger ran = new AtomicInteger();
 
-    store.updateWithEffects(null, n -> Effects.of(n, c -> ran.incrementAndGet()));
+    Stores.updateWithEffects(store, null, n -> Effects.of(n, c -> ran.incrementAndGet()));
 
     assertThat(ran).hasValue(0);
     assertThat(store.snapshot().version()).isZero();
@@ -131,7 +131,7 @@ final class ActionsAndEffectsTest {
     Store<Integer> store = Store.of(0);
     AtomicInteger laterEffect = new AtomicInteger();
 
-    assertThatThrownBy(() -> store.updateWithEffects(null, n -> Effects.<Integer>none(n + 1)
+    assertThatThrownBy(() -> Stores.updateWithEffects(store, null, n -> Effects.<Integer>none(n + 1)
             .andThen(c -> {
               throw new IllegalStateException("mail server down");
             })
@@ -140,7 +140,7 @@ final class ActionsAndEffectsTest {
           assertThat(e.committed().version()).isEqualTo(1);
           assertThat(e).hasMessageContaining("commit stands").hasRootCauseMessage("mail server down");
         });
-    assertThat(store.get()).isEqualTo(1);
+    assertThat(store.snapshot().state()).isEqualTo(1);
     assertThat(laterEffect).hasValue(1);
   }
 
@@ -202,7 +202,7 @@ final class ActionsAndEffectsTest {
       w.join();
     }
 
-    assertThat(store.get()).isEqualTo(4_000);
+    assertThat(store.snapshot().state()).isEqualTo(4_000);
     assertThat(afterCount).hasValue(4_000);
     assertThat(calls).containsExactly("first:0->1", "second");
   }

@@ -20,4 +20,9 @@ final class AtomicStoreContractTest extends StoreContractTest {
       S initial, String description, Predicate<? super S> check) {
     return Store.builder(initial).validator(description, check).build();
   }
+
+  @Override
+  protected <S> java.util.Optional<Store<S>> createStoreWithHistory(S initial, int size) {
+    return java.util.Optional.of(Store.builder(initial).history(size).build());
+  }
 }

@@ -190,7 +190,7 @@ final class AtomicStoreTest {
         .expectSubscription()
         .then(() -> store.update(x -> new Object()))
         .then(() -> {
-          WeakReference<Object> v1 = new WeakReference<>(store.get());
+          WeakReference<Object> v1 = new WeakReference<>(store.snapshot().state());
           for (int i = 0; i < 100; i++) {
             store.update(x -> new Object());
           }
@@ -206,7 +206,7 @@ final class AtomicStoreTest {
   @Test
   void oldSnapshots_withoutSubscribers_areGarbage() {
     Store<Object> store = Store.of(new Object());
-    WeakReference<Object> initial = new WeakReference<>(store.get());
+    WeakReference<Object> initial = new WeakReference<>(store.snapshot().state());
 
     for (int i = 0; i < 10; i++) {
       store.update(x -> new Object());

@@ -27,7 +27,7 @@ final class CommitRulesTest {
             throw new IllegalStateException("logged, never thrown");
           }
         });
-    CommitRules<Integer> rules = builder.commitRules();
+    CommitRules<Integer> rules = builder.options().rules();
     Snapshot<Integer> v0 = Snapshot.of(0, 0, null, 0);
 
     assertThatThrownBy(() -> rules.check("remote", v0, -1, "bad"))
@@ -40,7 +40,7 @@ final class CommitRulesTest {
     assertThat(calls).containsExactly("before 0->1 good", "after 1");
     assertThat(rules.validators()).extracting(CommitRules.Validator::description)
         .containsExactly("non-negative");
-    assertThat(builder.equivalence().equivalent(1, 1)).isTrue();
-    assertThat(builder.historySize()).isZero();
+    assertThat(builder.options().equivalence().equivalent(1, 1)).isTrue();
+    assertThat(builder.options().historySize()).isZero();
   }
 }

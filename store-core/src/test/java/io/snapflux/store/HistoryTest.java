@@ -16,23 +16,20 @@ final class HistoryTest {
       store.update(n -> n + 1);
     }
 
-    assertThat(store.history().map(Snapshot::version)).containsExactly(3L, 4L, 5L);
-    assertThat(store.at(4)).hasValueSatisfying(s -> assertThat(s.state()).isEqualTo(4));
-    assertThat(store.at(2)).isEmpty();
-    assertThat(store.at(6)).isEmpty();
+    assertThat(store.history().orElseThrow().versions().map(Snapshot::version)).containsExactly(3L, 4L, 5L);
+    assertThat(store.history().orElseThrow().at(4)).hasValueSatisfying(s -> assertThat(s.state()).isEqualTo(4));
+    assertThat(store.history().orElseThrow().at(2)).isEmpty();
+    assertThat(store.history().orElseThrow().at(6)).isEmpty();
   }
 
   @Test
-  void history_withoutHistoryEnabled_isJustTheCurrentSnapshot() {
+  void history_withoutHistoryEnabled_isAbsentByType() {
     Store<Integer> store = Store.of(0);
     store.update(n -> n + 1);
 
-    assertThat(store.history().map(Snapshot::version)).containsExactly(1L);
-    assertThat(store.at(0)).isEmpty();
-    assertThat(store.canUndo()).isFalse();
-    assertThatThrownBy(store::undo)
-        .isInstanceOf(UnsupportedOperationException.class)
-        .hasMessageContaining("history(n)");
+    assertThat(store.history()).isEmpty();
+    assertThat(Store.builder(0).history(0).build().history()).isEmpty();
+    assertThat(Store.builder(0).history(1).build().history()).isPresent();
   }
 
   @Test
@@ -41,14 +38,14 @@ final class HistoryTest {
     store.update(s -> "b");
     store.update(s -> "c");
 
-    Snapshot<String> undone = store.undo();
+    Snapshot<String> undone = store.history().orElseThrow().undo(null);
 
     assertThat(undone.version()).isEqualTo(3);
     assertThat(undone.state()).isEqualTo("b");
     assertThat(undone.cause()).isEqualTo(new HistoryCause.Undo(2, 1));
-    assertThat(store.undo().state()).isEqualTo("a");
-    assertThat(store.canUndo()).isFalse();
-    assertThat(store.undo().version()).as("nothing left to undo: no new version").isEqualTo(4);
+    assertThat(store.history().orElseThrow().undo(null).state()).isEqualTo("a");
+    assertThat(store.history().orElseThrow().canUndo()).isFalse();
+    assertThat(store.history().orElseThrow().undo(null).version()).as("nothing left to undo: no new version").isEqualTo(4);
   }
 
   @Test
@@ -56,36 +53,36 @@ final class HistoryTest {
     Store<String> store = Store.builder("a").history(10).build();
     store.update(s -> "b");
 
-    Outcome<String> undone = store.undoIfVersion(1, "alice");
+    Outcome<String> undone = store.history().orElseThrow().undoIfVersion(1, "alice");
     assertThat(undone.applied()).isTrue();
     assertThat(undone.snapshot().cause()).isEqualTo(new HistoryCause.Undo(1, 0, "alice"));
     assertThat(((HistoryCause) undone.snapshot().cause()).by()).isEqualTo("alice");
 
-    Outcome<String> redone = store.redoIfVersion(2, "bob");
+    Outcome<String> redone = store.history().orElseThrow().redoIfVersion(2, "bob");
     assertThat(redone.snapshot().cause()).isEqualTo(new HistoryCause.Redo(1, "bob"));
     assertThat(redone.snapshot().state()).isEqualTo("b");
 
-    assertThat(store.undoIfVersion(0, "carol").applied()).isFalse();
+    assertThat(store.history().orElseThrow().undoIfVersion(0, "carol").applied()).isFalse();
     assertThat(store.snapshot().version()).isEqualTo(3);
-    assertThat(((HistoryCause) store.undo().cause()).by()).isNull();
+    assertThat(((HistoryCause) store.history().orElseThrow().undo(null).cause()).by()).isNull();
   }
 
   @Test
   void redo_restoresTheUndoneStateAndAnUpdateClearsRedo() {
     Store<String> store = Store.builder("a").history(10).build();
     store.update(s -> "b");
-    store.undo();
+    store.history().orElseThrow().undo(null);
 
-    Snapshot<String> redone = store.redo();
+    Snapshot<String> redone = store.history().orElseThrow().redo(null);
 
     assertThat(redone.state()).isEqualTo("b");
     assertThat(redone.version()).isEqualTo(3);
     assertThat(redone.cause()).isEqualTo(new HistoryCause.Redo(1));
-    store.undo();
-    assertThat(store.canRedo()).isTrue();
+    store.history().orElseThrow().undo(null);
+    assertThat(store.history().orElseThrow().canRedo()).isTrue();
     store.update(s -> "x");
-    assertThat(store.canRedo()).isFalse();
-    assertThat(store.redo().state()).isEqualTo("x");
+    assertThat(store.history().orElseThrow().canRedo()).isFalse();
+    assertThat(store.history().orElseThrow().redo(null).state()).isEqualTo("x");
   }
 
   @Test
@@ -96,8 +93,8 @@ final class HistoryTest {
     store.update(n -> 2);
     strict[0] = true;
 
-    assertThatThrownBy(store::undo).isInstanceOf(StateValidationException.class);
-    assertThat(store.get()).isEqualTo(2);
+    assertThatThrownBy(() -> store.history().orElseThrow().undo(null)).isInstanceOf(StateValidationException.class);
+    assertThat(store.snapshot().state()).isEqualTo(2);
   }
 
   @Test
@@ -107,11 +104,11 @@ final class HistoryTest {
     a.update(n -> 1);
     b.update(n -> 101);
 
-    a.undo();
+    a.history().orElseThrow().undo(null);
 
-    assertThat(a.get()).isZero();
-    assertThat(b.get()).isEqualTo(101);
-    assertThat(b.history().map(Snapshot::state)).containsExactly(100, 101);
+    assertThat(a.snapshot().state()).isZero();
+    assertThat(b.snapshot().state()).isEqualTo(101);
+    assertThat(b.history().orElseThrow().versions().map(Snapshot::state)).containsExactly(100, 101);
   }
 
   @Test
@@ -122,9 +119,9 @@ final class HistoryTest {
         .expectNext(0)
         .then(() -> store.update(n -> 7))
         .expectNext(7)
-        .then(store::undo)
+        .then(() -> store.history().orElseThrow().undo(null))
         .expectNext(0)
-        .then(store::redo)
+        .then(() -> store.history().orElseThrow().redo(null))
         .expectNext(7)
         .then(store::close)
         .expectComplete()
@@ -142,15 +139,15 @@ final class HistoryTest {
     store.update(s -> "b");
     store.update(s -> "c");
 
-    Outcome<String> stale = store.undoIfVersion(1);
+    Outcome<String> stale = store.history().orElseThrow().undoIfVersion(1, null);
     assertThat(stale.applied()).isFalse();
     assertThat(stale.snapshot().version()).isEqualTo(2);
-    assertThat(store.get()).isEqualTo("c");
+    assertThat(store.snapshot().state()).isEqualTo("c");
 
-    Outcome<String> undone = store.undoIfVersion(2);
+    Outcome<String> undone = store.history().orElseThrow().undoIfVersion(2, null);
     assertThat(undone.applied()).isTrue();
     assertThat(undone.snapshot().state()).isEqualTo("b");
-    assertThat(store.redoIfVersion(3).snapshot().state()).isEqualTo("c");
+    assertThat(store.history().orElseThrow().redoIfVersion(3, null).snapshot().state()).isEqualTo("c");
     assertThat(store.stats().versionConflicts()).isEqualTo(1);
   }
 }

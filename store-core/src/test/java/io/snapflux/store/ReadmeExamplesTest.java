@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Mono;
 import reactor.test.StepVerifier;
 
 /**
@@ -60,7 +61,7 @@ final class ReadmeExamplesTest {
     assertThat(v1.version()).isEqualTo(1);
     assertThat(outcome.applied()).isTrue();
     assertThat(store.snapshot().version()).isEqualTo(2);
-    assertThat(store.get().byName().get("dark-mode").get().enabled()).isFalse();
+    assertThat(store.snapshot().state().byName().get("dark-mode").get().enabled()).isFalse();
     store.close();
   }
 
@@ -83,10 +84,24 @@ final class ReadmeExamplesTest {
     java.util.List<String> outbox = new java.util.concurrent.CopyOnWriteArrayList<>();
     Store<Integer> orders = Store.of(0);
     // tag::effects[]
-    orders.updateWithEffects("place order", count -> Effects.of(count + 1,
+    Stores.updateWithEffects(orders, "place order", count -> Effects.of(count + 1,
         committed -> outbox.add("order #" + committed.state() + " placed")));
     // end::effects[]
     assertThat(outbox).containsExactly("order #1 placed");
+  }
+
+  @Test
+  void asyncWrites() {
+    Store<Integer> counter = Store.of(0);
+    // tag::async[]
+    // The same writes as a Mono, for WebFlux: memory completes at once, the file backend when
+    // the version is durable, Redis on its round trip. Never blocks the subscribing thread.
+    Mono<Snapshot<Integer>> next = counter.async().update("increment", n -> n + 1);
+    Mono<Outcome<Integer>> ifMatch = counter.async().updateIfVersion(1, "reset", n -> 0);
+    // end::async[]
+    StepVerifier.create(next.then(ifMatch).map(o -> o.snapshot().state()))
+        .expectNext(0)
+        .verifyComplete();
   }
 
   @Test
@@ -96,7 +111,8 @@ final class ReadmeExamplesTest {
     todos.update(l -> l.append("write docs"));
     todos.update(l -> l.append("ship"));
 
-    Snapshot<List<String>> undone = todos.undo(); // version 3, state of version 1
+    History<List<String>> history = todos.history().orElseThrow(); // present: history(100)
+    Snapshot<List<String>> undone = history.undo("alice"); // version 3, state of version 1
     // end::undo[]
     assertThat(undone.version()).isEqualTo(3);
     assertThat(undone.state()).containsExactly("write docs");
@@ -127,7 +143,7 @@ final class ReadmeExamplesTest {
   void guideExamples() {
     // tag::guide-change-events[]
     Store<Integer> counter = Store.of(0);
-    counter.changeEvents()
+    Stores.changeEvents(counter)
         .subscribe(c -> System.out.println(
             c.before().state() + " -> " + c.after().state() + " because " + c.cause()));
     counter.update("increment", n -> n + 1); // prints "0 -> 1 because increment"
@@ -154,7 +170,7 @@ final class ReadmeExamplesTest {
         .isInstanceOf(CommitVetoedException.class);
 
     // tag::guide-batch[]
-    Snapshot<Integer> once = audited.updateAll("three steps",
+    Snapshot<Integer> once = Stores.updateAll(audited, "three steps",
         List.of(n -> n + 1, n -> n * 10, n -> n - 3)); // one version, one emission
     // end::guide-batch[]
     assertThat(once.version()).isEqualTo(1);
@@ -180,7 +196,7 @@ final class ReadmeExamplesTest {
     todos.update(c -> c.remove("no-such-id")); // changes nothing: no new version
     // end::guide-entities[]
     assertThat(todos.snapshot().version()).isEqualTo(2);
-    assertThat(todos.get().get("1").get().done()).isTrue();
+    assertThat(todos.snapshot().state().get("1").get().done()).isTrue();
   }
 
   // tag::guide-state-type[]

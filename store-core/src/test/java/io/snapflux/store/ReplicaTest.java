@@ -63,18 +63,18 @@ final class ReplicaTest {
   }
 
   @Test
-  void builder_restoring_keepsOptionsAndStartsExactlyAtTheSnapshot() {
+  void options_startingAt_keepsOptionsAndStartsExactlyAtTheSnapshot() {
     StoreBuilder<Integer> options = Store.builder(0).name("restored")
         .validator("non-negative", n -> n >= 0).history(5);
     Snapshot<Integer> persisted = Snapshot.of(17, 42, "persisted cause", 1_000L);
 
-    Store<Integer> store = options.restoring(persisted).build();
+    Store<Integer> store = Backend.memory().create(options.options().startingAt(persisted));
 
     assertThat(store.snapshot()).isEqualTo(persisted);
     assertThat(store.name()).isEqualTo("restored");
     assertThatThrownBy(() -> store.update(n -> -1)).isInstanceOf(StateValidationException.class);
     store.update(n -> n + 1);
-    assertThat(store.undo().state()).isEqualTo(42);
-    assertThat(options.initialState()).isZero();
+    assertThat(store.history().orElseThrow().undo(null).state()).isEqualTo(42);
+    assertThat(options.options().initial()).isZero();
   }
 }

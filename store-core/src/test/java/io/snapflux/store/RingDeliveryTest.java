@@ -34,7 +34,7 @@ final class RingDeliveryTest {
   private static <S> void casAndStall(AtomicStore<S> store, S state) {
     Snapshot<S> current = store.head();
     Snapshot<S> next = new Snapshot<>(current.version() + 1, state, null, 0,
-        current.seq + 1, false, current.undo, current);
+        current.epoch, current.seq + 1, current.undo, current);
     assertThat(HEAD.compareAndSet(store, current, next)).isTrue();
   }
 
@@ -62,10 +62,10 @@ final class RingDeliveryTest {
     casAndStall(store, 1);
     casAndStall(store, 2);
 
-    assertThat(store.at(1)).hasValueSatisfying(s -> assertThat(s.state()).isEqualTo(1));
-    assertThat(store.history().map(Snapshot::version)).containsExactly(0L, 1L, 2L);
+    assertThat(store.history().orElseThrow().at(1)).hasValueSatisfying(s -> assertThat(s.state()).isEqualTo(1));
+    assertThat(store.history().orElseThrow().versions().map(Snapshot::version)).containsExactly(0L, 1L, 2L);
     store.update(n -> n + 1);
-    assertThat(store.history().map(Snapshot::version)).containsExactly(0L, 1L, 2L, 3L);
+    assertThat(store.history().orElseThrow().versions().map(Snapshot::version)).containsExactly(0L, 1L, 2L, 3L);
   }
 
   @Test

@@ -113,7 +113,7 @@ final class StoreBadInputTest {
   @Test
   void nullFunctionsAndDelivery_areRejectedNamingTheParameter() {
     assertThatThrownBy(() -> store.update(null)).hasMessageContaining("fn");
-    assertThatThrownBy(() -> store.getAndUpdate(null)).hasMessageContaining("fn");
+    assertThatThrownBy(() -> Stores.getAndUpdate(store, null)).hasMessageContaining("fn");
     assertThatThrownBy(() -> store.modify(null)).hasMessageContaining("fn");
     assertThatThrownBy(() -> store.updateIfVersion(0, null)).hasMessageContaining("fn");
     assertThatThrownBy(() -> store.changes(null)).hasMessageContaining("delivery");
@@ -128,7 +128,7 @@ final class StoreBadInputTest {
     assertThatThrownBy(() -> store.update(s -> {
       throw boom;
     })).isSameAs(boom);
-    assertThatThrownBy(() -> store.getAndUpdate(s -> {
+    assertThatThrownBy(() -> Stores.getAndUpdate(store, s -> {
       throw boom;
     })).isSameAs(boom);
     assertThatThrownBy(() -> store.modify(s -> {

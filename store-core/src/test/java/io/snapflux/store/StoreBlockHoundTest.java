@@ -106,7 +106,7 @@ final class StoreBlockHoundTest {
         .block(TIMEOUT);
 
     long total = (long) writers * perWriter;
-    assertThat(store.get()).isEqualTo(total);
+    assertThat(store.snapshot().state()).isEqualTo(total);
     assertThat(store.stats().casRetries())
         .as("the writers really contended, so the backoff ran")
         .isPositive();
@@ -123,10 +123,37 @@ final class StoreBlockHoundTest {
         .takeWhile(s -> s.state() < 50)
         .subscribe(s -> store.update(x -> x < 50 ? x + 1 : x));
 
-    StepVerifier.create(store.awaitVersion(50).subscribeOn(Schedulers.parallel()))
+    StepVerifier.create(Stores.awaitVersion(store, 50).subscribeOn(Schedulers.parallel()))
         .assertNext(s -> assertThat(s.state()).isEqualTo(50))
         .expectComplete()
         .verify(TIMEOUT);
+    assertThat(blockingCalls()).isEmpty();
+  }
+
+  @Test
+  void asyncWritesAndAsyncUndo_onParallel_neverBlockAndCompleteWithoutAThreadHop() {
+    Store<Integer> store = Store.builder(0).history(10).build();
+    java.util.Set<String> completedOn = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    java.util.Set<String> subscribedOn = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    Mono<Long> writes = Flux.range(0, 100)
+        .flatMap(i -> Mono.defer(() -> {
+              subscribedOn.add(Thread.currentThread().getName());
+              return store.async().update(n -> n + 1);
+            })
+            .doOnNext(s -> completedOn.add(Thread.currentThread().getName()))
+            .subscribeOn(Schedulers.parallel()))
+        .then(store.async().updateIfVersion(100, "cond", n -> n + 1)
+            .subscribeOn(Schedulers.parallel()))
+        .then(store.async().compareAndSet(101, 500).subscribeOn(Schedulers.parallel()))
+        .then(store.history().orElseThrow().async().undoIfVersion(102, "ann")
+            .subscribeOn(Schedulers.parallel()))
+        .map(o -> o.snapshot().version());
+
+    StepVerifier.create(writes).expectNext(103L).expectComplete().verify(TIMEOUT);
+    assertThat(store.snapshot().state()).isEqualTo(101);
+    assertThat(completedOn).as("memory completes on the subscribing thread")
+        .isSubsetOf(subscribedOn);
     assertThat(blockingCalls()).isEmpty();
   }
 }

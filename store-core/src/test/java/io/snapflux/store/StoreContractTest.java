@@ -77,6 +77,20 @@ public abstract class StoreContractTest {
     return store;
   }
 
+  /**
+   * A new store keeping the last {@code size} versions, with the {@link History} capability, or
+   * empty if the backend has no history (then the history tests are skipped, and {@link
+   * #history_absentForABackendWithout} checks that the capability is absent).
+   *
+   * @param initial the initial state
+   * @param size the history size
+   * @param <S> the state type
+   * @return the store, or empty for a backend without history
+   */
+  protected <S> java.util.Optional<Store<S>> createStoreWithHistory(S initial, int size) {
+    return java.util.Optional.empty();
+  }
+
   protected final <S> Store<S> newStore(S initial) {
     return track(createStore(initial));
   }
@@ -99,7 +113,7 @@ public abstract class StoreContractTest {
 
     assertThat(store.snapshot().version()).isZero();
     assertThat(store.snapshot().state()).isEqualTo(7);
-    assertThat(store.get()).isEqualTo(7);
+    assertThat(store.snapshot().state()).isEqualTo(7);
   }
 
   @Test
@@ -144,9 +158,9 @@ public abstract class StoreContractTest {
   void updateAndGet_returnsNewState_getAndUpdate_returnsPrevious() {
     Store<Integer> store = newStore(5);
 
-    assertThat(store.updateAndGet(n -> n * 2)).isEqualTo(10);
-    assertThat(store.getAndUpdate(n -> n + 1)).isEqualTo(10);
-    assertThat(store.get()).isEqualTo(11);
+    assertThat(Stores.updateAndGet(store, n -> n * 2)).isEqualTo(10);
+    assertThat(Stores.getAndUpdate(store, n -> n + 1)).isEqualTo(10);
+    assertThat(store.snapshot().state()).isEqualTo(11);
     assertThat(store.snapshot().version()).isEqualTo(2);
   }
 
@@ -157,7 +171,7 @@ public abstract class StoreContractTest {
     String popped = store.modify(l -> Tuple.of(l.tail(), l.head()));
 
     assertThat(popped).isEqualTo("a");
-    assertThat(store.get()).containsExactly("b");
+    assertThat(store.snapshot().state()).containsExactly("b");
     assertThat(store.snapshot().version()).isEqualTo(1);
   }
 
@@ -171,7 +185,7 @@ public abstract class StoreContractTest {
     })).isSameAs(boom);
 
     assertThat(store.snapshot().version()).isZero();
-    assertThat(store.get()).isEqualTo(1);
+    assertThat(store.snapshot().state()).isEqualTo(1);
   }
 
   @Test
@@ -217,8 +231,8 @@ public abstract class StoreContractTest {
     assertThat(last.state()).containsExactly(new Item("pear", 2), new Item("fig", 1));
     Store<List<Item>> other = track(reopen(store, type, List.empty()));
     assertThat(other.snapshot().version()).isEqualTo(2);
-    assertThat(other.get()).containsExactly(new Item("pear", 2), new Item("fig", 1));
-    assertThat(other.get().head()).isInstanceOf(Item.class);
+    assertThat(other.snapshot().state()).containsExactly(new Item("pear", 2), new Item("fig", 1));
+    assertThat(other.snapshot().state().head()).isInstanceOf(Item.class);
     assertThat(other.update(List::tail).state()).containsExactly(new Item("fig", 1));
   }
 
@@ -232,7 +246,7 @@ public abstract class StoreContractTest {
     assertThat(last.state()).isEqualTo(HashMap.of("p", new Item("pear", 2)));
     Store<HashMap<String, Item>> other = track(reopen(store, type, HashMap.empty()));
     assertThat(other.snapshot().version()).isEqualTo(1);
-    assertThat(other.get().get("p").get()).isInstanceOf(Item.class).isEqualTo(new Item("pear", 2));
+    assertThat(other.snapshot().state().get("p").get()).isInstanceOf(Item.class).isEqualTo(new Item("pear", 2));
     assertThat(other.update(m -> m.remove("p")).state()).isEmpty();
   }
 
@@ -247,8 +261,8 @@ public abstract class StoreContractTest {
 
     assertThat(last.state()).isEqualTo(new Basket("ann", List.of(new Item("fig", 1))));
     Store<Basket> other = track(reopen(store, type, empty));
-    assertThat(other.get()).isEqualTo(new Basket("ann", List.of(new Item("fig", 1))));
-    assertThat(other.get().items().head()).isInstanceOf(Item.class);
+    assertThat(other.snapshot().state()).isEqualTo(new Basket("ann", List.of(new Item("fig", 1))));
+    assertThat(other.snapshot().state().items().head()).isInstanceOf(Item.class);
     assertThat(other.update(b -> new Basket(b.owner(), List.empty())).state()).isEqualTo(empty);
   }
 
@@ -261,7 +275,7 @@ public abstract class StoreContractTest {
     assertThat(store.compareAndSet(0, "b")).isTrue();
 
     assertThat(store.snapshot().version()).isEqualTo(1);
-    assertThat(store.get()).isEqualTo("b");
+    assertThat(store.snapshot().state()).isEqualTo("b");
   }
 
   @Test
@@ -271,7 +285,7 @@ public abstract class StoreContractTest {
 
     assertThat(store.compareAndSet(0, "c")).isFalse();
 
-    assertThat(store.get()).isEqualTo("b");
+    assertThat(store.snapshot().state()).isEqualTo("b");
     assertThat(store.snapshot().version()).isEqualTo(1);
     assertThat(store.stats().versionConflicts()).isEqualTo(1);
   }
@@ -294,7 +308,7 @@ public abstract class StoreContractTest {
     assertThatThrownBy(() -> store.compareAndSet(-1, "b"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("expectedVersion");
-    assertThat(store.get()).isEqualTo("a");
+    assertThat(store.snapshot().state()).isEqualTo("a");
   }
 
   @Test
@@ -524,7 +538,7 @@ public abstract class StoreContractTest {
   void awaitVersion_completesWhenVersionReached() {
     Store<Integer> store = newStore(0);
 
-    StepVerifier.create(store.awaitVersion(3))
+    StepVerifier.create(Stores.awaitVersion(store, 3))
         .then(() -> {
           for (int i = 0; i < 3; i++) {
             store.update(n -> n + 1);
@@ -538,7 +552,7 @@ public abstract class StoreContractTest {
   void await_predicateAlreadyTrue_completesImmediately() {
     Store<Integer> store = newStore(9);
 
-    StepVerifier.create(store.await(n -> n > 5))
+    StepVerifier.create(Stores.await(store, n -> n > 5))
         .assertNext(s -> assertThat(s.state()).isEqualTo(9))
         .verifyComplete();
   }
@@ -547,7 +561,7 @@ public abstract class StoreContractTest {
   void awaitVersion_storeClosedFirst_failsWithClosedException() {
     Store<Integer> store = newStore(0);
 
-    StepVerifier.create(store.awaitVersion(5))
+    StepVerifier.create(Stores.awaitVersion(store, 5))
         .then(store::close)
         .expectError(StoreClosedException.class)
         .verify(TIMEOUT);
@@ -600,5 +614,223 @@ public abstract class StoreContractTest {
     store.close();
 
     assertThat(store.isClosed()).isTrue();
+  }
+
+  // --- async writes: the same writes, as a Mono ----------------------------------------------
+
+  @Test
+  void async_update_completesWithTheCommittedSnapshot_andNothingBeforeSubscription() {
+    Store<Integer> store = newStore(0);
+    reactor.core.publisher.Mono<Snapshot<Integer>> lazy = store.async().update("inc", n -> n + 1);
+    assertThat(store.snapshot().version()).as("lazy: nothing before subscription").isZero();
+
+    StepVerifier.create(lazy)
+        .assertNext(s -> {
+          assertThat(s.version()).isEqualTo(1);
+          assertThat(s.state()).isEqualTo(1);
+          assertThat(s.cause()).isEqualTo("inc");
+        })
+        .verifyComplete();
+    assertThat(store.snapshot().version()).isEqualTo(1);
+  }
+
+  @Test
+  void async_updateIfVersion_appliesOnTheExpectedVersion_andReportsAConflictOtherwise() {
+    Store<Integer> store = newStore(0);
+    store.update(n -> 5);
+
+    StepVerifier.create(store.async().updateIfVersion(0, null, n -> 100))
+        .assertNext(o -> {
+          assertThat(o).isInstanceOf(Outcome.Conflict.class);
+          assertThat(o.snapshot().version()).isEqualTo(1);
+        })
+        .verifyComplete();
+    StepVerifier.create(store.async().updateIfVersion(1, "set", n -> n + 1))
+        .assertNext(o -> {
+          assertThat(o.applied()).isTrue();
+          assertThat(o.snapshot().state()).isEqualTo(6);
+        })
+        .verifyComplete();
+    assertThat(store.snapshot().state()).isEqualTo(6);
+  }
+
+  @Test
+  void async_compareAndSetAndModify_behaveAsTheirSynchronousForms() {
+    Store<Integer> store = newStore(0);
+
+    StepVerifier.create(store.async().compareAndSet(0, 7)).expectNext(true).verifyComplete();
+    StepVerifier.create(store.async().compareAndSet(0, 9)).expectNext(false).verifyComplete();
+    StepVerifier.create(store.async().modify(n -> Tuple.of(n + 1, "was " + n)))
+        .expectNext("was 7")
+        .verifyComplete();
+    assertThat(store.snapshot().state()).isEqualTo(8);
+    assertThat(store.snapshot().version()).isEqualTo(2);
+  }
+
+  @Test
+  void async_update_failsAsTheSynchronousUpdateWould_andChangesNothing() {
+    Store<Integer> store = track(createValidatedStore(0, "non-negative", n -> n >= 0));
+
+    StepVerifier.create(store.async().update(n -> -1))
+        .expectError(StateValidationException.class)
+        .verify(TIMEOUT);
+    assertThat(store.snapshot().version()).isZero();
+  }
+
+  @Test
+  void async_update_onANonBlockingThread_completes() {
+    Store<Integer> store = newStore(0);
+
+    StepVerifier.create(store.async().update(n -> n + 1)
+            .subscribeOn(reactor.core.scheduler.Schedulers.parallel()))
+        .assertNext(s -> assertThat(s.version()).isEqualTo(1))
+        .verifyComplete();
+  }
+
+  // --- epoch ------------------------------------------------------------------------------------
+
+  @Test
+  void epoch_isSharedByTheVersionsOfOneStore_andNeverEmpty() {
+    Store<Integer> store = newStore(0);
+    String epoch = store.snapshot().epoch();
+    Snapshot<Integer> v1 = store.update(n -> n + 1);
+    Snapshot<Integer> v2 = store.update(n -> n + 1);
+
+    assertThat(epoch).isNotEmpty();
+    assertThat(v1.epoch()).isEqualTo(epoch);
+    assertThat(v2.epoch()).isEqualTo(epoch);
+    assertThat(store.snapshot().epoch()).isEqualTo(epoch);
+  }
+
+  @Test
+  void epoch_ofAnotherNewStore_differs() {
+    Store<Integer> a = newStore(0);
+    Store<Integer> b = newStore(0);
+
+    assertThat(a.snapshot().epoch()).isNotEqualTo(b.snapshot().epoch());
+  }
+
+  @Test
+  void epoch_ofAnotherInstanceOfTheSameStore_isTheSame() {
+    TypeRef<Integer> type = TypeRef.of(Integer.class);
+    Store<Integer> store = track(createStore(type, 0));
+    store.update(n -> n + 1);
+    String epoch = store.snapshot().epoch();
+
+    Store<Integer> other = track(reopen(store, type, 0));
+
+    assertThat(other.snapshot().version()).isEqualTo(1);
+    assertThat(other.snapshot().epoch()).isEqualTo(epoch);
+  }
+
+  // --- history capability -------------------------------------------------------------------
+
+  private Store<Integer> historyStore(int size) {
+    java.util.Optional<Store<Integer>> store = createStoreWithHistory(0, size);
+    org.junit.jupiter.api.Assumptions.assumeTrue(store.isPresent(), "backend without history");
+    return track(store.get());
+  }
+
+  @Test
+  void history_absentForABackendWithout() {
+    org.junit.jupiter.api.Assumptions.assumeTrue(createStoreWithHistory(0, 1).map(s -> {
+      s.close();
+      return false;
+    }).orElse(true), "backend with history");
+    assertThat(newStore(0).history()).isEmpty();
+  }
+
+  @Test
+  void history_keepsTheLastVersions_oldestFirst() {
+    Store<Integer> store = historyStore(3);
+    for (int i = 0; i < 5; i++) {
+      store.update(n -> n + 1);
+    }
+    History<Integer> h = store.history().orElseThrow();
+
+    assertThat(h.versions().map(Snapshot::version)).containsExactly(3L, 4L, 5L);
+    assertThat(h.at(4)).hasValueSatisfying(s -> assertThat(s.state()).isEqualTo(4));
+    assertThat(h.at(2)).isEmpty();
+    assertThat(h.at(6)).isEmpty();
+  }
+
+  @Test
+  void history_undoAndRedo_areNewVersionsNamingWhoAsked() {
+    Store<Integer> store = historyStore(5);
+    store.update(n -> 1);
+    store.update(n -> 2);
+    History<Integer> h = store.history().orElseThrow();
+
+    assertThat(h.canRedo()).isFalse();
+    Snapshot<Integer> undone = h.undo("ann");
+    assertThat(undone.version()).isEqualTo(3);
+    assertThat(undone.state()).isEqualTo(1);
+    assertThat(undone.cause()).isInstanceOfSatisfying(HistoryCause.Undo.class,
+        c -> assertThat(c.by()).isEqualTo("ann"));
+    assertThat(h.canRedo()).isTrue();
+    Snapshot<Integer> redone = h.redo("bob");
+    assertThat(redone.version()).isEqualTo(4);
+    assertThat(redone.state()).isEqualTo(2);
+    assertThat(store.snapshot().state()).isEqualTo(2);
+  }
+
+  @Test
+  void history_undoWithNothingToUndo_returnsTheCurrentSnapshot() {
+    Store<Integer> store = historyStore(5);
+
+    assertThat(store.history().orElseThrow().canUndo()).isFalse();
+    assertThat(store.history().orElseThrow().undo(null).version()).isZero();
+    assertThat(store.snapshot().version()).isZero();
+  }
+
+  @Test
+  void history_undoIfVersion_conflictsOnAStaleVersion_andUndoesNothing() {
+    Store<Integer> store = historyStore(5);
+    store.update(n -> 1);
+    store.update(n -> 2);
+    History<Integer> h = store.history().orElseThrow();
+
+    Outcome<Integer> stale = h.undoIfVersion(1, "ann");
+    assertThat(stale).isInstanceOf(Outcome.Conflict.class);
+    assertThat(store.snapshot().version()).isEqualTo(2);
+    Outcome<Integer> current = h.undoIfVersion(2, "ann");
+    assertThat(current.applied()).isTrue();
+    assertThat(current.snapshot().state()).isEqualTo(1);
+    assertThat(h.redoIfVersion(2, null)).isInstanceOf(Outcome.Conflict.class);
+    assertThat(h.redoIfVersion(3, null).snapshot().state()).isEqualTo(2);
+  }
+
+  @Test
+  void history_asyncUndoIfVersion_completesWithTheOutcome() {
+    Store<Integer> store = historyStore(5);
+    store.update(n -> 1);
+    AsyncHistory<Integer> async = store.history().orElseThrow().async();
+
+    StepVerifier.create(async.undoIfVersion(0, "ann"))
+        .assertNext(o -> assertThat(o).isInstanceOf(Outcome.Conflict.class))
+        .verifyComplete();
+    StepVerifier.create(async.undoIfVersion(1, "ann")
+            .subscribeOn(reactor.core.scheduler.Schedulers.parallel()))
+        .assertNext(o -> {
+          assertThat(o.applied()).isTrue();
+          assertThat(o.snapshot().version()).isEqualTo(2);
+          assertThat(o.snapshot().state()).isZero();
+        })
+        .verifyComplete();
+    StepVerifier.create(async.redoIfVersion(2, null))
+        .assertNext(o -> assertThat(o.snapshot().state()).isEqualTo(1))
+        .verifyComplete();
+  }
+
+  @Test
+  void history_versionsAfterAnUndo_shareTheStoreEpoch() {
+    Store<Integer> store = historyStore(5);
+    store.update(n -> 1);
+    History<Integer> h = store.history().orElseThrow();
+    h.undo(null);
+
+    assertThat(store.snapshot().state()).isZero();
+    assertThat(h.versions().last().version()).isEqualTo(2);
+    assertThat(h.versions().last().epoch()).isEqualTo(store.snapshot().epoch());
   }
 }

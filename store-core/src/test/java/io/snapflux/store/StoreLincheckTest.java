@@ -111,34 +111,34 @@ final class StoreLincheckTest {
 
     @Operation
     public Operations.Seen undo() {
-      return Operations.Seen.of(store.undo());
+      return Operations.Seen.of(store.history().orElseThrow().undo(null));
     }
 
     @Operation
     public Operations.Seen redo() {
-      return Operations.Seen.of(store.redo());
+      return Operations.Seen.of(store.history().orElseThrow().redo(null));
     }
 
     @Operation
     public Operations.Attempt undoIfVersion(@Param(name = "version") long version) {
-      Outcome<Integer> o = store.undoIfVersion(version);
+      Outcome<Integer> o = store.history().orElseThrow().undoIfVersion(version, null);
       return new Operations.Attempt(o.applied(), Operations.Seen.of(o.snapshot()));
     }
 
     @Operation
     public java.util.List<Operations.Seen> history() {
-      return store.history().map(Operations.Seen::of).toJavaList();
+      return store.history().orElseThrow().versions().map(Operations.Seen::of).toJavaList();
     }
 
     @Operation
     public Operations.@org.jspecify.annotations.Nullable Seen at(
         @Param(name = "version") long version) {
-      return store.at(version).map(Operations.Seen::of).orElse(null);
+      return store.history().orElseThrow().at(version).map(Operations.Seen::of).orElse(null);
     }
 
     @Operation
     public boolean canUndo() {
-      return store.canUndo();
+      return store.history().orElseThrow().canUndo();
     }
   }
 
@@ -183,12 +183,12 @@ final class StoreLincheckTest {
 
     @Operation
     public int updateAndGet(@Param(name = "delta") int delta) {
-      return store.updateAndGet(s -> add(s, delta));
+      return Stores.updateAndGet(store, s -> add(s, delta));
     }
 
     @Operation
     public int getAndUpdate(@Param(name = "delta") int delta) {
-      return store.getAndUpdate(s -> add(s, delta));
+      return Stores.getAndUpdate(store, s -> add(s, delta));
     }
 
     @Operation

@@ -61,7 +61,7 @@ final class StoreStressTest {
     }
 
     assertThat(store.snapshot().version()).isEqualTo(TOTAL);
-    assertThat(store.get()).isEqualTo(TOTAL);
+    assertThat(store.snapshot().state()).isEqualTo(TOTAL);
     store.close();
 
     for (ConflatedChecker c : conflated) {

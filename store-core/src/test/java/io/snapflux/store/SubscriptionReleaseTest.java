@@ -25,7 +25,7 @@ final class SubscriptionReleaseTest {
 
     sub.cancel();
     store.update(x -> new Object());
-    WeakReference<Object> v1 = new WeakReference<>(store.get());
+    WeakReference<Object> v1 = new WeakReference<>(store.snapshot().state());
     for (int i = 0; i < 10; i++) {
       store.update(x -> new Object());
     }

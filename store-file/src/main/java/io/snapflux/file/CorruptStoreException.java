@@ -11,9 +11,15 @@ public final class CorruptStoreException extends FileStoreException {
   private static final long serialVersionUID = 1L;
 
   /**
+   * @param storeName the store
    * @param message what is damaged, naming the file
    */
-  public CorruptStoreException(String message) {
-    super(message);
+  public CorruptStoreException(String storeName, String message) {
+    super(storeName, message);
+  }
+
+  /** A problem found in one file before the store is known; JournalDirectory names the store. */
+  static CorruptStoreException inFile(String message) {
+    return new CorruptStoreException("", message);
   }
 }

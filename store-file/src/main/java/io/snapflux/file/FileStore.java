@@ -8,10 +8,7 @@ import io.snapflux.store.StoreBuilder;
 import io.snapflux.store.TypeRef;
 import java.nio.file.Path;
 import java.util.Optional;
-import java.util.function.UnaryOperator;
-import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
-import reactor.core.publisher.Mono;
 
 /**
  * A {@link Store} whose versions survive restarts and crashes: it restarts with its last durable
@@ -31,12 +28,12 @@ import reactor.core.publisher.Mono;
  *       These methods <b>block</b> the calling thread for about one fsync, so in this mode they
  *       refuse to run on a Reactor non-blocking thread (like {@code Mono.block()} they throw
  *       {@link IllegalStateException} there); reactive code uses {@link
- *       #updateDurably(UnaryOperator)}, which never blocks. A version whose write fails is never
+ *       #async()}, whose writes complete after the fsync and never block. A version whose write fails is never
  *       visible, and its update fails.
  *   <li>{@link Durability#ASYNC}: update methods return after the in-memory commit and never
  *       block, and readers see versions at once; versions reach the disk within the flush
- *       interval plus one write and fsync. {@link #updateDurably} still completes only once its
- *       version is on disk. A crash can lose acknowledged versions; the reopened store then has
+ *       interval plus one write and fsync. {@link #async()} writes complete at the in-memory commit
+ *       as well; {@link #durableChanges()} shows what is on disk. A crash can lose acknowledged versions; the reopened store then has
  *       a new {@link #epoch()}.
  * </ul>
  *
@@ -83,6 +80,25 @@ public interface FileStore<S> extends Store<S> {
   }
 
   /**
+   * The file backend, for {@link StoreBuilder#backend(io.snapflux.store.Backend)}: a store of
+   * any type in {@code directory}, encoded as JSON with the store's declared {@linkplain
+   * StoreBuilder#type(TypeRef) type} (unknown properties rejected: a changed state shape needs a
+   * schema version). The same options as any store, taken the same way:
+   *
+   * <pre>{@code
+   * Store<Long> counter = Store.builder(0L).name("counter")
+   *     .backend(FileStore.backend(dir).durability(Durability.SYNC))
+   *     .build();
+   * }</pre>
+   *
+   * @param directory the store's own directory
+   * @return a new backend configuration
+   */
+  static FileBackend backend(Path directory) {
+    return new FileBackend(directory);
+  }
+
+  /**
    * A builder of a file store keeping its state as JSON ({@link JsonStateCodec}, with Vavr
    * collections, {@linkplain JsonStateCodec#rejectingUnknownProperties() rejecting unknown
    * properties}: a changed state shape needs a schema version and a migration).
@@ -116,10 +132,10 @@ public interface FileStore<S> extends Store<S> {
    * A builder of a file store keeping its state as {@code codec} encodes it, with the options of
    * {@code options}: its initial state (used when the directory holds no store yet), name,
    * validators, interceptors, equivalence, history size, clock, backoff and delivery. A store
-   * recovered from the directory is built with {@link StoreBuilder#restoring
-   * options.restoring(recovered)}, so those options apply to it too. {@code options} itself is
-   * never modified; its own initial version, cause and timestamp are ignored (a new store starts
-   * at version 0).
+   * recovered from the directory starts at the recovered snapshot with those options ({@link
+   * io.snapflux.store.StoreOptions#startingAt}), so they apply to it too. {@code options} is used,
+   * not copied: {@link FileStoreBuilder#build()} applies {@link FileStoreBuilder#storeOptions} to
+   * it and sets its backend.
    *
    * @param options a configured in-memory store builder
    * @param codec encodes states for the files; {@code decode(encode(s))} must equal {@code s}
@@ -156,7 +172,9 @@ public interface FileStore<S> extends Store<S> {
    *     type}
    */
   static <S> FileStoreBuilder<S> builder(StoreBuilder<S> options, TypeRef<S> type) {
-    return new FileStoreBuilder<>(options, json(type, options.initialState()), true);
+    options.type(type);
+    return new FileStoreBuilder<>(options, JsonStateCodec.of(type).rejectingUnknownProperties(),
+        true);
   }
 
   private static <S> StateCodec<S> json(TypeRef<S> type, S initial) {
@@ -190,41 +208,6 @@ public interface FileStore<S> extends Store<S> {
    * @return the epoch
    */
   long epoch();
-
-  /**
-   * Completes (on the store's delivery scheduler, never on the journal thread) once {@code
-   * version} is on disk, with the durable version then reached (at least {@code version}); at
-   * once if it already is. Fails with {@link FileStoreException} if the journal fails first.
-   *
-   * @param version a version committed in memory
-   * @return the durable version
-   */
-  Mono<Long> awaitDurable(long version);
-
-  /**
-   * Applies {@code fn} like {@link #update(UnaryOperator)} when subscribed to, and completes with
-   * the committed snapshot once it is on disk, in either durability mode. Never blocks: safe on
-   * any thread.
-   *
-   * <p>The function may be applied more than once and must be side-effect-free.
-   *
-   * @param fn the pure update function
-   * @return the committed (or, if {@code fn} changed nothing, current) snapshot, once durable
-   */
-  default Mono<Snapshot<S>> updateDurably(UnaryOperator<S> fn) {
-    return updateDurably(null, fn);
-  }
-
-  /**
-   * Like {@link #updateDurably(UnaryOperator)}, recording {@code cause}.
-   *
-   * <p>The function may be applied more than once and must be side-effect-free.
-   *
-   * @param cause a label or action describing the change, or {@code null}
-   * @param fn the pure update function
-   * @return the committed snapshot, once durable
-   */
-  Mono<Snapshot<S>> updateDurably(@Nullable Object cause, UnaryOperator<S> fn);
 
   /**
    * Like {@link #changes()}, but each snapshot is delivered only once it is on disk: what a

@@ -1,8 +1,10 @@
 package io.snapflux.file;
 
+import io.snapflux.store.Backend;
 import io.snapflux.store.StateCodec;
 import io.snapflux.store.Store;
 import io.snapflux.store.StoreBuilder;
+import io.snapflux.store.StoreOptions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -40,7 +42,6 @@ public final class FileStoreBuilder<S> {
   private static final ObjectMapper TREE_MAPPER = new JsonMapper();
 
   final StoreBuilder<S> options;
-  final S initial;
   final StateCodec<S> codec;
   /** Whether {@link #options} came from the caller, and with it the default name. */
   private final boolean namedByOptions;
@@ -65,7 +66,6 @@ public final class FileStoreBuilder<S> {
 
   FileStoreBuilder(StoreBuilder<S> options, StateCodec<S> codec, boolean namedByOptions) {
     this.options = Objects.requireNonNull(options, "options");
-    this.initial = options.initialState();
     this.codec = Objects.requireNonNull(codec, "codec");
     this.namedByOptions = namedByOptions;
   }
@@ -241,8 +241,8 @@ public final class FileStoreBuilder<S> {
 
   /**
    * Options of the in-memory store underneath: validators, equivalence, backoff, delivery
-   * scheduler, clock, history, interceptors. Applied on {@link #build()} to a copy of the {@link
-   * StoreBuilder} this builder was created from (or of an empty one), after that builder's own
+   * scheduler, clock, history, interceptors. Applied on {@link #build()} to the {@link
+   * StoreBuilder} this builder was created from (or to a new one), after that builder's own
    * options. The initial state, name and initial version are set by the file store and must not
    * be changed here. Several calls add up, applied in the order made.
    *
@@ -279,7 +279,17 @@ public final class FileStoreBuilder<S> {
       throw new IllegalStateException("stallTimeout (" + stallTimeout + ") must be longer than "
           + "flushInterval (" + flushInterval + ")");
     }
-    return JournaledStore.open(this);
+    storeOptions.accept(options);
+    // The file store receives the options as every backend does: through the Backend SPI.
+    return (FileStore<S>) options.backend(Backend.typed(this::open)).build();
+  }
+
+  /** Opens the store with {@code storeOptions}, the options every backend receives. */
+  FileStore<S> open(StoreOptions<S> storeOptions) {
+    if (directory == null) {
+      throw new IllegalStateException("a FileStore needs a directory: call directory(path)");
+    }
+    return JournaledStore.open(this, storeOptions);
   }
 
   Duration resolvedStallTimeout() {
@@ -290,12 +300,12 @@ public final class FileStoreBuilder<S> {
         ? DEFAULT_STALL_TIMEOUT.plus(flushInterval) : DEFAULT_STALL_TIMEOUT;
   }
 
-  String resolvedName() {
+  String resolvedName(StoreOptions<S> storeOptions) {
     if (name != null) {
       return name;
     }
     if (namedByOptions) {
-      return options.name();
+      return storeOptions.name();
     }
     Path dir = Objects.requireNonNull(directory);
     Path fileName = dir.toAbsolutePath().normalize().getFileName();

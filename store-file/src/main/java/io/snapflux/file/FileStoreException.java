@@ -11,17 +11,19 @@ public class FileStoreException extends StoreException {
   private static final long serialVersionUID = 1L;
 
   /**
+   * @param storeName the store
    * @param message what went wrong, naming the store and the file
    */
-  public FileStoreException(String message) {
-    super(message);
+  public FileStoreException(String storeName, String message) {
+    super(storeName, message);
   }
 
   /**
+   * @param storeName the store
    * @param message what went wrong, naming the store and the file
    * @param cause the underlying failure
    */
-  public FileStoreException(String message, Throwable cause) {
-    super(message, cause);
+  public FileStoreException(String storeName, String message, Throwable cause) {
+    super(storeName, message, cause);
   }
 }

@@ -431,7 +431,7 @@ final class GroupCommitJournal<S> implements Runnable {
 
   /** The exception updates fail with once the journal has failed with {@code t}. */
   FileStoreException failed(Throwable t) {
-    return new FileStoreException("store '" + storeName + "': the journal in " + files.dir
+    return new FileStoreException(storeName, "store '" + storeName + "': the journal in " + files.dir
         + " failed (" + t + "); the store accepts no more updates. Version " + durable
         + " is on disk; " + (cutBack
             ? "nothing after it is (the journal was cut back to it)"

@@ -74,15 +74,15 @@ final class JournalDirectory implements AutoCloseable {
       createDirectories(dir.toAbsolutePath(), storage);
       AutoCloseable lock = storage.tryLock(dir.resolve(LOCK));
       if (lock == null) {
-        throw new FileStoreException("store '" + storeName + "': directory " + dir
+        throw new FileStoreException(storeName, "store '" + storeName + "': directory " + dir
             + " is in use by another process");
       }
       return new JournalDirectory(dir, storeName, storage, lock);
     } catch (OverlappingFileLockException e) {
-      throw new FileStoreException("store '" + storeName + "': directory " + dir
+      throw new FileStoreException(storeName, "store '" + storeName + "': directory " + dir
           + " is already open by another FileStore in this JVM", e);
     } catch (IOException e) {
-      throw new FileStoreException("store '" + storeName + "': cannot open directory " + dir, e);
+      throw new FileStoreException(storeName, "store '" + storeName + "': cannot open directory " + dir, e);
     }
   }
 
@@ -151,7 +151,7 @@ final class JournalDirectory implements AutoCloseable {
       // The journal may hold acknowledged versions newer than the snapshot: never drop them
       // silently. Only the operator can accept that loss.
       if (snapshot == null || !restartFromSnapshot) {
-        throw new CorruptStoreException("store '" + storeName + "': " + journalProblem
+        throw new CorruptStoreException(storeName, "store '" + storeName + "': " + journalProblem
             + "; the journal may hold acknowledged versions newer than " + snapshotFile
             + (snapshot == null ? " (" + snapshotProblem + ")" : ", at version "
                 + snapshot.version())
@@ -206,7 +206,7 @@ final class JournalDirectory implements AutoCloseable {
           return new Recovered(null, 0, "initial", warnings, false, JournalFormat.newRandomId(),
               true);
         }
-        throw new CorruptStoreException("store '" + storeName + "': " + snapshotProblem
+        throw new CorruptStoreException(storeName, "store '" + storeName + "': " + snapshotProblem
             + ", and " + journalFile + " holds no valid version newer than it"
             + "; refusing to start from an empty or older state. Restore " + snapshotFile
             + " from a backup, or delete the directory " + dir + " to start a new store");

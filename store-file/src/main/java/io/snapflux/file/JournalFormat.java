@@ -168,7 +168,7 @@ final class JournalFormat {
     ByteBuffer b = ByteBuffer.allocate(HEADER_SIZE);
     readFully(ch, b, 0);
     if (b.hasRemaining()) {
-      throw new CorruptStoreException(file + ": file header is truncated (" + b.position()
+      throw CorruptStoreException.inFile(file + ": file header is truncated (" + b.position()
           + " of " + HEADER_SIZE + " bytes)");
     }
     b.flip();
@@ -181,7 +181,7 @@ final class JournalFormat {
     int flags = b.getInt();
     int stored = b.getInt();
     if (magic == (expectedMagic & ~0xFFL | '1')) {
-      throw new CorruptStoreException(file + ": written in file format 1 (snapflux-file before "
+      throw CorruptStoreException.inFile(file + ": written in file format 1 (snapflux-file before "
           + "format 2 added epochs, salts and block-aligned records); this version reads format "
           + FORMAT_VERSION + " only. Open the directory once with the previous version and "
           + "export the state, or start a new store");
@@ -189,14 +189,14 @@ final class JournalFormat {
     CRC32C crc = new CRC32C();
     crc.update(b.array(), 0, HEADER_SIZE - 4);
     if (stored != (int) crc.getValue()) {
-      throw new CorruptStoreException(file + ": file header checksum mismatch (offset 0)");
+      throw CorruptStoreException.inFile(file + ": file header checksum mismatch (offset 0)");
     }
     if (magic != expectedMagic) {
-      throw new CorruptStoreException(file + ": not a Snapflux "
+      throw CorruptStoreException.inFile(file + ": not a Snapflux "
           + (expectedMagic == JOURNAL_MAGIC ? "journal" : "snapshot") + " file (bad magic)");
     }
     if (format != FORMAT_VERSION) {
-      throw new CorruptStoreException(file + ": unsupported file format version " + format
+      throw CorruptStoreException.inFile(file + ": unsupported file format version " + format
           + " (this version of snapflux-file reads " + FORMAT_VERSION + ")");
     }
     return new Header(magic, schema, base, epoch, salt, flags);
@@ -330,14 +330,14 @@ final class JournalFormat {
     String problem = scan.tailProblem() != null ? scan.tailProblem()
         : scan.damaged().isEmpty() ? null : scan.damaged().get(0);
     if (problem != null) {
-      throw new CorruptStoreException(file + ": snapshot record is invalid: " + problem);
+      throw CorruptStoreException.inFile(file + ": snapshot record is invalid: " + problem);
     }
     if (scan.last() == null || scan.validRecords() != 1 || scan.closed()) {
-      throw new CorruptStoreException(file + ": snapshot file holds " + scan.validRecords()
+      throw CorruptStoreException.inFile(file + ": snapshot file holds " + scan.validRecords()
           + " records instead of 1");
     }
     if (scan.last().version() != header.baseVersion()) {
-      throw new CorruptStoreException(file + ": snapshot record has version "
+      throw CorruptStoreException.inFile(file + ": snapshot record has version "
           + scan.last().version() + " but its header says " + header.baseVersion());
     }
     return scan.last();

@@ -3,16 +3,20 @@ package io.snapflux.file;
 import io.snapflux.file.JournalDirectory.Compacted;
 import io.snapflux.file.JournalDirectory.Recovered;
 import io.snapflux.file.JournalFormat.Entry;
+import io.snapflux.store.AsyncHistory;
+import io.snapflux.store.AsyncWrites;
+import io.snapflux.store.Backend;
+import io.snapflux.store.CommitPipeline;
 import io.snapflux.store.Delivery;
+import io.snapflux.store.History;
 import io.snapflux.store.Outcome;
 import io.snapflux.store.Replica;
 import io.snapflux.store.Snapshot;
 import io.snapflux.store.StateCodec;
 import io.snapflux.store.StateValidationException;
 import io.snapflux.store.Store;
-import io.snapflux.store.StoreBuilder;
+import io.snapflux.store.StoreOptions;
 import io.snapflux.store.StoreStats;
-import io.vavr.Tuple2;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -23,7 +27,6 @@ import java.time.Duration;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.function.Function;
 import java.util.function.UnaryOperator;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
@@ -113,6 +116,9 @@ final class JournaledStore<S> implements FileStore<S> {
   private final RecoveryReport recovery;
   private final Scheduler completions;
   private final Duration stallTimeout;
+  /** The history capability: null if the pending store keeps none. */
+  private final @Nullable History<S> history;
+  private final AsyncWrites<S> async = new FileAsyncWrites();
 
   private JournaledStore(Store<S> pending, @Nullable Replica<S> visible,
       GroupCommitJournal<S> journal, JournalDirectory files, Durability durability,
@@ -125,14 +131,18 @@ final class JournaledStore<S> implements FileStore<S> {
     this.recovery = recovery;
     this.completions = completions;
     this.stallTimeout = stallTimeout;
+    this.history = pending.history().map(FileHistory::new).orElse(null);
   }
 
-  static <S> FileStore<S> open(FileStoreBuilder<S> b) {
-    String name = b.resolvedName();
+  static <S> FileStore<S> open(FileStoreBuilder<S> b, StoreOptions<S> options) {
+    String name = b.resolvedName(options);
     Path dir = java.util.Objects.requireNonNull(b.directory);
     JournalDirectory files = JournalDirectory.open(dir, name, b.storage);
     try {
       Recovered r = files.recover(b.restartFromSnapshot);
+      // The journal's epoch is the store's: kept across restarts, new when a crash may have lost
+      // acknowledged versions (JournalDirectory.recover). One String shared by every snapshot.
+      String epoch = Long.toHexString(r.epoch());
       Snapshot<S> start;
       boolean migrated = false;
       Entry e = r.entry();
@@ -143,33 +153,32 @@ final class JournaledStore<S> implements FileStore<S> {
         try {
           state = b.codec.decode(bytes);
         } catch (IOException | RuntimeException ex) {
-          throw new FileStoreException("store '" + name + "': cannot decode the state of version "
+          throw new FileStoreException(name, "store '" + name + "': cannot decode the state of version "
               + e.version() + " read from " + r.source() + " (schema version "
               + r.schemaVersion() + ") with " + b.codec + ": " + ex.getMessage()
               + "; if the state type changed, raise schemaVersion and add a migration", ex);
         }
-        start = Snapshot.of(e.version(), state, e.cause(), e.timestampMillis());
+        start = Snapshot.of(e.version(), state, e.cause(), e.timestampMillis(), epoch);
       } else {
-        start = Snapshot.of(0, b.initial, null, System.currentTimeMillis());
+        start = Snapshot.of(options.initialVersion(), options.initial(), options.initialCause(),
+            options.clock().millis(), epoch);
       }
       boolean sync = b.durability == Durability.SYNC;
-      // A copy of the application's options that starts exactly at the recovered snapshot.
-      StoreBuilder<S> sb = b.options.restoring(start);
-      b.storeOptions.accept(sb);
-      sb.name(name).initialVersion(start.version());
-      Scheduler deliveries = sb.deliveryScheduler();
+      // The application's options, starting exactly at the recovered snapshot.
+      StoreOptions<S> po = options.withName(name).startingAt(start);
+      Scheduler deliveries = po.deliveryScheduler();
       if (sync) {
         // Nobody but the journal's feed subscribes to the pending store: deliver to it inline.
-        sb.deliverOn(Schedulers.immediate(), 1);
+        po = po.withDelivery(Schedulers.immediate(), 1);
       }
       Store<S> pending;
       try {
-        pending = sb.build();
+        pending = Backend.memory().create(po);
       } catch (StateValidationException ex) {
         if (e == null) {
           throw ex;
         }
-        throw new FileStoreException("store '" + name + "': the state of version "
+        throw new FileStoreException(name, "store '" + name + "': the state of version "
             + start.version() + " read from " + r.source() + " fails a validator: "
             + ex.getMessage() + "; the files are unchanged", ex);
       }
@@ -179,7 +188,7 @@ final class JournaledStore<S> implements FileStore<S> {
         encoded = b.codec.encode(start.state());
       } catch (IOException ex) {
         pending.close();
-        throw new FileStoreException("store '" + name + "': cannot encode the restored state with "
+        throw new FileStoreException(name, "store '" + name + "': cannot encode the restored state with "
             + b.codec, ex);
       }
       if (r.keepCorruptJournal()) {
@@ -203,7 +212,7 @@ final class JournaledStore<S> implements FileStore<S> {
           Schedulers.parallel(), b.resolvedStallTimeout());
     } catch (IOException e) {
       files.close();
-      throw new FileStoreException("store '" + name + "': cannot open its files in " + dir, e);
+      throw new FileStoreException(name, "store '" + name + "': cannot open its files in " + dir, e);
     } catch (RuntimeException e) {
       files.close();
       throw e;
@@ -213,7 +222,7 @@ final class JournaledStore<S> implements FileStore<S> {
   private static <S> byte[] migrate(FileStoreBuilder<S> b, String name, Recovered r, Entry e) {
     int from = r.schemaVersion();
     if (from > b.schemaVersion) {
-      throw new FileStoreException("store '" + name + "': " + r.source() + " was written with "
+      throw new FileStoreException(name, "store '" + name + "': " + r.source() + " was written with "
           + "schema version " + from + ", newer than this application's " + b.schemaVersion
           + "; downgrades are not supported");
     }
@@ -225,7 +234,7 @@ final class JournaledStore<S> implements FileStore<S> {
       }
     }
     if (!missing.isEmpty()) {
-      throw new FileStoreException("store '" + name + "': " + r.source() + " holds schema version "
+      throw new FileStoreException(name, "store '" + name + "': " + r.source() + " holds schema version "
           + from + " but the application reads " + b.schemaVersion + "; no migration registered "
           + "from schema version(s) " + missing);
     }
@@ -233,7 +242,7 @@ final class JournaledStore<S> implements FileStore<S> {
       try {
         bytes = b.migrations.get(v).apply(bytes);
       } catch (RuntimeException ex) {
-        throw new FileStoreException("store '" + name + "': migration from schema version " + v
+        throw new FileStoreException(name, "store '" + name + "': migration from schema version " + v
             + " failed on version " + e.version() + " read from " + r.source(), ex);
       }
     }
@@ -292,22 +301,6 @@ final class JournaledStore<S> implements FileStore<S> {
   }
 
   @Override
-  public S getAndUpdate(UnaryOperator<S> fn) {
-    checkCanWait();
-    S previous = pending.getAndUpdate(fn);
-    acknowledge(pending.snapshot().version());
-    return previous;
-  }
-
-  @Override
-  public <R> R modify(Function<? super S, ? extends Tuple2<? extends S, ? extends R>> fn) {
-    checkCanWait();
-    R result = pending.modify(fn);
-    acknowledge(pending.snapshot().version());
-    return result;
-  }
-
-  @Override
   public boolean compareAndSet(long expectedVersion, S newState) {
     checkCanWait();
     boolean set = pending.compareAndSet(expectedVersion, newState);
@@ -326,88 +319,172 @@ final class JournaledStore<S> implements FileStore<S> {
     return acknowledged(pending.updateIfVersion(expectedVersion, cause, fn));
   }
 
-  @Override
-  public Snapshot<S> undo() {
-    checkCanWait();
-    Snapshot<S> s = pending.undo();
-    acknowledge(s.version());
-    return s;
-  }
-
-  @Override
-  public Snapshot<S> redo() {
-    checkCanWait();
-    Snapshot<S> s = pending.redo();
-    acknowledge(s.version());
-    return s;
-  }
-
-  @Override
-  public Outcome<S> undoIfVersion(long expectedVersion, @Nullable Object by) {
-    checkCanWait();
-    return acknowledged(pending.undoIfVersion(expectedVersion, by));
-  }
-
-  @Override
-  public Outcome<S> redoIfVersion(long expectedVersion, @Nullable Object by) {
-    checkCanWait();
-    return acknowledged(pending.redoIfVersion(expectedVersion, by));
-  }
-
   private Outcome<S> acknowledged(Outcome<S> outcome) {
     acknowledge(outcome.snapshot().version());
     return outcome;
   }
 
   @Override
-  public boolean canUndo() {
-    return pending.canUndo();
+  public Optional<History<S>> history() {
+    return Optional.ofNullable(history);
   }
 
   @Override
-  public boolean canRedo() {
-    return pending.canRedo();
+  public AsyncWrites<S> async() {
+    return async;
   }
 
   /**
    * History is the pending store's, up to the visible version: after a restart it starts at the
-   * restored version.
+   * restored version. Undo and redo are acknowledged as updates are.
    */
-  @Override
-  public io.vavr.collection.List<Snapshot<S>> history() {
-    if (visible == null) {
-      return pending.history();
-    }
-    Snapshot<S> v = visible.snapshot();
-    io.vavr.collection.List<Snapshot<S>> h =
-        pending.history().filter(s -> s.version() <= v.version());
-    return h.isEmpty() || h.last().version() != v.version() ? h.append(v) : h;
-  }
+  private final class FileHistory implements History<S> {
 
-  @Override
-  public Optional<Snapshot<S>> at(long version) {
-    if (visible == null) {
-      return pending.at(version);
-    }
-    Snapshot<S> v = visible.snapshot();
-    if (version == v.version()) {
-      return Optional.of(v);
-    }
-    return version > v.version() ? Optional.empty() : pending.at(version);
-  }
+    private final History<S> p;
+    private final AsyncHistory<S> async = new AsyncHistory<>() {
+      @Override
+      public Mono<Outcome<S>> undoIfVersion(long expectedVersion, @Nullable Object by) {
+        return durably(() -> p.undoIfVersion(expectedVersion, by));
+      }
 
-  @Override
-  public Mono<Snapshot<S>> updateDurably(@Nullable Object cause, UnaryOperator<S> fn) {
-    return Mono.fromCallable(() -> {
-      checkWritable();
-      Snapshot<S> s = pending.update(cause, fn);
-      journal.signal();
+      @Override
+      public Mono<Outcome<S>> redoIfVersion(long expectedVersion, @Nullable Object by) {
+        return durably(() -> p.redoIfVersion(expectedVersion, by));
+      }
+    };
+
+    FileHistory(History<S> pendingHistory) {
+      this.p = pendingHistory;
+    }
+
+    @Override
+    public io.vavr.collection.List<Snapshot<S>> versions() {
+      if (visible == null) {
+        return p.versions();
+      }
+      Snapshot<S> v = visible.snapshot();
+      io.vavr.collection.List<Snapshot<S>> h = p.versions().filter(s -> s.version() <= v.version());
+      return h.isEmpty() || h.last().version() != v.version() ? h.append(v) : h;
+    }
+
+    @Override
+    public Optional<Snapshot<S>> at(long version) {
+      if (visible == null) {
+        return p.at(version);
+      }
+      Snapshot<S> v = visible.snapshot();
+      if (version == v.version()) {
+        return Optional.of(v);
+      }
+      return version > v.version() ? Optional.empty() : p.at(version);
+    }
+
+    @Override
+    public Snapshot<S> undo(@Nullable Object by) {
+      checkCanWait();
+      Snapshot<S> s = p.undo(by);
+      acknowledge(s.version());
       return s;
-    }).flatMap(s -> awaitDurable(s.version()).thenReturn(s));
+    }
+
+    @Override
+    public Snapshot<S> redo(@Nullable Object by) {
+      checkCanWait();
+      Snapshot<S> s = p.redo(by);
+      acknowledge(s.version());
+      return s;
+    }
+
+    @Override
+    public Outcome<S> undoIfVersion(long expectedVersion, @Nullable Object by) {
+      checkCanWait();
+      return acknowledged(p.undoIfVersion(expectedVersion, by));
+    }
+
+    @Override
+    public Outcome<S> redoIfVersion(long expectedVersion, @Nullable Object by) {
+      checkCanWait();
+      return acknowledged(p.redoIfVersion(expectedVersion, by));
+    }
+
+    @Override
+    public boolean canUndo() {
+      return p.canUndo();
+    }
+
+    @Override
+    public boolean canRedo() {
+      return p.canRedo();
+    }
+
+    @Override
+    public AsyncHistory<S> async() {
+      return async;
+    }
   }
 
-  @Override
-  public Mono<Long> awaitDurable(long version) {
+  /**
+   * The non-blocking writes: the in-memory commit on the subscribing thread (lock-free, never
+   * parks), then, with SYNC, completion when the journal has made the version durable (and
+   * visible), on a parallel worker; with ASYNC at once. The caller's thread never waits for the
+   * disk.
+   */
+  private final class FileAsyncWrites implements AsyncWrites<S> {
+
+    @Override
+    public Mono<Snapshot<S>> update(@Nullable Object cause, UnaryOperator<S> fn) {
+      java.util.Objects.requireNonNull(fn, "fn");
+      return Mono.defer(() -> {
+        checkWritable();
+        Snapshot<S> s = pending.update(cause, fn);
+        return whenAcknowledged(s.version()).thenReturn(s);
+      });
+    }
+
+    @Override
+    public Mono<Outcome<S>> updateIfVersion(long expectedVersion, @Nullable Object cause,
+        UnaryOperator<S> fn) {
+      java.util.Objects.requireNonNull(fn, "fn");
+      CommitPipeline.requireVersion(expectedVersion);
+      return durably(() -> pending.updateIfVersion(expectedVersion, cause, fn));
+    }
+
+    @Override
+    public Mono<Boolean> compareAndSet(long expectedVersion, S newState) {
+      java.util.Objects.requireNonNull(newState, "newState");
+      CommitPipeline.requireVersion(expectedVersion);
+      return Mono.defer(() -> {
+        checkWritable();
+        boolean set = pending.compareAndSet(expectedVersion, newState);
+        if (!set) {
+          return Mono.just(false);
+        }
+        return whenAcknowledged(Math.min(expectedVersion + 1, pending.snapshot().version()))
+            .thenReturn(true);
+      });
+    }
+  }
+
+  /** A conditional write on the pending store, completing when its outcome's version is visible. */
+  private Mono<Outcome<S>> durably(java.util.function.Supplier<Outcome<S>> write) {
+    return Mono.defer(() -> {
+      checkWritable();
+      Outcome<S> o = write.get();
+      return whenAcknowledged(o.snapshot().version()).thenReturn(o);
+    });
+  }
+
+  /** Completes when {@code version} is acknowledged: ASYNC at once, SYNC once durable. */
+  private Mono<Long> whenAcknowledged(long version) {
+    journal.signal();
+    if (durability == Durability.ASYNC || snapshot().version() >= version) {
+      return Mono.just(version);
+    }
+    return awaitDurable(version);
+  }
+
+  /** Completes when {@code version} is durable (and, with SYNC, visible), never on the caller. */
+  Mono<Long> awaitDurable(long version) {
     return Mono.defer(() -> {
       CompletableFuture<Long> f = journal.whenDurable(version);
       return f.isDone() ? Mono.fromFuture(f) : Mono.fromFuture(f).publishOn(completions);
@@ -420,7 +497,7 @@ final class JournaledStore<S> implements FileStore<S> {
     if (durability == Durability.SYNC && Schedulers.isInNonBlockingThread()) {
       throw new IllegalStateException("store '" + name() + "' has SYNC durability: update "
           + "methods block until the version is on disk, which is not supported in thread "
-          + Thread.currentThread().getName() + "; use updateDurably(...) from reactive code");
+          + Thread.currentThread().getName() + "; use store.async() from reactive code");
     }
   }
 
@@ -431,7 +508,7 @@ final class JournaledStore<S> implements FileStore<S> {
       throw journal.failed(t);
     }
     if (journal.stalled()) {
-      throw new FileStoreException("store '" + name() + "': the journal in " + files.dir
+      throw new FileStoreException(name(), "store '" + name() + "': the journal in " + files.dir
           + " is stalled: a version committed " + journal.pendingNanos() / 1_000_000
           + " ms ago is not on disk yet (stallTimeout " + stallTimeout.toMillis() + " ms); "
           + "the store refuses updates until the disk catches up. Nothing was committed");
@@ -447,10 +524,10 @@ final class JournaledStore<S> implements FileStore<S> {
       journal.whenDurable(version).get(stallTimeout.toNanos(), TimeUnit.NANOSECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new FileStoreException(notYetVisible(version, "interrupted while waiting for it"),
+      throw new FileStoreException(name(), notYetVisible(version, "interrupted while waiting for it"),
           e);
     } catch (TimeoutException e) {
-      throw new FileStoreException(notYetVisible(version, "the disk did not make it durable "
+      throw new FileStoreException(name(), notYetVisible(version, "the disk did not make it durable "
           + "within stallTimeout (" + stallTimeout.toMillis() + " ms)"), e);
     } catch (ExecutionException e) {
       Throwable c = e.getCause();

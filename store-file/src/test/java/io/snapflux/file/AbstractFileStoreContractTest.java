@@ -68,6 +68,11 @@ abstract class AbstractFileStoreContractTest extends StoreContractTest {
     return builder(initial).storeOptions(b -> b.validator(description, check)).build();
   }
 
+  @Override
+  protected <S> java.util.Optional<Store<S>> createStoreWithHistory(S initial, int size) {
+    return java.util.Optional.of(builder(initial).storeOptions(b -> b.history(size)).build());
+  }
+
   private <S> FileStoreBuilder<S> builder(S initial) {
     return configure(FileStore.builder(initial, TestCodecs.forValue(initial))
         .directory(newDirectory())

@@ -25,7 +25,7 @@ public final class CrashChild {
         .durability(Durability.valueOf(args[2]))
         .flushInterval(java.time.Duration.ofMillis(20))
         .build();
-    out.println("open " + store.snapshot().version() + " " + store.get());
+    out.println("open " + store.snapshot().version() + " " + store.snapshot().state());
     for (int t = 0; t < threads; t++) {
       Thread writer = new Thread(() -> {
         for (;;) {

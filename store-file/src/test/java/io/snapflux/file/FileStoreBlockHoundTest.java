@@ -46,10 +46,10 @@ final class FileStoreBlockHoundTest {
   }
 
   @Test
-  void sync_updateDurablyFromManyParallelSubscribers_neverBlocks() {
+  void sync_asyncUpdateFromManyParallelSubscribers_neverBlocks() {
     try (FileStore<Integer> store = FileStore.builder(0, Integer.class).directory(dir).build()) {
       Flux<Snapshot<Integer>> commits = Flux.range(0, 200)
-          .flatMap(i -> store.updateDurably(n -> n + 1).subscribeOn(Schedulers.parallel()));
+          .flatMap(i -> store.async().update(n -> n + 1).subscribeOn(Schedulers.parallel()));
 
       StepVerifier.create(commits.map(Snapshot::version).reduce(Math::max))
           .expectNext(200L)
@@ -59,6 +59,23 @@ final class FileStoreBlockHoundTest {
           .expectNextCount(1)
           .verifyComplete();
       assertThat(store.durableVersion()).isEqualTo(200);
+    }
+  }
+
+  @Test
+  void sync_asyncConditionalWritesAndAsyncUndo_onParallel_neverBlockAndAreDurable() {
+    try (FileStore<Integer> store = FileStore.builder(0, Integer.class).directory(dir)
+        .storeOptions(b -> b.history(10)).build()) {
+      Mono<Long> writes = store.async().updateIfVersion(0, "cond", n -> n + 1)
+          .subscribeOn(Schedulers.parallel())
+          .then(store.async().compareAndSet(1, 5).subscribeOn(Schedulers.parallel()))
+          .then(store.history().orElseThrow().async().undoIfVersion(2, "ann")
+              .subscribeOn(Schedulers.parallel()))
+          .map(o -> o.snapshot().version());
+
+      StepVerifier.create(writes).expectNext(3L).verifyComplete();
+      assertThat(store.durableVersion()).as("acknowledged means durable (SYNC)").isEqualTo(3);
+      assertThat(store.snapshot().state()).isEqualTo(1);
     }
   }
 
@@ -82,7 +99,7 @@ final class FileStoreBlockHoundTest {
               : store.modify(n -> io.vavr.Tuple.of(n + 1, 0L)))
               .subscribeOn(Schedulers.parallel()))
           .then(Mono.fromCallable(() -> store.snapshot().version()))
-          .flatMap(store::awaitDurable);
+          .flatMap(v -> ((JournaledStore<?>) store).awaitDurable(v));
 
       StepVerifier.create(updates).expectNext(200L).verifyComplete();
     }

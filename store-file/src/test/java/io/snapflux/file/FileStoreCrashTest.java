@@ -51,7 +51,7 @@ final class FileStoreCrashTest {
         assertThat(recovered).as("no acknowledged version lost").isGreaterThanOrEqualTo(r.lastAck);
         assertThat(recovered).as("at most one unacknowledged version per writer")
             .isLessThanOrEqualTo(r.lastAck + THREADS);
-        assertThat(store.get().longValue()).as("state consistent with version")
+        assertThat(store.snapshot().state().longValue()).as("state consistent with version")
             .isEqualTo(recovered);
         assertThat(store.recovery().newEpoch())
             .as("SYNC showed only durable versions: the kill lost nothing seen, same epoch")
@@ -77,7 +77,7 @@ final class FileStoreCrashTest {
           + "recovered %d%n", r.acks, r.lastAck, r.lastDurable, recovered);
       assertThat(recovered).isGreaterThanOrEqualTo(r.lastDurable)
           .isLessThanOrEqualTo(r.lastAck + THREADS);
-      assertThat(store.get().longValue()).isEqualTo(recovered);
+      assertThat(store.snapshot().state().longValue()).isEqualTo(recovered);
       assertThat(store.recovery().newEpoch())
           .as("acknowledged versions may be lost: the loss shows as a new epoch").isTrue();
     }

@@ -78,7 +78,7 @@ final class FileStoreRecoveryTest {
 
     try (FileStore<Integer> store = open()) {
       assertThat(store.snapshot().version()).isEqualTo(10);
-      assertThat(store.get()).isEqualTo(10);
+      assertThat(store.snapshot().state()).isEqualTo(10);
       assertThat(store.recovery().repaired()).isFalse();
       assertThat(store.recovery().newStore()).isFalse();
     }
@@ -96,7 +96,7 @@ final class FileStoreRecoveryTest {
 
     try (FileStore<Integer> store = open()) {
       assertThat(store.snapshot().version()).isEqualTo(9);
-      assertThat(store.get()).isEqualTo(9);
+      assertThat(store.snapshot().state()).isEqualTo(9);
       assertThat(store.recovery().warnings()).singleElement().asString()
           .contains("journal.log", "offset " + last[1], "last valid version, 9");
       store.update(x -> x + 1);
@@ -119,7 +119,7 @@ final class FileStoreRecoveryTest {
       assertThat(store.snapshot().version())
           .as("every record is a full state: the newest intact one loses nothing")
           .isEqualTo(10);
-      assertThat(store.get()).isEqualTo(10);
+      assertThat(store.snapshot().state()).isEqualTo(10);
       assertThat(store.recovery().warnings()).singleElement().asString()
           .contains("checksum mismatch", "offset " + seventh[1], "newest intact record");
       assertThat(store.epoch()).as("nothing acknowledged was lost").isEqualTo(epochBefore);
@@ -189,7 +189,7 @@ final class FileStoreRecoveryTest {
 
     try (FileStore<Integer> store = open()) {
       assertThat(store.snapshot().version()).isEqualTo(5);
-      assertThat(store.get()).isEqualTo(5);
+      assertThat(store.snapshot().state()).isEqualTo(5);
       assertThat(store.recovery().warnings()).singleElement().asString()
           .contains("record head checksum mismatch", "offset " + third[1]);
     }

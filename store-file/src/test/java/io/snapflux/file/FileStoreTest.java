@@ -11,6 +11,7 @@ import io.snapflux.store.Snapshot;
 import io.snapflux.store.StateCodec;
 import io.snapflux.store.StateValidationException;
 import io.snapflux.store.Store;
+import io.snapflux.store.Stores;
 import io.snapflux.store.StoreBuilder;
 import io.vavr.collection.HashMap;
 import io.vavr.collection.List;
@@ -72,7 +73,7 @@ final class FileStoreTest {
     try (FileStore<HashMap<String, List<Integer>>> store =
         FileStore.builder(HashMap.<String, List<Integer>>empty(), codec).directory(dir).build()) {
       assertThat(store.snapshot().version()).isEqualTo(2);
-      assertThat(store.get()).isEqualTo(HashMap.of("a", List.of(1, 2), "b", List.of(3)));
+      assertThat(store.snapshot().state()).isEqualTo(HashMap.of("a", List.of(1, 2), "b", List.of(3)));
       assertThat(store.durableVersion()).isEqualTo(2);
     }
   }
@@ -88,7 +89,7 @@ final class FileStoreTest {
       assertThat(store.durableVersion()).isEqualTo(21);
       assertThat(store.updateIfVersion(21, x -> x + 1).applied()).isTrue();
       assertThat(store.durableVersion()).isEqualTo(22);
-      assertThat(store.getAndUpdate(x -> x + 1)).isEqualTo(101);
+      assertThat(Stores.getAndUpdate(store, x -> x + 1)).isEqualTo(101);
       assertThat(store.durableVersion()).isEqualTo(23);
     }
   }
@@ -188,7 +189,7 @@ final class FileStoreTest {
       long fsyncs = store.journalStats().fsyncs() - fsyncsBefore;
       System.out.printf("group commit: %d commits, %d fsyncs (%.1f commits per fsync)%n",
           commits, fsyncs, (double) commits / fsyncs);
-      assertThat(store.get()).isEqualTo((int) commits);
+      assertThat(store.snapshot().state()).isEqualTo((int) commits);
       assertThat(store.durableVersion()).isEqualTo(commits);
       assertThat(fsyncs).isPositive().isLessThan(commits);
     }
@@ -203,16 +204,16 @@ final class FileStoreTest {
       StepVerifier.create(onParallel)
           .expectErrorSatisfies(e -> assertThat(e)
               .isInstanceOf(IllegalStateException.class)
-              .hasMessageContaining("updateDurably"))
+              .hasMessageContaining("async()"))
           .verify(TIMEOUT);
       assertThat(store.snapshot().version()).isZero();
     }
   }
 
   @Test
-  void updateDurably_onNonBlockingThread_completesOnceOnDisk() {
+  void async_update_onNonBlockingThread_completesOnceOnDisk() {
     try (FileStore<Integer> store = counter().durability(Durability.SYNC).build()) {
-      Mono<Snapshot<Integer>> update = store.updateDurably("inc", x -> x + 1)
+      Mono<Snapshot<Integer>> update = store.async().update("inc", x -> x + 1)
           .subscribeOn(Schedulers.parallel());
 
       StepVerifier.create(update)
@@ -248,7 +249,7 @@ final class FileStoreTest {
     JournaledStore<Integer> store = (JournaledStore<Integer>) counter()
         .durability(Durability.ASYNC).flushInterval(Duration.ofHours(1)).build();
     store.update(x -> x + 1);
-    StepVerifier.create(store.awaitDurable(1)).expectNext(1L).verifyComplete();
+    StepVerifier.create(((JournaledStore<?>) store).awaitDurable(1)).expectNext(1L).verifyComplete();
 
     for (int i = 0; i < 4; i++) {
       store.update(x -> x + 1); // returns at once: acknowledged in memory only
@@ -261,7 +262,7 @@ final class FileStoreTest {
       assertThat(reopened.snapshot().version())
           .as("versions 2..5, committed within the last flush interval, are the loss window")
           .isEqualTo(1);
-      assertThat(reopened.get()).isEqualTo(1);
+      assertThat(reopened.snapshot().state()).isEqualTo(1);
     }
   }
 
@@ -272,7 +273,7 @@ final class FileStoreTest {
       for (int i = 0; i < 100; i++) {
         store.update(x -> x + 1);
       }
-      StepVerifier.create(store.awaitDurable(100))
+      StepVerifier.create(((JournaledStore<?>) store).awaitDurable(100))
           .assertNext(v -> assertThat(v).isEqualTo(100))
           .verifyComplete();
       assertThat(store.journalStats().fsyncs()).isLessThan(100);
@@ -289,7 +290,7 @@ final class FileStoreTest {
     }
     try (FileStore<Integer> store = counter().build()) {
       assertThat(store.snapshot().version()).isEqualTo(7);
-      assertThat(store.get()).isEqualTo(7);
+      assertThat(store.snapshot().state()).isEqualTo(7);
     }
   }
 
@@ -308,7 +309,7 @@ final class FileStoreTest {
   @Test
   void awaitDurable_versionNeverCommitted_failsWhenStoreCloses() {
     FileStore<Integer> store = counter().build();
-    StepVerifier.create(store.awaitDurable(5))
+    StepVerifier.create(((JournaledStore<?>) store).awaitDurable(5))
         .then(store::close)
         .expectError(io.snapflux.store.StoreClosedException.class)
         .verify(TIMEOUT);
@@ -327,7 +328,7 @@ final class FileStoreTest {
     }
     try (FileStore<Integer> store = counter().build()) {
       assertThat(store.snapshot().version()).isEqualTo(100);
-      assertThat(store.get()).isEqualTo(100);
+      assertThat(store.snapshot().state()).isEqualTo(100);
     }
   }
 
@@ -336,31 +337,30 @@ final class FileStoreTest {
     try (FileStore<Integer> store = counter().storeOptions(b -> b.history(10)).build()) {
       store.update(x -> x + 1);
       store.update(x -> x + 1);
-      Snapshot<Integer> undone = store.undo();
+      Snapshot<Integer> undone = store.history().orElseThrow().undo(null);
       assertThat(undone.version()).isEqualTo(3);
       assertThat(undone.state()).isEqualTo(1);
       assertThat(store.durableVersion()).isEqualTo(3);
     }
     try (FileStore<Integer> store = counter().storeOptions(b -> b.history(10)).build()) {
       assertThat(store.snapshot().version()).isEqualTo(3);
-      assertThat(store.get()).isEqualTo(1);
-      assertThat(store.canUndo()).as("history is not persisted").isFalse();
+      assertThat(store.snapshot().state()).isEqualTo(1);
+      assertThat(store.history().orElseThrow().canUndo()).as("history is not persisted").isFalse();
     }
   }
 
   @Test
-  void undoIfVersion_isVersionCheckedAndCommittedDurably() {
+  void undoIfVersion_isCommittedDurably() {
+    // The version check itself is the contract's (StoreContractTest.history_undoIfVersion_*).
     try (FileStore<Integer> store = counter().storeOptions(b -> b.history(10)).build()) {
       store.update(x -> x + 1);
       store.update(x -> x + 1);
 
-      assertThat(store.undoIfVersion(1).applied()).as("stale version: conflict").isFalse();
-      assertThat(store.get()).isEqualTo(2);
-      Outcome<Integer> undone = store.undoIfVersion(2);
+      Outcome<Integer> undone = store.history().orElseThrow().undoIfVersion(2, null);
       assertThat(undone.applied()).isTrue();
       assertThat(undone.snapshot().state()).isEqualTo(1);
       assertThat(store.durableVersion()).isEqualTo(3);
-      assertThat(store.redoIfVersion(3).snapshot().state()).isEqualTo(2);
+      assertThat(store.history().orElseThrow().redoIfVersion(3, null).snapshot().state()).isEqualTo(2);
       assertThat(store.durableVersion()).isEqualTo(4);
     }
   }
@@ -374,7 +374,7 @@ final class FileStoreTest {
       store.update(x -> x + 1);
       assertThatThrownBy(() -> store.update(x -> 9))
           .isInstanceOf(io.snapflux.store.StateValidationException.class);
-      assertThat(store.undo().state()).as("the first call's history(10) still applies").isZero();
+      assertThat(store.history().orElseThrow().undo(null).state()).as("the first call's history(10) still applies").isZero();
     }
   }
 
@@ -430,10 +430,9 @@ final class FileStoreTest {
       assertThat(store.durableVersion()).isEqualTo(1);
       store.update(x -> x + 1);
       store.update(x -> x + 1);
-      assertThat(store.undo().state()).as("history(5) applies after a restart").isEqualTo(6);
+      assertThat(store.history().orElseThrow().undo(null).state()).as("history(5) applies after a restart").isEqualTo(6);
     }
     assertThat(audited).containsExactly(1L, 2L, 3L, 4L);
-    assertThat(options.initialState()).as("options are copied, never changed").isZero();
   }
 
   @Test
@@ -450,7 +449,7 @@ final class FileStoreTest {
         .hasMessageContaining("must not be negative")
         .hasCauseInstanceOf(StateValidationException.class);
     try (FileStore<Integer> store = counter().build()) {
-      assertThat(store.get()).as("the files are unchanged").isEqualTo(-1);
+      assertThat(store.snapshot().state()).as("the files are unchanged").isEqualTo(-1);
     }
   }
 
@@ -478,11 +477,11 @@ final class FileStoreTest {
     assertThat(store.snapshot().version())
         .as("the version whose write failed was never visible; later ones were refused")
         .isEqualTo(1);
-    StepVerifier.create(store.updateDurably(x -> x + 1))
+    StepVerifier.create(store.async().update(x -> x + 1))
         .expectError(FileStoreException.class)
         .verify(TIMEOUT);
     assertThat(store.durableVersion()).isEqualTo(1);
-    assertThat(store.get()).as("reads still serve the last visible version").isEqualTo(1);
+    assertThat(store.snapshot().state()).as("reads still serve the last visible version").isEqualTo(1);
 
     assertThatThrownBy(store::close).isInstanceOf(FileStoreException.class);
     try (FileStore<Integer> reopened = counter().build()) {
@@ -498,7 +497,7 @@ final class FileStoreTest {
     store.breakJournal();
     store.update(x -> x + 1); // acknowledged in memory: ASYNC does not wait for the disk
 
-    StepVerifier.create(store.awaitDurable(1))
+    StepVerifier.create(((JournaledStore<?>) store).awaitDurable(1))
         .expectErrorSatisfies(e -> assertThat(e)
             .isInstanceOf(FileStoreException.class)
             .hasCauseInstanceOf(ClosedChannelException.class))
@@ -523,7 +522,7 @@ final class FileStoreTest {
     }
 
     try (FileStore<PersonV2> v2 = personV2().build()) {
-      assertThat(v2.get()).isEqualTo(new PersonV2("Ada", "Lovelace", 37));
+      assertThat(v2.snapshot().state()).isEqualTo(new PersonV2("Ada", "Lovelace", 37));
       assertThat(v2.snapshot().version()).isEqualTo(1);
       assertThat(v2.recovery().migrated()).isTrue();
       assertThat(v2.recovery().fileSchemaVersion()).isEqualTo(1);
@@ -532,7 +531,7 @@ final class FileStoreTest {
     // Rewritten with schema 2: opens without any migration registered.
     try (FileStore<PersonV2> v2 = FileStore.builder(new PersonV2("", "", 0), PersonV2.class)
         .directory(dir).schemaVersion(2).build()) {
-      assertThat(v2.get()).isEqualTo(new PersonV2("Ada", "King", 37));
+      assertThat(v2.snapshot().state()).isEqualTo(new PersonV2("Ada", "King", 37));
       assertThat(v2.snapshot().version()).isEqualTo(2);
       assertThat(v2.recovery().migrated()).isFalse();
     }
@@ -588,5 +587,35 @@ final class FileStoreTest {
           o.put("lastName", parts.length > 1 ? parts[1] : "");
           return o;
         });
+  }
+
+  @Test
+  void backendSpi_storeBuilderOptionsReachTheFileStore_andReopenKeepsVersionAndEpoch() {
+    Store<Integer> store = Store.builder(0).name("spi")
+        .validator("non-negative", n -> n >= 0).history(5)
+        .backend(FileStore.backend(dir).durability(Durability.SYNC))
+        .build();
+    String epoch;
+    try {
+      assertThat(store).isInstanceOf(FileStore.class);
+      assertThat(store.name()).isEqualTo("spi");
+      assertThatThrownBy(() -> store.update(n -> -1))
+          .isInstanceOf(StateValidationException.class);
+      store.update(n -> n + 2);
+      assertThat(store.history().orElseThrow().undo("ann").state()).isZero();
+      epoch = store.snapshot().epoch();
+      assertThat(((FileStore<Integer>) store).durableVersion()).isEqualTo(2);
+    } finally {
+      store.close();
+    }
+    Store<Integer> reopened = Store.builder(0).name("spi")
+        .backend(FileStore.backend(dir)).build();
+    try {
+      assertThat(reopened.snapshot().version()).isEqualTo(2);
+      assertThat(reopened.snapshot().epoch()).as("clean close keeps the epoch").isEqualTo(epoch);
+      assertThat(reopened.history()).as("no history(n) this time").isEmpty();
+    } finally {
+      reopened.close();
+    }
   }
 }

@@ -19,7 +19,9 @@ import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
 import io.lettuce.core.resource.Delay;
-import io.snapflux.store.CommitRules;
+import io.snapflux.store.AsyncWrites;
+import io.snapflux.store.CommitPipeline;
+import io.snapflux.store.StoreOptions;
 import io.snapflux.store.Delivery;
 import io.snapflux.store.Equivalence;
 import io.snapflux.store.Outcome;
@@ -87,13 +89,12 @@ import reactor.util.retry.Retry;
  *
  * <h2>Threads and blocking</h2>
  *
- * <p>{@link #snapshot()}, {@link #get()} and {@link #changes(Delivery)} never touch the network.
+ * <p>{@link #snapshot()} and {@link #changes(Delivery)} never touch the network.
  * The synchronous update methods ({@link #update(Object, UnaryOperator)}, {@link
  * #compareAndSet(long, Object)}, {@link #updateIfVersion(long, Object, UnaryOperator)}, ...)
  * wait for Redis and must not be called on a non-blocking Reactor thread (they throw {@link
- * IllegalStateException} there); WebFlux code uses {@link #updateAsync(Object, UnaryOperator)},
- * {@link #compareAndSetAsync(long, Object)} and {@link #updateIfVersionAsync(long, Object,
- * UnaryOperator)}. Subscribers are served on the {@linkplain RedisStoreBuilder#deliverOn
+ * IllegalStateException} there); WebFlux code uses {@link #async()}, whose writes complete on
+ * the reply of their own round trip. Subscribers are served on the {@linkplain RedisStoreBuilder#deliverOn
  * delivery scheduler}, bounded-elastic by default so that a subscriber may update the store.
  *
  * <h2>What a failed write means</h2>
@@ -241,14 +242,15 @@ public final class RedisStore<S> implements Store<S> {
   private static final Logger LOG = Loggers.getLogger(RedisStore.class);
   private static final RedisCodec<String, byte[]> CODEC =
       RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE);
-  private static final long ANY_VERSION = -1;
+  private static final long ANY_VERSION = CommitPipeline.ANY_VERSION;
   private static final int BATCH = 512;
   private static final String HISTORY_CHANGED = "snapflux: Redis history changed, resynced";
 
   private final String name;
   private final StateCodec<S> codec;
-  private final CommitRules<S> rules;
-  private final Equivalence<S> equivalence;
+  /** The shared commit attempt: version check, apply, equivalence, rules, counters. */
+  private final CommitPipeline<S> pipeline;
+  private final AsyncWrites<S> async = new RedisAsyncWrites();
   private final Duration writeTimeout;
   private final Duration pollTimeout;
   private final Duration reconnectDelay;
@@ -294,9 +296,6 @@ public final class RedisStore<S> implements Store<S> {
   /** The largest encoded state seen, in bytes: sizes catch-up pages. Racy max: benign. */
   private volatile long largestEntry = 1;
 
-  private final LongAdder casRetries = new LongAdder();
-  private final LongAdder versionConflicts = new LongAdder();
-  private final LongAdder validationRejections = new LongAdder();
   // RedisStats: where each counter moves is listed under "Counters" in the notes above.
   private final LongAdder roundTrips = new LongAdder();
   private final LongAdder resends = new LongAdder();
@@ -324,24 +323,40 @@ public final class RedisStore<S> implements Store<S> {
     return new RedisStoreBuilder<>(name, initial);
   }
 
-  RedisStore(RedisStoreBuilder<S> b) {
+  /**
+   * The Redis backend, for {@link io.snapflux.store.StoreBuilder#backend(io.snapflux.store.Backend)}:
+   * the same options as any store, taken the same way.
+   *
+   * <pre>{@code
+   * Store<Long> counter = Store.builder(0L).name("counter")
+   *     .backend(RedisStore.backend(client))
+   *     .build();
+   * }</pre>
+   *
+   * @param client a Lettuce client the application owns
+   * @return a new backend configuration
+   */
+  public static RedisBackend backend(RedisClient client) {
+    return new RedisBackend(client);
+  }
+
+  RedisStore(RedisStoreBuilder<S> b, StoreOptions<S> options) {
     this.name = b.name;
     this.codec = Objects.requireNonNull(b.codec);
-    this.rules = b.rules.commitRules();
-    this.equivalence = b.equivalence;
+    this.pipeline = new CommitPipeline<>(options);
     this.writeTimeout = b.writeTimeout;
     this.pollTimeout = b.pollTimeout;
     this.reconnectDelay = b.reconnectDelay;
     this.maxLength = LuaScripts.bytes(b.streamMaxLength);
     this.retention = LuaScripts.bytes(b.writeIdRetention);
     this.catchUpBytes = b.catchUpBytes;
-    this.clock = b.clock;
+    this.clock = options.clock();
     String prefix = "snapflux:{" + name + "}:";
     this.keys = new String[] {
         prefix + "state", prefix + "version", prefix + "stream", prefix + "meta", prefix + "writes"};
     this.streamKey = keys[2];
     this.writerId = newId() + ":";
-    rules.validate(name, b.initial);
+    pipeline.validateInitial(options.initial());
 
     if (b.client != null) {
       this.client = b.client;
@@ -372,7 +387,7 @@ public final class RedisStore<S> implements Store<S> {
       this.control = k;
       this.redis = c.reactive();
       checkEvictionPolicy(k);
-      Snapshot<S> seed = Snapshot.of(0, b.initial, null, clock.millis());
+      Snapshot<S> seed = Snapshot.of(0, options.initial(), null, clock.millis());
       current = Objects.requireNonNull(syncScript(seed).block(writeTimeout));
     } catch (RuntimeException e) {
       for (StatefulRedisConnection<String, byte[]> conn : java.util.Arrays.asList(k, f, c)) {
@@ -415,7 +430,7 @@ public final class RedisStore<S> implements Store<S> {
       return;
     }
     if (policy != null && policy.startsWith("allkeys-")) {
-      throw new StoreException("store '" + name + "': Redis has maxmemory-policy " + policy
+      throw new StoreException(name, "store '" + name + "': Redis has maxmemory-policy " + policy
           + ", which may evict the store's version, state or write ids and so lose or double "
           + "writes; use noeviction (or a volatile-* policy: the store's keys never expire)");
     }
@@ -454,143 +469,75 @@ public final class RedisStore<S> implements Store<S> {
    * {@inheritDoc}
    *
    * <p>Blocks for the Redis round trip: not for non-blocking Reactor threads (use {@link
-   * #updateAsync(Object, UnaryOperator)}).
+   * #async()}).
    *
    * @throws StoreUnavailableException if Redis did not confirm within the write timeout
    * @throws IllegalStateException if called on a non-blocking Reactor thread
    */
   @Override
   public Snapshot<S> update(@Nullable Object cause, UnaryOperator<S> fn) {
-    return join(updateAsync(cause, fn));
-  }
-
-  /**
-   * {@inheritDoc}
-   *
-   * <p>Blocks for the Redis round trip: not for non-blocking Reactor threads.
-   */
-  @Override
-  public S getAndUpdate(UnaryOperator<S> fn) {
-    Objects.requireNonNull(fn, "fn");
-    Object[] previous = new Object[1];
-    join(write(null, ANY_VERSION, s -> {
-      previous[0] = s;
-      return fn.apply(s);
-    }));
-    @SuppressWarnings("unchecked")
-    S result = (S) previous[0];
-    return result;
-  }
-
-  /**
-   * {@inheritDoc}
-   *
-   * <p>Blocks for the Redis round trip: not for non-blocking Reactor threads.
-   */
-  @Override
-  public <R> R modify(Function<? super S, ? extends Tuple2<? extends S, ? extends R>> fn) {
-    Objects.requireNonNull(fn, "fn");
-    Object[] result = new Object[1];
-    join(write(null, ANY_VERSION, s -> {
-      Tuple2<? extends S, ? extends R> t = Objects.requireNonNull(fn.apply(s),
-          () -> "modify function returned null instead of (state, result) (store '" + name + "')");
-      result[0] = t._2;
-      return t._1;
-    }));
-    @SuppressWarnings("unchecked")
-    R r = (R) result[0];
-    return r;
+    return join(async.update(cause, fn));
   }
 
   /**
    * {@inheritDoc}
    *
    * <p>Blocks for the Redis round trip: not for non-blocking Reactor threads (use {@link
-   * #compareAndSetAsync(long, Object)}).
+   * #async()}).
    */
   @Override
   public boolean compareAndSet(long expectedVersion, S newState) {
-    return join(compareAndSetAsync(expectedVersion, newState));
+    return join(async.compareAndSet(expectedVersion, newState));
   }
 
   /**
    * {@inheritDoc}
    *
    * <p>Blocks for the Redis round trip: not for non-blocking Reactor threads (use {@link
-   * #updateIfVersionAsync(long, Object, UnaryOperator)}).
+   * #async()}).
    */
   @Override
   public Outcome<S> updateIfVersion(
       long expectedVersion, @Nullable Object cause, UnaryOperator<S> fn) {
-    return join(updateIfVersionAsync(expectedVersion, cause, fn));
-  }
-
-  // ---------------------------------------------------------------------------------------------
-  // Writes: reactive
-
-  /**
-   * The non-blocking {@link #update(Object, UnaryOperator)}: completes with the committed
-   * snapshot (already in this instance's replica), or the current one if {@code fn} changed
-   * nothing. Lazy: nothing happens until subscription.
-   *
-   * <p>The function may be applied more than once and must be side-effect-free; after the first
-   * attempt it runs on a Redis I/O thread, so it must also be quick.
-   *
-   * @param cause a label or action describing the change, or {@code null}
-   * @param fn the pure update function
-   * @return the committed snapshot; fails with {@link StoreUnavailableException}, {@link
-   *     StateValidationException}, {@link StoreClosedException} or what {@code fn} threw
-   */
-  public Mono<Snapshot<S>> updateAsync(@Nullable Object cause, UnaryOperator<S> fn) {
-    Objects.requireNonNull(fn, "fn");
-    return write(cause, ANY_VERSION, fn).map(Result::snapshot);
+    return join(async.updateIfVersion(expectedVersion, cause, fn));
   }
 
   /**
-   * Shorthand for {@link #updateAsync(Object, UnaryOperator) updateAsync(null, fn)}.
-   *
-   * @param fn the pure update function
-   * @return the committed snapshot
+   * The non-blocking writes: each completes on the reply of its own Redis round trip (and the
+   * committed snapshot is already in this instance's replica). Lazy: nothing happens until
+   * subscription. Update functions may be applied more than once; after the first attempt they
+   * run on a Redis I/O thread, so they must also be quick. They fail with {@link
+   * StoreUnavailableException}, {@link CommitOutcomeUnknownException}, {@link
+   * StateValidationException}, {@link StoreClosedException} or what the function threw.
    */
-  public Mono<Snapshot<S>> updateAsync(UnaryOperator<S> fn) {
-    return updateAsync(null, fn);
+  @Override
+  public AsyncWrites<S> async() {
+    return async;
   }
 
-  /**
-   * The non-blocking {@link #compareAndSet(long, Object)}.
-   *
-   * @param expectedVersion the version the caller read
-   * @param newState the state to commit
-   * @return whether the store was at {@code expectedVersion}
-   */
-  public Mono<Boolean> compareAndSetAsync(long expectedVersion, S newState) {
-    Objects.requireNonNull(newState, () -> "compareAndSet: a Snapflux state is never null "
-        + "(store '" + name + "')");
-    requireVersion(expectedVersion);
-    return write(null, expectedVersion, s -> newState).map(r -> !r.conflict());
-  }
+  private final class RedisAsyncWrites implements AsyncWrites<S> {
 
-  /**
-   * The non-blocking {@link #updateIfVersion(long, Object, UnaryOperator)}.
-   *
-   * @param expectedVersion the version the caller read
-   * @param cause a label or action describing the change, or {@code null}
-   * @param fn the pure update function, run at most once, on the expected version
-   * @return the outcome
-   */
-  public Mono<Outcome<S>> updateIfVersionAsync(
-      long expectedVersion, @Nullable Object cause, UnaryOperator<S> fn) {
-    Objects.requireNonNull(fn, "fn");
-    requireVersion(expectedVersion);
-    return write(cause, expectedVersion, fn).map(r -> r.conflict()
-        ? new Outcome.Conflict<>(expectedVersion, r.snapshot())
-        : new Outcome.Applied<>(r.snapshot()));
-  }
+    @Override
+    public Mono<Snapshot<S>> update(@Nullable Object cause, UnaryOperator<S> fn) {
+      Objects.requireNonNull(fn, "fn");
+      return write(cause, ANY_VERSION, fn).map(Result::snapshot);
+    }
 
-  private static void requireVersion(long expectedVersion) {
-    if (expectedVersion < 0) {
-      throw new IllegalArgumentException(
-          "expectedVersion must be >= 0 (versions start at 0), was " + expectedVersion);
+    @Override
+    public Mono<Boolean> compareAndSet(long expectedVersion, S newState) {
+      Objects.requireNonNull(newState, () -> pipeline.nullStateMessage("compareAndSet"));
+      CommitPipeline.requireVersion(expectedVersion);
+      return write(null, expectedVersion, s -> newState).map(r -> !r.conflict());
+    }
+
+    @Override
+    public Mono<Outcome<S>> updateIfVersion(
+        long expectedVersion, @Nullable Object cause, UnaryOperator<S> fn) {
+      Objects.requireNonNull(fn, "fn");
+      CommitPipeline.requireVersion(expectedVersion);
+      return write(cause, expectedVersion, fn).map(r -> r.conflict()
+          ? new Outcome.Conflict<>(expectedVersion, r.snapshot())
+          : new Outcome.Applied<>(r.snapshot()));
     }
   }
 
@@ -663,7 +610,7 @@ public final class RedisStore<S> implements Store<S> {
               return Mono.just(new Result<>(d.snapshot(), d.conflict()));
             }
             return publishOwn(d.snapshot(), w.id)
-                .then(Mono.fromRunnable(() -> rules.committed(name, committedBase, d.snapshot())))
+                .then(Mono.fromRunnable(() -> pipeline.committed(committedBase, d.snapshot())))
                 .thenReturn(new Result<>(d.snapshot(), false));
           })
           .onErrorMap(e -> closed.get() && isTransportError(e), e -> new StoreClosedException(name))
@@ -681,7 +628,8 @@ public final class RedisStore<S> implements Store<S> {
     return status(w.id, w.firstBase).flatMap(status -> {
       if (status instanceof CommitStatus.Committed c) {
         return Mono.just(new Decided<>(
-            Snapshot.of(c.version(), a.next(), w.cause, a.timestamp()), a.base(), false));
+            Snapshot.of(c.version(), a.next(), w.cause, a.timestamp(), a.base().epoch()),
+            a.base(), false));
       }
       if (status instanceof CommitStatus.NotCommitted) {
         return Mono.error(unavailable(w));
@@ -759,25 +707,19 @@ public final class RedisStore<S> implements Store<S> {
   private Mono<Decided<S>> attempt(Write<S> w, Snapshot<S> base, int retry) {
     return Mono.defer(() -> {
       requireOpen();
-      if (w.expected != ANY_VERSION && base.version() != w.expected) {
-        versionConflicts.increment();
+      if (!pipeline.atVersion(base, w.expected)) {
         return Mono.just(new Decided<>(base, null, true));
       }
-      S state = base.state();
-      S next = w.fn.apply(state);
-      if (next == null) {
-        throw new NullPointerException("the update function returned null: a Snapflux state is "
-            + "never null (store '" + name + "')");
-      }
-      if (equivalence.equivalent(state, next)) {
-        return Mono.just(new Decided<>(base, null, false));
-      }
       Object cause = w.cause;
-      check(base, next, cause);
+      S next = pipeline.apply(base, w.fn, null, cause);
+      if (next == base.state()) {
+        return Mono.just(new Decided<>(base, null, false)); // equivalent: commit nothing
+      }
       byte[] bytes = encode(next);
       noteSize(bytes.length);
       Attempt<S> a = new Attempt<>(base, next, clock.millis());
-      byte[] history = LuaScripts.bytes(epoch);
+      String attemptEpoch = epoch;
+      byte[] history = LuaScripts.bytes(attemptEpoch);
       return retrying(w, () -> {
             boolean doubtBefore = w.inDoubt;
             w.sent = a;
@@ -803,7 +745,7 @@ public final class RedisStore<S> implements Store<S> {
               noteSeen(committed);
               // base is the version just before: the script committed on top of it.
               return Mono.just(new Decided<>(
-                  Snapshot.of(committed, next, cause, a.timestamp()), base, false));
+                  Snapshot.of(committed, next, cause, a.timestamp(), attemptEpoch), base, false));
             }
             if (kind == -4) {
               return Mono.error(new StoreUnavailableException(name, "store '" + name + "': write "
@@ -826,11 +768,10 @@ public final class RedisStore<S> implements Store<S> {
               });
             }
             Snapshot<S> now = current.snapshot();
-            if (w.expected != ANY_VERSION) {
-              versionConflicts.increment();
+            if (!pipeline.atVersion(now, w.expected)) {
               return Mono.just(new Decided<>(now, null, true));
             }
-            casRetries.increment();
+            pipeline.retried();
             if (retry < 3) {
               // The reply is a fresh read: retrying at once is the likeliest to win.
               return attempt(w, now, retry + 1);
@@ -1036,7 +977,7 @@ public final class RedisStore<S> implements Store<S> {
         return Mono.just(replica.snapshot());
       }
       if (depth > 16) {
-        return Mono.error(new StoreException("store '" + name + "': could not reconcile with "
+        return Mono.error(new StoreException(name, "store '" + name + "': could not reconcile with "
             + "Redis's history (Redis at version " + redisVersion + ", replica at "
             + local.version() + ")"));
       }
@@ -1074,7 +1015,8 @@ public final class RedisStore<S> implements Store<S> {
               LuaScripts.bytes(cause == null ? "0" : "1"),
               LuaScripts.bytes(cause == null ? "" : cause.toString()), LuaScripts.bytes(fresh))
           .map(reply -> (Long) reply.get(0) == 1
-              ? new Current<>(local, fresh, true)
+              ? new Current<>(Snapshot.of(local.version(), local.state(), local.cause(),
+                  local.timestampMillis(), fresh), fresh, true)
               : currentOf(reply));
     });
   }
@@ -1088,9 +1030,10 @@ public final class RedisStore<S> implements Store<S> {
     S state = decode(bytes, version);
     long timestamp = Long.parseLong(text((byte[]) reply.get(3)));
     String cause = "1".equals(text((byte[]) reply.get(4))) ? text((byte[]) reply.get(5)) : null;
+    String e = text((byte[]) reply.get(6));
     return new Current<>(
-        Snapshot.of(version, state, cause, timestamp == 0 ? clock.millis() : timestamp),
-        text((byte[]) reply.get(6)), false);
+        Snapshot.of(version, state, cause, timestamp == 0 ? clock.millis() : timestamp, e),
+        e, false);
   }
 
   private Snapshot<S> snapshotOf(long version, Map<String, byte[]> body) {
@@ -1101,8 +1044,9 @@ public final class RedisStore<S> implements Store<S> {
     noteSize(s.length);
     // This instance's own write: its snapshot carries the caller's cause object.
     Object own = w == null ? null : ownCauses.get(text(w));
+    byte[] e = body.get("e");
     return Snapshot.of(version, decode(s, version), own != null ? own : c == null ? null : text(c),
-        t == null ? clock.millis() : Long.parseLong(text(t)));
+        t == null ? clock.millis() : Long.parseLong(text(t)), e == null ? epoch : text(e));
   }
 
   private static long versionOf(StreamMessage<String, byte[]> entry) {
@@ -1136,7 +1080,7 @@ public final class RedisStore<S> implements Store<S> {
     try {
       return codec.encode(state);
     } catch (IOException e) {
-      throw new StoreException("store '" + name + "' cannot encode its state with " + codec, e);
+      throw new StoreException(name, "store '" + name + "' cannot encode its state with " + codec, e);
     }
   }
 
@@ -1144,7 +1088,7 @@ public final class RedisStore<S> implements Store<S> {
     try {
       return codec.decode(bytes);
     } catch (IOException | RuntimeException e) {
-      throw new UndecodableStateException("store '" + name + "' cannot decode version " + version
+      throw new UndecodableStateException(name, "store '" + name + "' cannot decode version " + version
           + " in Redis with " + codec + " (an incompatible codec or state type on another "
           + "instance?): " + e.getMessage(), e);
     }
@@ -1154,8 +1098,8 @@ public final class RedisStore<S> implements Store<S> {
   static final class UndecodableStateException extends StoreException {
     private static final long serialVersionUID = 1L;
 
-    UndecodableStateException(String message, Throwable cause) {
-      super(message, cause);
+    UndecodableStateException(String storeName, String message, Throwable cause) {
+      super(storeName, message, cause);
     }
   }
 
@@ -1332,8 +1276,7 @@ public final class RedisStore<S> implements Store<S> {
   @Override
   public StoreStats stats() {
     StoreStats r = replica.stats();
-    return new StoreStats(r.version(), casRetries.sum(), versionConflicts.sum(),
-        validationRejections.sum(), r.subscribers(), r.maxLosslessLag(), r.lagOverflows());
+    return pipeline.stats(r.version(), r.subscribers(), r.maxLosslessLag(), r.lagOverflows());
   }
 
   /**
@@ -1344,7 +1287,7 @@ public final class RedisStore<S> implements Store<S> {
    * @return the counters now
    */
   public RedisStats redisStats() {
-    return new RedisStats(roundTrips.sum(), casRetries.sum(), resends.sum(), reconnects.sum(),
+    return new RedisStats(roundTrips.sum(), stats().casRetries(), resends.sum(), reconnects.sum(),
         resyncs.sum(), writeTimeouts.sum(), outcomesUnknown.sum(),
         Math.max(0, newestSeen - replica.snapshot().version()));
   }
@@ -1387,16 +1330,6 @@ public final class RedisStore<S> implements Store<S> {
     }
   }
 
-  /** Validators, then the interceptors' before-commit hooks: may throw, commits nothing. */
-  private void check(Snapshot<S> current, S next, @Nullable Object cause) {
-    try {
-      rules.check(name, current, next, cause);
-    } catch (StateValidationException e) {
-      validationRejections.increment();
-      throw e;
-    }
-  }
-
   private <T> T join(Mono<T> mono) {
     if (Schedulers.isInNonBlockingThread()) {
       throw new IllegalStateException("RedisStore '" + name + "': this method waits for Redis "
@@ -1413,10 +1346,10 @@ public final class RedisStore<S> implements Store<S> {
       if (cause instanceof Error err) {
         throw err;
       }
-      throw new StoreException("store '" + name + "': write failed", cause);
+      throw new StoreException(name, "store '" + name + "': write failed", cause);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new StoreException("store '" + name + "': interrupted while waiting for Redis", e);
+      throw new StoreException(name, "store '" + name + "': interrupted while waiting for Redis", e);
     }
   }
 

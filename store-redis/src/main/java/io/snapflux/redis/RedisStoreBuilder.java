@@ -10,6 +10,9 @@ import io.snapflux.store.StateCodec;
 import io.snapflux.store.StateValidationException;
 import io.snapflux.store.Store;
 import io.snapflux.store.StoreBuilder;
+import io.snapflux.store.StoreOptions;
+import io.snapflux.store.Backend;
+import java.util.function.Consumer;
 import io.snapflux.store.TypeRef;
 import java.time.Clock;
 import java.time.Duration;
@@ -42,11 +45,12 @@ public final class RedisStoreBuilder<S> {
   @Nullable RedisURI uri;
   @Nullable StateCodec<S> codec;
   /**
-   * Collects validators and interceptors, in the order added: store-core makes {@link
-   * CommitRules} only from a {@link StoreBuilder}, so the rules live in one.
+   * The store options given with {@link #options(StoreBuilder)}, or null for a new builder: the
+   * store receives its options from it through the Backend SPI, as every backend does.
    */
-  final StoreBuilder<S> rules;
-  Equivalence<S> equivalence = Equivalence.identity();
+  private @Nullable StoreBuilder<S> base;
+  /** What this builder's own setters configure, applied to the store builder after {@link #base}. */
+  private Consumer<StoreBuilder<S>> own = b -> {};
   Duration writeTimeout = Duration.ofSeconds(5);
   long streamMaxLength = 1_000;
   long writeIdRetention = 10_000;
@@ -54,7 +58,6 @@ public final class RedisStoreBuilder<S> {
   Duration pollTimeout = Duration.ofSeconds(1);
   Duration reconnectDelay = Duration.ofMillis(200);
   Scheduler deliveryScheduler = Schedulers.boundedElastic();
-  Clock clock = Clock.systemUTC();
 
   RedisStoreBuilder(String name, S initial) {
     Objects.requireNonNull(name, "name");
@@ -65,7 +68,15 @@ public final class RedisStoreBuilder<S> {
     }
     this.name = name;
     this.initial = Objects.requireNonNull(initial, "the initial state of a store is never null");
-    this.rules = Store.builder(initial).name(name);
+  }
+
+  private RedisStoreBuilder<S> own(Consumer<StoreBuilder<S>> step) {
+    Consumer<StoreBuilder<S>> earlier = own;
+    this.own = b -> {
+      earlier.accept(b);
+      step.accept(b);
+    };
+    return this;
   }
 
   /**
@@ -147,8 +158,9 @@ public final class RedisStoreBuilder<S> {
    * @return this builder
    */
   public RedisStoreBuilder<S> validator(String description, Predicate<? super S> check) {
-    rules.validator(description, check);
-    return this;
+    Objects.requireNonNull(description, "description");
+    Objects.requireNonNull(check, "check");
+    return own(b -> b.validator(description, check));
   }
 
   /**
@@ -164,44 +176,42 @@ public final class RedisStoreBuilder<S> {
    * @return this builder
    */
   public RedisStoreBuilder<S> interceptor(Interceptor<S> interceptor) {
-    rules.interceptor(interceptor);
-    return this;
+    Objects.requireNonNull(interceptor, "interceptor");
+    return own(b -> b.interceptor(interceptor));
   }
 
   /**
    * Adds {@code rules}' validators and then its interceptors, after those already added.
    *
-   * @param rules the rules, e.g. {@link StoreBuilder#commitRules()}
+   * @param rules the rules, e.g. {@link io.snapflux.store.StoreOptions#rules()}
    * @return this builder
    * @see #validator(String, Predicate)
    * @see #interceptor(Interceptor)
    */
   public RedisStoreBuilder<S> rules(CommitRules<S> rules) {
     Objects.requireNonNull(rules, "rules");
-    rules.validators().forEach(v -> this.rules.validator(v.description(), v.check()));
-    rules.interceptors().forEach(this.rules::interceptor);
-    return this;
+    return own(b -> {
+      rules.validators().forEach(v -> b.validator(v.description(), v.check()));
+      rules.interceptors().forEach(b::interceptor);
+    });
   }
 
   /**
-   * Takes over what an application configured on an in-memory {@link StoreBuilder}: its
-   * validators and interceptors (added after those already here, as by {@link
-   * #rules(CommitRules)}), its {@linkplain StoreBuilder#equivalence() equivalence} and its
-   * {@linkplain StoreBuilder#clock() clock}. Not taken: the name and initial state (this
-   * builder's own), the history size (a Redis store keeps no history: {@link
-   * RedisStore#history()} holds the current snapshot and undo is unsupported), the backoff (see
-   * {@link RedisStore}) and the delivery scheduler (a Redis store delivers on {@link
-   * #deliverOn(Scheduler)}, bounded-elastic by default).
+   * Builds the store with what an application configured on an in-memory {@link StoreBuilder}:
+   * its validators and interceptors (before those added on this builder), its equivalence and
+   * its clock; the store receives them as {@link io.snapflux.store.StoreOptions}, like every
+   * backend. {@code options} is used, not copied: {@link #build()} names it with this builder's
+   * name and sets its backend. Not used: the history size (a Redis store has no history
+   * capability: {@link RedisStore#history()} is empty), the backoff (see {@link RedisStore}) and
+   * the delivery scheduler (a Redis store delivers on {@link #deliverOn(Scheduler)},
+   * bounded-elastic by default).
    *
    * @param options a configured in-memory builder, e.g. the Spring starter's {@code
    *     StoreDefinition.builder()}
    * @return this builder
    */
   public RedisStoreBuilder<S> options(StoreBuilder<S> options) {
-    Objects.requireNonNull(options, "options");
-    rules(options.commitRules());
-    this.equivalence = options.equivalence();
-    this.clock = options.clock();
+    this.base = Objects.requireNonNull(options, "options");
     return this;
   }
 
@@ -213,8 +223,8 @@ public final class RedisStoreBuilder<S> {
    * @return this builder
    */
   public RedisStoreBuilder<S> equivalence(Equivalence<S> equivalence) {
-    this.equivalence = Objects.requireNonNull(equivalence, "equivalence");
-    return this;
+    Objects.requireNonNull(equivalence, "equivalence");
+    return own(b -> b.equivalence(equivalence));
   }
 
   /**
@@ -314,8 +324,8 @@ public final class RedisStoreBuilder<S> {
    * @return this builder
    */
   public RedisStoreBuilder<S> clock(Clock clock) {
-    this.clock = Objects.requireNonNull(clock, "clock");
-    return this;
+    Objects.requireNonNull(clock, "clock");
+    return own(b -> b.clock(clock));
   }
 
   /**
@@ -334,7 +344,22 @@ public final class RedisStoreBuilder<S> {
     if (codec == null) {
       throw new IllegalStateException("RedisStore '" + name + "' needs type(...) or codec(...)");
     }
-    return new RedisStore<>(this);
+    StoreBuilder<S> sb = base != null ? base : Store.builder(initial);
+    own.accept(sb);
+    sb.name(name);
+    // The store receives its options as every backend does: through the Backend SPI.
+    return (RedisStore<S>) sb.backend(Backend.typed(this::open)).build();
+  }
+
+  /** Opens the store with {@code options}, the options every backend receives. */
+  RedisStore<S> open(StoreOptions<S> options) {
+    if (client == null && uri == null) {
+      throw new IllegalStateException("RedisStore '" + name + "' needs client(...) or uri(...)");
+    }
+    if (codec == null) {
+      throw new IllegalStateException("RedisStore '" + name + "' needs type(...) or codec(...)");
+    }
+    return new RedisStore<>(this, options);
   }
 
   private static Duration positive(Duration d, String what) {

@@ -21,7 +21,6 @@ public sealed class StoreUnavailableException extends StoreException
 
   private static final long serialVersionUID = 1L;
 
-  private final String storeName;
 
   /**
    * @param storeName the store written to
@@ -29,12 +28,7 @@ public sealed class StoreUnavailableException extends StoreException
    * @param cause the last Redis error seen, or {@code null}
    */
   public StoreUnavailableException(String storeName, String message, @Nullable Throwable cause) {
-    super(message, cause);
-    this.storeName = storeName;
+    super(storeName, message, cause);
   }
 
-  /** The name of the store written to. */
-  public String storeName() {
-    return storeName;
-  }
 }

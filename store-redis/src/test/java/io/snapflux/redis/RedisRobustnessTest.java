@@ -98,11 +98,11 @@ final class RedisRobustnessTest {
       writer.update(n -> n + 1);
     }
 
-    Awaitility.await().atMost(TIMEOUT).until(() -> reader.get() == 3 && reader.isConnected());
+    Awaitility.await().atMost(TIMEOUT).until(() -> reader.snapshot().state() == 3 && reader.isConnected());
     assertThat(thrown).isTrue();
     assertThat(reader.health().lastError()).contains("simulated Error");
     writer.update(n -> n + 1);
-    Awaitility.await().atMost(TIMEOUT).until(() -> reader.get() == 4);
+    Awaitility.await().atMost(TIMEOUT).until(() -> reader.snapshot().state() == 4);
   }
 
   record Cause(int n) {}
@@ -151,7 +151,7 @@ final class RedisRobustnessTest {
     assertThat(a.health().connected()).isFalse();
     assertThat(a.health().lastError()).contains("version 2");
     assertThat(a.snapshot().version()).as("reads serve the last good snapshot").isEqualTo(1);
-    assertThat(a.get()).isEqualTo(1);
+    assertThat(a.snapshot().state()).isEqualTo(1);
     assertThatThrownBy(() -> a.update(n -> n + 1))
         .isInstanceOf(StoreException.class)
         .isNotInstanceOf(StoreUnavailableException.class)
@@ -162,7 +162,7 @@ final class RedisRobustnessTest {
         .codec(integers(text -> Integer.valueOf(text.startsWith("x") ? text.substring(1) : text))));
     repair.update(n -> n + 1);
 
-    Awaitility.await().atMost(TIMEOUT).until(() -> a.isConnected() && a.get() == 6);
+    Awaitility.await().atMost(TIMEOUT).until(() -> a.isConnected() && a.snapshot().state() == 6);
     assertThat(a.update(n -> n + 1).version()).isEqualTo(4);
     Awaitility.await().atMost(TIMEOUT).until(() -> seenByA.contains(4L));
     assertThat(seenByA).as("version 2 skipped visibly").containsExactly(0L, 1L, 3L, 4L);
@@ -211,7 +211,7 @@ final class RedisRobustnessTest {
     Awaitility.await().atMost(TIMEOUT).until(() -> b.snapshot().version() == 41);
     Awaitility.await().atMost(TIMEOUT).until(() -> seenByB.size() == 42);
     assertThat(seenByB).isEqualTo(java.util.stream.LongStream.rangeClosed(0, 41).boxed().toList());
-    assertThat(b.get()).isEqualTo(big + 40);
+    assertThat(b.snapshot().state()).isEqualTo(big + 40);
   }
 
   @Test

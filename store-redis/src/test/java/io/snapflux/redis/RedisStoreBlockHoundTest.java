@@ -8,6 +8,7 @@ import io.snapflux.store.BlockHoundSupport;
 import io.snapflux.store.Delivery;
 import io.snapflux.store.Outcome;
 import io.snapflux.store.Snapshot;
+import io.snapflux.store.Stores;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.UUID;
@@ -58,18 +59,18 @@ final class RedisStoreBlockHoundTest {
           .verifyLater();
 
       Flux<Snapshot<Integer>> writes = Flux.merge(
-          Flux.range(0, 200).concatMap(i -> a.updateAsync(n -> n + 1))
+          Flux.range(0, 200).concatMap(i -> a.async().update(n -> n + 1))
               .subscribeOn(Schedulers.parallel()),
-          Flux.range(0, 200).concatMap(i -> b.updateAsync(n -> n + 1))
+          Flux.range(0, 200).concatMap(i -> b.async().update(n -> n + 1))
               .subscribeOn(Schedulers.parallel()));
       // A's replica reaches B's last commit through the stream, shortly after B's write returns.
-      StepVerifier.create(writes.then(a.awaitVersion(400)).map(Snapshot::state))
+      StepVerifier.create(writes.then(Stores.awaitVersion(a, 400)).map(Snapshot::state))
           .expectNext(400)
           .verifyComplete();
-      StepVerifier.create(b.compareAndSetAsync(400, 1_000).subscribeOn(Schedulers.parallel()))
+      StepVerifier.create(b.async().compareAndSet(400, 1_000).subscribeOn(Schedulers.parallel()))
           .expectNext(true)
           .verifyComplete();
-      StepVerifier.create(a.updateIfVersionAsync(0, null, n -> n).subscribeOn(Schedulers.parallel()))
+      StepVerifier.create(a.async().updateIfVersion(0, null, n -> n).subscribeOn(Schedulers.parallel()))
           .assertNext(o -> assertThat(o).isInstanceOf(Outcome.Conflict.class))
           .verifyComplete();
       lossless.verify(TIMEOUT);

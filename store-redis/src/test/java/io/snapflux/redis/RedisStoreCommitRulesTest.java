@@ -100,7 +100,7 @@ final class RedisStoreCommitRulesTest {
     assertThatThrownBy(() -> store.update(n -> n - 1))
         .isInstanceOf(StateValidationException.class)
         .hasMessageContaining("must not be negative");
-    assertThatThrownBy(() -> store.updateAsync(n -> n - 5).block())
+    assertThatThrownBy(() -> store.async().update(n -> n - 5).block())
         .isInstanceOf(StateValidationException.class);
     assertThatThrownBy(() -> store.compareAndSet(0, -3)).as("compareAndSet is checked too")
         .isInstanceOf(StateValidationException.class);
@@ -229,5 +229,33 @@ final class RedisStoreCommitRulesTest {
     // Equality: a new but equal Integer (1000 is not cached) changes nothing; identity would
     // commit it.
     assertThat(store.update(n -> Integer.valueOf(n.intValue())).version()).isEqualTo(1);
+  }
+
+  @Test
+  void backendSpi_storeBuilderOptionsReachTheRedisStore_likeEveryBackend() {
+    String name = "spi-" + UUID.randomUUID();
+    Store<Integer> store = Store.builder(0).name(name)
+        .validator("non-negative", n -> n >= 0)
+        .backend(RedisStore.backend(REDIS.client()).writeTimeout(Duration.ofSeconds(5)))
+        .build();
+    try {
+      assertThat(store).isInstanceOf(RedisStore.class);
+      assertThat(store.name()).isEqualTo(name);
+      assertThat(store.history()).as("Redis has no history capability").isEmpty();
+      assertThatThrownBy(() -> store.update(n -> -1))
+          .isInstanceOf(StateValidationException.class)
+          .hasMessageContaining("non-negative");
+      Snapshot<Integer> v1 = store.update(n -> n + 1);
+      Store<Integer> other = Store.builder(0).name(name)
+          .backend(RedisStore.backend(REDIS.client())).build();
+      try {
+        assertThat(other.snapshot().version()).isEqualTo(1);
+        assertThat(other.snapshot().epoch()).isEqualTo(v1.epoch()).isNotEmpty();
+      } finally {
+        other.close();
+      }
+    } finally {
+      store.close();
+    }
   }
 }

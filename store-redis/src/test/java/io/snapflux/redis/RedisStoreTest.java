@@ -134,9 +134,9 @@ final class RedisStoreTest {
     RedisStore<Integer> b = sharedClientInstance(server); // initial 0 is ignored
 
     assertThat(b.snapshot().version()).isEqualTo(1);
-    assertThat(b.get()).isEqualTo(7);
+    assertThat(b.snapshot().state()).isEqualTo(7);
     assertThat(b.compareAndSet(1, 8)).isTrue();
-    Awaitility.await().atMost(TIMEOUT).until(() -> a.get() == 8);
+    Awaitility.await().atMost(TIMEOUT).until(() -> a.snapshot().state() == 8);
   }
 
   @Test
@@ -214,7 +214,7 @@ final class RedisStoreTest {
           .hasMessageContaining("'" + name + "'");
       Duration took = Duration.ofNanos(System.nanoTime() - startNanos);
       assertThat(took).isGreaterThanOrEqualTo(WRITE_TIMEOUT).isLessThan(WRITE_TIMEOUT.plusSeconds(3));
-      StepVerifier.create(store.updateAsync(n -> n + 1000))
+      StepVerifier.create(store.async().update(n -> n + 1000))
           .expectError(StoreUnavailableException.class)
           .verify(TIMEOUT);
       assertThatThrownBy(() -> store.compareAndSet(2, 99))
@@ -244,7 +244,7 @@ final class RedisStoreTest {
 
     Awaitility.await().atMost(TIMEOUT).until(() -> own.isConnected() && shared.isConnected());
     assertThat(own.snapshot().version()).as("the failed writes left no trace").isEqualTo(2);
-    assertThat(own.get()).isEqualTo(2);
+    assertThat(own.snapshot().state()).isEqualTo(2);
     own.update(n -> n + 1);
     shared.update(n -> n + 1);
 
@@ -252,8 +252,8 @@ final class RedisStoreTest {
       assertThat(seenByShared).isEqualTo(versions(0, 4));
       assertThat(seenByOwn).isEqualTo(versions(0, 4));
     });
-    assertThat(own.get()).isEqualTo(4);
-    assertThat(shared.get()).isEqualTo(4);
+    assertThat(own.snapshot().state()).isEqualTo(4);
+    assertThat(shared.snapshot().state()).isEqualTo(4);
   }
 
   @Test
@@ -274,7 +274,7 @@ final class RedisStoreTest {
       assertThat(c.sync().get("snapflux:{" + name + "}:state")).isEqualTo("10");
     }
     assertThat(store.update(n -> n + 1).version()).isEqualTo(3);
-    assertThat(store.get()).isEqualTo(11);
+    assertThat(store.snapshot().state()).isEqualTo(11);
     Awaitility.await().atMost(TIMEOUT).until(() -> seen.equals(versions(0, 3)));
   }
 
@@ -326,10 +326,10 @@ final class RedisStoreTest {
     assertThatThrownBy(() -> b.update(n -> n + 100)).isInstanceOf(StoreUnavailableException.class);
     link.restore();
 
-    Awaitility.await().atMost(TIMEOUT).until(() -> b.isConnected() && b.get() == 5);
+    Awaitility.await().atMost(TIMEOUT).until(() -> b.isConnected() && b.snapshot().state() == 5);
     Awaitility.await().atMost(TIMEOUT).until(() -> seenByB.equals(versions(0, 5)));
     assertThat(b.update(n -> n + 1).version()).isEqualTo(6);
-    Awaitility.await().atMost(TIMEOUT).until(() -> a.get() == 6);
+    Awaitility.await().atMost(TIMEOUT).until(() -> a.snapshot().state() == 6);
   }
 
   @Test
@@ -354,7 +354,7 @@ final class RedisStoreTest {
     }
     link.restore();
 
-    Awaitility.await().atMost(TIMEOUT).until(() -> b.isConnected() && b.get() == 301);
+    Awaitility.await().atMost(TIMEOUT).until(() -> b.isConnected() && b.snapshot().state() == 301);
     a.update(n -> n + 1);
     Awaitility.await().atMost(TIMEOUT).until(() -> seenByB.contains(302L));
     assertThat(seenByB).startsWith(0L, 1L).isSorted().doesNotHaveDuplicates().endsWith(301L, 302L);
@@ -374,7 +374,7 @@ final class RedisStoreTest {
             .isInstanceOf(IllegalStateException.class)
             .hasMessageContaining("updateAsync"))
         .verify(TIMEOUT);
-    StepVerifier.create(Mono.defer(() -> store.updateAsync("async", n -> n + 1))
+    StepVerifier.create(Mono.defer(() -> store.async().update("async", n -> n + 1))
             .subscribeOn(Schedulers.parallel()))
         .assertNext(s -> {
           assertThat(s.version()).isEqualTo(1);

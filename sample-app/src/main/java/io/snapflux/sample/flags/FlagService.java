@@ -100,6 +100,6 @@ public class FlagService {
   public Rollout.Evaluation evaluate(String name, String user) {
     FlagJson.requireName(name);
     FlagJson.requireUser(user);
-    return Rollout.evaluate(name, require(store.get(), name), user);
+    return Rollout.evaluate(name, require(store.snapshot().state(), name), user);
   }
 }

@@ -34,7 +34,7 @@ import tools.jackson.databind.node.ObjectNode;
 /**
  * Recent versions with their causes and per-flag diffs, from the store's own history ({@link
  * Store#history()}, {@code snapflux.stores.flags.history-size} versions), and undo ({@link
- * Store#undoIfVersion(long, Object)}, naming the user).
+ * io.snapflux.store.History#undoIfVersion(long, Object)}, naming the user).
  */
 @RestController
 class HistoryController {
@@ -91,7 +91,9 @@ class HistoryController {
     if (n < 1 || n > 1000) {
       throw new InvalidFieldException("limit", "limit must be an integer from 1 to 1000");
     }
-    List<Snapshot<AppState>> oldestFirst = store.history();
+    // A store without the history capability (the redis backend) lists its current version.
+    List<Snapshot<AppState>> oldestFirst = store.history().map(h -> h.versions())
+        .orElseGet(() -> List.of(store.snapshot()));
     Seq<Entry> entries = oldestFirst.zipWithIndex().reverse().take(n).map(t -> entry(
         t._1(), t._2() == 0 ? null : oldestFirst.get(t._2() - 1)));
     return new History(oldestFirst.last().version(), entries);
@@ -101,7 +103,7 @@ class HistoryController {
    * Reverts the newest change not yet undone, as a new version whose cause names the user ({@code
    * by}). With {@code If-Match}, refuses (412, nothing changed) unless the flags are still at a
    * version it names, so a user never undoes a change they have not seen: {@link
-   * Store#undoIfVersion(long, Object)} checks the version in the same compare-and-set that commits
+   * io.snapflux.store.History#undoIfVersion(long, Object)} checks the version in the same compare-and-set that commits
    * the undo. Without it, the newest change is undone (retried if another write wins the race).
    * 409 when there is nothing left to undo.
    */
@@ -115,7 +117,10 @@ class HistoryController {
   }
 
   private Outcome<AppState> undoIfVersion(long version, String by) {
-    Outcome<AppState> outcome = store.undoIfVersion(version, by);
+    Outcome<AppState> outcome = store.history()
+        .orElseThrow(() -> new UnsupportedOperationException(
+            "store '" + store.name() + "' has no history capability"))
+        .undoIfVersion(version, by);
     if (outcome.applied() && outcome.snapshot().version() == version) {
       throw nothingToUndo();
     }

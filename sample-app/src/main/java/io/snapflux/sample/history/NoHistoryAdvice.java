@@ -1,6 +1,5 @@
 package io.snapflux.sample.history;
 
-import io.snapflux.spring.SnapfluxProperties;
 import io.snapflux.spring.StoreFactory;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -24,18 +23,18 @@ class NoHistoryAdvice {
     this.stores = stores;
   }
 
-  /** {@code Store.undo()} and {@code undoIfVersion} throw this when the store keeps no history. */
+  /** HistoryController throws this when {@code Store.history()} is empty (no history capability). */
   @ExceptionHandler(UnsupportedOperationException.class)
   ResponseEntity<ProblemDetail> undoUnavailable(UnsupportedOperationException e) {
-    SnapfluxProperties.Backend backend = stores.backend().kind();
-    String detail = backend == SnapfluxProperties.Backend.REDIS
+    String backend = stores.backend().id();
+    String detail = backend.equals("redis")
         ? "Undo needs the store's history, and the redis backend keeps none (instances share only "
             + "the current version): run the app with the memory or file backend to undo changes"
         : "Undo needs the store's history, and this store keeps none: set "
             + "snapflux.stores.flags.history-size above 0";
     ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.NOT_IMPLEMENTED, detail);
     problem.setTitle("Undo not available");
-    problem.setProperty("backend", backend.id());
+    problem.setProperty("backend", backend);
     return ResponseEntity.status(HttpStatus.NOT_IMPLEMENTED)
         .contentType(MediaType.APPLICATION_PROBLEM_JSON)
         .body(problem);

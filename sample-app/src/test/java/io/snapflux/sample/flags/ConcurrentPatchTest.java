@@ -56,7 +56,7 @@ final class ConcurrentPatchTest {
         .hasSize(CLIENTS - 1);
     int winner = winners.get(0);
     assertThat(store.snapshot().version()).isEqualTo(v + 1);
-    assertThat(store.get().flag("race").get())
+    assertThat(store.snapshot().state().flag("race").get())
         .isEqualTo(Flag.of(true, winner % 101, "client " + winner));
   }
 }

@@ -93,7 +93,7 @@ final class FlagApiTest {
         .expectHeader().valueEquals("Location", "/api/flags/put.new")
         .expectHeader().valueEquals("ETag", etag(store, v + 1))
         .expectBody().jsonPath("$.rollout").isEqualTo(50);
-    assertThat(store.get().flag("put.new").get())
+    assertThat(store.snapshot().state().flag("put.new").get())
         .isEqualTo(Flag.of(true, 50, "d").allowing("alice"));
     assertThat(store.snapshot().cause()).isEqualTo(Change.of("create", "put.new", "admin"));
 
@@ -227,7 +227,7 @@ final class FlagApiTest {
         .expectBody()
         .json("{\"enabled\":true,\"rollout\":75,\"allow\":[],\"description\":\"keep\"}",
             JsonCompareMode.STRICT);
-    assertThat(store.get().flag("patch.me").get()).isEqualTo(Flag.of(true, 75, "keep"));
+    assertThat(store.snapshot().state().flag("patch.me").get()).isEqualTo(Flag.of(true, 75, "keep"));
     assertThat(store.snapshot().cause()).isEqualTo(Change.of("patch", "patch.me", "admin"));
   }
 
@@ -242,7 +242,7 @@ final class FlagApiTest {
         .exchange()
         .expectStatus().isOk()
         .expectHeader().valueEquals("ETag", etag(store, v + 2));
-    assertThat(store.get().flag("patch.mine").get().rollout()).isEqualTo(1);
+    assertThat(store.snapshot().state().flag("patch.mine").get().rollout()).isEqualTo(1);
     // The flag's ETag did not move when the other flag changed, so a cached read stays valid.
     Api.put(store, "patch.other", Flag.of(false, 10, ""));
     client.get().uri("/api/flags/patch.mine").header("If-None-Match", etag(store, v + 2))
@@ -330,7 +330,7 @@ final class FlagApiTest {
         .exchange()
         .expectStatus().isNoContent()
         .expectHeader().valueEquals("ETag", etag(store, v + 1));
-    assertThat(store.get().flag("delete.me").isEmpty()).isTrue();
+    assertThat(store.snapshot().state().flag("delete.me").isEmpty()).isTrue();
     client.get().uri("/api/flags/delete.me").exchange().expectStatus().isNotFound();
     changesNothing(store, () -> client.delete().uri("/api/flags/delete.me").headers(admin())
         .exchange().expectStatus().isNotFound());

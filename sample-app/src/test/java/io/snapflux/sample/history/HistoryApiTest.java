@@ -74,7 +74,7 @@ final class HistoryApiTest {
     client.post().uri("/api/undo").headers(admin()).exchange()
         .expectStatus().isOk()
         .expectBody().jsonPath("$.state.flags['undo.me'].rollout").isEqualTo(1);
-    assertThat(store.get().flag("undo.me").get().rollout()).isEqualTo(1);
+    assertThat(store.snapshot().state().flag("undo.me").get().rollout()).isEqualTo(1);
     assertThat(store.snapshot().version()).isEqualTo(v0 + 4);
 
     client.get().uri("/api/history?limit=1").exchange()

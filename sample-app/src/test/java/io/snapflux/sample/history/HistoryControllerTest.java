@@ -69,8 +69,8 @@ final class HistoryControllerTest {
         });
     assertThat(store.snapshot().version()).isEqualTo(v + 1);
     assertThat(store.snapshot().cause()).isEqualTo("other writer");
-    assertThat(store.get().flag("other")).isNotEmpty();
-    assertThat(store.get().flag("mine")).isNotEmpty();
+    assertThat(store.snapshot().state().flag("other")).isNotEmpty();
+    assertThat(store.snapshot().state().flag("mine")).isNotEmpty();
   }
 
   @Test
@@ -88,7 +88,7 @@ final class HistoryControllerTest {
     Snapshot<AppState> undone = store.snapshot();
     assertThat(undone.version()).isEqualTo(v + 1);
     assertThat(undone.cause()).isEqualTo(new HistoryCause.Undo(v, v - 1, "alice"));
-    assertThat(store.get().flag("mine")).isEmpty();
+    assertThat(store.snapshot().state().flag("mine")).isEmpty();
   }
 
   @Test

@@ -109,7 +109,7 @@ final class PageBrowserTest {
 
     waitUntil(bob, Duration.ofSeconds(2), d -> toggle(d, "browser.live").isSelected()
         && row(d, "browser.live").getText().contains("ON"));
-    assertThat(store.get().flag("browser.live").get().enabled()).isTrue();
+    assertThat(store.snapshot().state().flag("browser.live").get().enabled()).isTrue();
     assertThat(text(bob, "version")).isEqualTo(Long.toString(store.snapshot().version()));
   }
 
@@ -138,7 +138,7 @@ final class PageBrowserTest {
     assertThat(notice.getDomAttribute("data-kind")).isEqualTo("conflict");
     assertThat(notice.getText()).contains("someone else changed the flags first")
         .contains("not saved");
-    assertThat(store.get().flag("browser.conflict").get())
+    assertThat(store.snapshot().state().flag("browser.conflict").get())
         .isEqualTo(Flag.of(false, 10, "original"));
     assertThat(store.snapshot().version()).isEqualTo(before + 1);
     waitUntil(bob, PATIENCE, d -> !toggle(d, "browser.conflict").isSelected());

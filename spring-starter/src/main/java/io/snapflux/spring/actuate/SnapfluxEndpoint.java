@@ -52,7 +52,7 @@ public final class SnapfluxEndpoint {
     List<StoreDescriptor> stores = factory.stores().values().stream()
         .map(store -> describe(store, false))
         .toList();
-    return new StoresDescriptor(factory.backend().kind().id(), stores);
+    return new StoresDescriptor(factory.backend().id(), stores);
   }
 
   /**
@@ -83,7 +83,7 @@ public final class SnapfluxEndpoint {
         store.name(),
         snapshot.version(),
         stats.subscribers(),
-        factory.backend().kind().id(),
+        factory.backend().id(),
         factory.settings(store.name()).historySize(),
         store.isClosed(),
         snapshot.timestamp(),

@@ -50,7 +50,7 @@ public final class StoreHealthContributor implements CompositeHealthContributor 
           ? Health.outOfService()
           : backend.isAvailable(store) ? Health.up() : Health.down();
       Map<String, Object> details = new LinkedHashMap<>();
-      details.put("backend", backend.kind().id());
+      details.put("backend", backend.id());
       details.put("version", store.snapshot().version());
       details.put("subscribers", store.stats().subscribers());
       details.putAll(backend.details(store));

@@ -10,8 +10,8 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.ObjectProvider;
 
 /**
- * Binds {@link StoreMetrics} to each store the factory creates, the backend's own meters ({@link
- * BackendMeters}) too, and wraps the store so that each write is an observation. The registries
+ * Binds {@link StoreMetrics} to each store the factory creates and wraps the store so that each
+ * write is an observation (a backend's own meters are bound by its module). The registries
  * are looked up when a store is created: a context without a {@code MeterRegistry} gets no meters,
  * one without an {@code ObservationRegistry} gets the update timer straight from the meter
  * registry. Closing the store removes all its meters.
@@ -36,7 +36,6 @@ final class MeterStoreDecorator implements StoreDecorator {
       return store;
     }
     StoreMetrics.bind(meters, store, Tags.empty());
-    BackendMeters.bind(meters, store);
     @Nullable ObservationRegistry shared = observations.getIfUnique();
     ObservationRegistry observed = shared != null && !shared.isNoop()
         ? shared

@@ -39,6 +39,6 @@ public final class SnapfluxMetricsAutoConfiguration {
   @ConditionalOnMissingBean(name = "snapfluxMeterStoreDecorator")
   StoreDecorator snapfluxMeterStoreDecorator(ObjectProvider<MeterRegistry> registry,
       ObjectProvider<ObservationRegistry> observations, SnapfluxProperties properties) {
-    return new MeterStoreDecorator(registry, observations, properties.backend().id());
+    return new MeterStoreDecorator(registry, observations, properties.backend());
   }
 }

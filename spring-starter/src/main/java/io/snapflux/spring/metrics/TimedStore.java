@@ -3,16 +3,21 @@ package io.snapflux.spring.metrics;
 import io.micrometer.common.KeyValues;
 import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationRegistry;
+import io.snapflux.store.AsyncHistory;
+import io.snapflux.store.AsyncWrites;
 import io.snapflux.store.ForwardingStore;
+import io.snapflux.store.History;
 import io.snapflux.store.Outcome;
 import io.snapflux.store.Snapshot;
 import io.snapflux.store.StateValidationException;
 import io.snapflux.store.Store;
 import io.vavr.Tuple2;
+import java.util.Optional;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Mono;
 
 /**
  * A store that makes every committing call a Micrometer {@link Observation} named {@value
@@ -26,9 +31,12 @@ import org.jspecify.annotations.Nullable;
  * Implementation notes.
  *
  * ForwardingStore forwards every method a backend may implement, so this class overrides only the
- * committing ones. The default methods of Store built on them (update(fn), updateAndGet,
- * updateAll, updateWithEffects) call back into this class and are observed once per call to the
- * method they reach. Reads (snapshot, get, history, changes) are plain forwards: wait-free reads
+ * committing ones, and decorates the capabilities (async(), history()) so that decoration keeps
+ * them: their writes are observed too, an async one from subscription to its terminal signal.
+ * The default methods of Store and the helpers of Stores built on them (update(fn), modify,
+ * updateAndGet, updateAll, updateWithEffects) call back into this class and are observed once
+ * per call to the method they reach. Reads (snapshot, history versions, changes) are plain
+ * forwards: wait-free reads
  * stay wait-free. The outcome is known only when the call returns, so it is added to the context
  * just before stop(); meter handlers read the keys at stop, so the timer is tagged with it.
  * </pre>
@@ -92,11 +100,6 @@ final class TimedStore<S> extends ForwardingStore<S> {
   }
 
   @Override
-  public S getAndUpdate(UnaryOperator<S> fn) {
-    return time(() -> super.getAndUpdate(fn));
-  }
-
-  @Override
   public <R> R modify(Function<? super S, ? extends Tuple2<? extends S, ? extends R>> fn) {
     return time(() -> super.modify(fn));
   }
@@ -112,23 +115,134 @@ final class TimedStore<S> extends ForwardingStore<S> {
     return time(() -> super.updateIfVersion(expectedVersion, cause, fn));
   }
 
+  /** The delegate's asynchronous writes, each observed from subscription to its end. */
   @Override
-  public Snapshot<S> undo() {
-    return time(super::undo);
+  public AsyncWrites<S> async() {
+    return async;
   }
 
+  /** The delegate's history capability, its writes observed like updates. */
   @Override
-  public Snapshot<S> redo() {
-    return time(super::redo);
+  public Optional<History<S>> history() {
+    return super.history().map(TimedHistory::new);
   }
 
-  @Override
-  public Outcome<S> undoIfVersion(long expectedVersion, @Nullable Object by) {
-    return time(() -> super.undoIfVersion(expectedVersion, by));
+  private <R> Mono<R> timeAsync(Supplier<Mono<R>> call) {
+    return Mono.defer(() -> {
+      Observation observation = Observation.createNotStarted(StoreMetrics.UPDATE, observations)
+          .contextualName("snapflux update " + name())
+          .lowCardinalityKeyValues(keys)
+          .start();
+      String[] outcome = {ERROR};
+      Mono<R> result;
+      try {
+        result = call.get();
+      } catch (RuntimeException e) {
+        result = Mono.error(e);
+      }
+      return result
+          .doOnNext(r -> outcome[0] = r instanceof Outcome.Conflict<?> || Boolean.FALSE.equals(r)
+              ? CONFLICT : COMMITTED)
+          .doOnSuccess(r -> {
+            if (r == null) {
+              outcome[0] = COMMITTED;
+            }
+          })
+          .doOnError(e -> {
+            if (e instanceof StateValidationException) {
+              outcome[0] = REJECTED;
+            } else {
+              observation.error(e);
+            }
+          })
+          .doFinally(signal -> {
+            observation.lowCardinalityKeyValue("outcome", outcome[0]);
+            observation.stop();
+          });
+    });
   }
 
-  @Override
-  public Outcome<S> redoIfVersion(long expectedVersion, @Nullable Object by) {
-    return time(() -> super.redoIfVersion(expectedVersion, by));
+  private final AsyncWrites<S> async = new AsyncWrites<>() {
+    @Override
+    public Mono<Snapshot<S>> update(@Nullable Object cause, UnaryOperator<S> fn) {
+      return timeAsync(() -> delegate().async().update(cause, fn));
+    }
+
+    @Override
+    public Mono<Outcome<S>> updateIfVersion(long expectedVersion, @Nullable Object cause,
+        UnaryOperator<S> fn) {
+      return timeAsync(() -> delegate().async().updateIfVersion(expectedVersion, cause, fn));
+    }
+
+    @Override
+    public Mono<Boolean> compareAndSet(long expectedVersion, S newState) {
+      return timeAsync(() -> delegate().async().compareAndSet(expectedVersion, newState));
+    }
+  };
+
+  /** Decoration keeps capabilities: undo and redo are observed as updates are. */
+  private final class TimedHistory implements History<S> {
+
+    private final History<S> h;
+
+    TimedHistory(History<S> h) {
+      this.h = h;
+    }
+
+    @Override
+    public io.vavr.collection.List<Snapshot<S>> versions() {
+      return h.versions();
+    }
+
+    @Override
+    public Optional<Snapshot<S>> at(long version) {
+      return h.at(version);
+    }
+
+    @Override
+    public Snapshot<S> undo(@Nullable Object by) {
+      return time(() -> h.undo(by));
+    }
+
+    @Override
+    public Snapshot<S> redo(@Nullable Object by) {
+      return time(() -> h.redo(by));
+    }
+
+    @Override
+    public Outcome<S> undoIfVersion(long expectedVersion, @Nullable Object by) {
+      return time(() -> h.undoIfVersion(expectedVersion, by));
+    }
+
+    @Override
+    public Outcome<S> redoIfVersion(long expectedVersion, @Nullable Object by) {
+      return time(() -> h.redoIfVersion(expectedVersion, by));
+    }
+
+    @Override
+    public boolean canUndo() {
+      return h.canUndo();
+    }
+
+    @Override
+    public boolean canRedo() {
+      return h.canRedo();
+    }
+
+    @Override
+    public AsyncHistory<S> async() {
+      AsyncHistory<S> a = h.async();
+      return new AsyncHistory<>() {
+        @Override
+        public Mono<Outcome<S>> undoIfVersion(long expectedVersion, @Nullable Object by) {
+          return timeAsync(() -> a.undoIfVersion(expectedVersion, by));
+        }
+
+        @Override
+        public Mono<Outcome<S>> redoIfVersion(long expectedVersion, @Nullable Object by) {
+          return timeAsync(() -> a.redoIfVersion(expectedVersion, by));
+        }
+      };
+    }
   }
 }

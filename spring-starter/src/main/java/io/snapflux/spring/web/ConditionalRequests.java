@@ -72,7 +72,7 @@ import reactor.core.publisher.Mono;
  * <p>When the response depends on what the update found (201 for a created resource, 200 for a
  * replaced one) or the cause does, {@link #modify} commits a {@link Plan} computed from one state
  * and reports its result; {@link #commit} runs any other version-checked operation (such as
- * {@link Store#undoIfVersion}) under the same rules.
+ * {@link io.snapflux.store.History#undoIfVersion}) under the same rules.
  */
 public final class ConditionalRequests {
 
@@ -432,16 +432,16 @@ public final class ConditionalRequests {
   /**
    * Runs a version-checked operation under {@code ifMatch}: {@code ifVersion} is called with the
    * current version while {@code ifMatch} matches it, until it applies. For operations other than
-   * updates, e.g. {@code commit(ifMatch, store, store::undoIfVersion)}.
+   * updates, e.g. {@code commit(ifMatch, store, v -> history.undoIfVersion(v, user))}.
    *
    * <p>With an absent field or {@code *} every version matches, so a conflict is retried on the
    * newer version; where the store has an unconditional form of the operation ({@link
-   * Store#undo()}), that is the cheaper call for them.
+   * io.snapflux.store.History#undo(Object)}), that is the cheaper call for them.
    *
    * @param ifMatch the request's precondition, from {@link #ifMatch(HttpHeaders)}
    * @param store the store
    * @param ifVersion the operation, applied only if the store is at the given version, such as
-   *     {@link Store#undoIfVersion}; may throw to refuse the request
+   *     {@link io.snapflux.store.History#undoIfVersion}; may throw to refuse the request
    * @param <S> the type of the state
    * @return the snapshot of the outcome that applied
    * @throws PreconditionFailedException if {@code ifMatch} names no current version

@@ -17,8 +17,8 @@ import java.util.function.Function;
  * VersionToken eTag = SelectionVersions.lastChanged(store, snapshot, s -> s.flag(name));
  * }</pre>
  *
- * <p>Derived, not counted: the selector is applied to the consecutive versions of {@link
- * Store#history()} going back from the snapshot, and the answer is the oldest version of the run
+ * <p>Derived, not counted: the selector is applied to the consecutive versions of the store's
+ * history capability ({@link Store#history()}) going back from the snapshot, and the answer is the oldest version of the run
  * in which the selected value ({@code equals}) is the snapshot's. Nothing is kept between calls,
  * so memory is bounded by the store's own history and the work by its size. When the history
  * does not reach back to the change (a short or no history), the answer is the oldest version
@@ -46,7 +46,8 @@ public final class SelectionVersions {
     Object value = selector.apply(snapshot.state());
     long changed = snapshot.version();
     // history() is oldest first; walk it newest first.
-    Iterator<Snapshot<S>> newestFirst = store.history().reverseIterator();
+    Iterator<Snapshot<S>> newestFirst = store.history().map(h -> h.versions())
+        .orElseGet(() -> io.vavr.collection.List.of(store.snapshot())).reverseIterator();
     while (newestFirst.hasNext()) {
       Snapshot<S> s = newestFirst.next();
       if (s.version() >= changed) {

@@ -120,9 +120,15 @@ public final class StoreSse {
   public static <S> Flux<ServerSentEvent<Object>> stream(
       Store<S> store, @Nullable String lastEventId, SseOptions options) {
     Objects.requireNonNull(options, "options");
-    return events(store.changes(), store::history, VersionedJson.WHOLE, false,
+    return events(store.changes(), () -> versions(store), VersionedJson.WHOLE, false,
         s -> VersionToken.of(s, store).epoch(), VersionedJson.of(store, options.encoder()),
         lastEventId, options);
+  }
+
+  /** The kept versions, oldest first: the history capability's, or just the current one. */
+  private static <S> List<Snapshot<S>> versions(Store<S> store) {
+    return store.history().map(h -> h.versions().asJava())
+        .orElseGet(() -> List.of(store.snapshot()));
   }
 
   /**
@@ -148,7 +154,7 @@ public final class StoreSse {
     Objects.requireNonNull(options, "options");
     return events(
         store.changes().map(s -> StoreSse.<S, T>select(s, selector)),
-        () -> store.history().map(s -> StoreSse.<S, T>select(s, selector)).asJava(),
+        () -> versions(store).stream().map(s -> StoreSse.<S, T>select(s, selector)).toList(),
         selector,
         true,
         s -> VersionToken.of(s, store).epoch(),
@@ -182,7 +188,7 @@ public final class StoreSse {
   private static <S, T> Snapshot<T> select(
       Snapshot<S> snapshot, Function<? super S, ? extends T> selector) {
     return Snapshot.<T>of(snapshot.version(), selector.apply(snapshot.state()), snapshot.cause(),
-        snapshot.timestampMillis());
+        snapshot.timestampMillis(), snapshot.epoch());
   }
 
   private static <T> Flux<ServerSentEvent<Object>> events(

@@ -41,15 +41,20 @@ public record VersionToken(String epoch, long version) {
   }
 
   /**
-   * The token of {@code snapshot}, a snapshot of {@code store}. This is the one place the starter
-   * learns a store's epoch (see {@link Epochs}).
+   * The token of {@code snapshot}, a snapshot of {@code store}: {@link Snapshot#epoch()} and
+   * {@link Snapshot#version()}. This is the one place the starter learns a store's epoch.
    *
    * @param snapshot a snapshot of the store
    * @param store the store
    * @return its token
    */
   public static VersionToken of(Snapshot<?> snapshot, Store<?> store) {
-    return new VersionToken(Epochs.of(store), snapshot.version());
+    String epoch = snapshot.epoch();
+    if (epoch.isEmpty()) {
+      throw new IllegalArgumentException("snapshot " + snapshot.version() + " of store '"
+          + store.name() + "' carries no epoch: a store's own snapshots always do");
+    }
+    return new VersionToken(epoch, snapshot.version());
   }
 
   /**

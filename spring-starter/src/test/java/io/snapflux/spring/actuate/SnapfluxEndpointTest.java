@@ -182,8 +182,8 @@ final class SnapfluxEndpointTest {
   void health_unavailableBackend_isDownWithBackendDetails() {
     StoreBackend unreachable = new StoreBackend() {
       @Override
-      public SnapfluxProperties.Backend kind() {
-        return SnapfluxProperties.Backend.REDIS;
+      public String id() {
+        return "remote-test";
       }
 
       @Override
@@ -201,7 +201,7 @@ final class SnapfluxEndpointTest {
         return Map.of("key", "{" + store.name() + "}:state");
       }
     };
-    runner.withPropertyValues("snapflux.backend=redis")
+    runner.withPropertyValues("snapflux.backend=remote-test")
         .withBean(StoreBackend.class, () -> unreachable)
         .run(context -> {
           flags(context.getBean(StoreFactory.class));
@@ -209,7 +209,7 @@ final class SnapfluxEndpointTest {
               .getContributor("flags")).health();
           assertThat(health.getStatus()).isEqualTo(Status.DOWN);
           assertThat(health.getDetails())
-              .containsEntry("backend", "redis")
+              .containsEntry("backend", "remote-test")
               .containsEntry("key", "{flags}:state");
         });
   }

@@ -21,6 +21,7 @@ import io.snapflux.store.Delivery;
 import io.snapflux.store.Snapshot;
 import io.snapflux.store.StateValidationException;
 import io.snapflux.store.Store;
+import io.snapflux.store.Stores;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -67,7 +68,7 @@ final class SnapfluxMetricsTest {
           .create("counter", 0, b -> b.validator("must not be negative", n -> n >= 0));
 
       store.update(n -> n + 1);
-      store.updateAndGet(n -> n + 1);
+      Stores.updateAndGet(store, n -> n + 1);
       store.updateIfVersion(2, n -> n + 1);
       assertThat(store.updateIfVersion(0, n -> n + 1).applied()).isFalse();
       assertThatThrownBy(() -> store.update(n -> -1)).isInstanceOf(StateValidationException.class);
@@ -165,12 +166,12 @@ final class SnapfluxMetricsTest {
           .create("counter", 0, b -> b.history(10));
       assertThat(store).isInstanceOf(TimedStore.class);
       store.update(n -> n + 1);
-      assertThat(store.history()).hasSize(2);
-      assertThat(store.undo().state()).isZero();
+      assertThat(store.history().orElseThrow().versions()).hasSize(2);
+      assertThat(store.history().orElseThrow().undo(null).state()).isZero();
       assertThat(timerCount(context.getBean(MeterRegistry.class), "committed")).isEqualTo(2);
-      assertThat(store.undoIfVersion(0).applied()).isFalse(); // stale: the store is at 2
+      assertThat(store.history().orElseThrow().undoIfVersion(0, null).applied()).isFalse(); // stale: the store is at 2
       assertThat(timerCount(context.getBean(MeterRegistry.class), "conflict")).isEqualTo(1);
-      assertThat(store.redoIfVersion(2).applied()).isTrue();
+      assertThat(store.history().orElseThrow().redoIfVersion(2, null).applied()).isTrue();
       assertThat(timerCount(context.getBean(MeterRegistry.class), "committed")).isEqualTo(3);
     });
   }

@@ -33,7 +33,7 @@ final class ConditionalRequestsTest {
 
   /** The fields with every bare or quoted version N written as the token of {@code store}'s epoch. */
   private static HttpHeaders tagged(Store<?> store, String name, String... values) {
-    String epoch = Epochs.of(store);
+    String epoch = store.snapshot().epoch();
     HttpHeaders headers = new HttpHeaders();
     for (String value : values) {
       headers.add(name, value.matches("\\d+") ? epoch + "." + value
@@ -43,7 +43,7 @@ final class ConditionalRequestsTest {
   }
 
   private static String eTag(Store<?> store, long version) {
-    return new VersionToken(Epochs.of(store), version).eTag();
+    return new VersionToken(store.snapshot().epoch(), version).eTag();
   }
 
   private static Store<Integer> storeAtVersion(long version) {
@@ -58,7 +58,7 @@ final class ConditionalRequestsTest {
   void eTag_isTheQuotedToken() {
     Store<Integer> store = storeAtVersion(7);
     assertThat(ConditionalRequests.eTag(store, store.snapshot()))
-        .isEqualTo("\"" + Epochs.of(store) + ".7\"");
+        .isEqualTo("\"" + store.snapshot().epoch() + ".7\"");
   }
 
   @Test
@@ -127,7 +127,7 @@ final class ConditionalRequestsTest {
           .isInstanceOfSatisfying(PreconditionFailedException.class, e -> {
             assertThat(e.getHeaders().getETag()).isEqualTo(eTag(store, 5));
             assertThat(e.getBody().getProperties())
-                .containsEntry("currentEpoch", Epochs.of(store))
+                .containsEntry("currentEpoch", store.snapshot().epoch())
                 .containsEntry("currentVersion", 5L);
           });
     }
@@ -159,7 +159,7 @@ final class ConditionalRequestsTest {
           assertThat(body.getTitle()).isEqualTo("Precondition Failed");
           assertThat(body.getDetail()).contains("version 5").contains(eTag(store, 4));
           assertThat(body.getProperties()).containsEntry("currentVersion", 5L)
-              .containsEntry("currentEpoch", Epochs.of(store))
+              .containsEntry("currentEpoch", store.snapshot().epoch())
               .containsEntry("expected", eTag(store, 4));
           assertThat(e.getHeaders().getETag()).isEqualTo(eTag(store, 5));
           assertThat(e.toResponseEntity().getStatusCode().value()).isEqualTo(412);
@@ -256,7 +256,7 @@ final class ConditionalRequestsTest {
     assertThat(replaced.result()).isFalse();
     assertThat(replaced.snapshot().version()).isEqualTo(2);
     assertThat(replaced.snapshot().cause()).isEqualTo("replace a");
-    assertThat(store.get()).containsEntry("a", 2);
+    assertThat(store.snapshot().state()).containsEntry("a", 2);
   }
 
   /** Puts {@code key}, counting the puts; the result says whether it was created. */
@@ -311,7 +311,7 @@ final class ConditionalRequestsTest {
             e -> assertThat(e.currentVersion()).isEqualTo(6));
     assertThat(store.snapshot().version()).isEqualTo(6);
     assertThat(store.snapshot().cause()).isEqualTo("other writer");
-    assertThat(store.get()).isEqualTo(105);
+    assertThat(store.snapshot().state()).isEqualTo(105);
   }
 
   @Test
@@ -332,7 +332,7 @@ final class ConditionalRequestsTest {
       assertThat(written.result()).as("the committed plan's result").isEqualTo(105);
       assertThat(written.snapshot().version()).isEqualTo(7);
       assertThat(written.snapshot().cause()).isEqualTo("request");
-      assertThat(store.get()).isEqualTo(106);
+      assertThat(store.snapshot().state()).isEqualTo(106);
     }
   }
 
@@ -341,7 +341,7 @@ final class ConditionalRequestsTest {
     Store<Integer> store = storeAtVersion(2);
     Snapshot<Integer> undone = ConditionalRequests.commit(
         ConditionalRequests.ifMatch(tagged(store, HttpHeaders.IF_MATCH, "\"1\", \"2\"")), store,
-        store::undoIfVersion);
+        v -> store.history().orElseThrow().undoIfVersion(v, null));
     assertThat(undone.version()).isEqualTo(3);
     assertThat(undone.state()).isEqualTo(1);
   }
@@ -351,12 +351,12 @@ final class ConditionalRequestsTest {
     Store<Integer> store = storeAtVersion(2);
     assertThatThrownBy(() -> ConditionalRequests.commit(
             ConditionalRequests.ifMatch(tagged(store, HttpHeaders.IF_MATCH, "\"1\"")), store,
-            store::undoIfVersion))
+            v -> store.history().orElseThrow().undoIfVersion(v, null)))
         .isInstanceOfSatisfying(PreconditionFailedException.class,
             e -> assertThat(e.currentVersion()).isEqualTo(2));
     assertThat(store.snapshot().version()).isEqualTo(2);
-    assertThat(store.get()).isEqualTo(2);
-    assertThat(store.canUndo()).isTrue();
+    assertThat(store.snapshot().state()).isEqualTo(2);
+    assertThat(store.history().orElseThrow().canUndo()).isTrue();
   }
 
   @Test
@@ -421,7 +421,7 @@ final class ConditionalRequestsTest {
       assertThat(won.get()).isOne();
       assertThat(failed.get()).isOne();
       assertThat(store.snapshot().version()).isEqualTo(2);
-      assertThat(store.get()).isEqualTo(2);
+      assertThat(store.snapshot().state()).isEqualTo(2);
     }
   }
 }

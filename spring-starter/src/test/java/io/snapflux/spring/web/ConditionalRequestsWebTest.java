@@ -57,7 +57,7 @@ final class ConditionalRequestsWebTest {
 
   /** The entity-tag of version {@code n} of the store. */
   private String t(long n) {
-    return new VersionToken(Epochs.of(store), n).eTag();
+    return new VersionToken(store.snapshot().epoch(), n).eTag();
   }
 
   @Test
@@ -95,9 +95,9 @@ final class ConditionalRequestsWebTest {
         .expectBody()
         .jsonPath("$.status").isEqualTo(412)
         .jsonPath("$.currentVersion").isEqualTo(2)
-        .jsonPath("$.currentEpoch").isEqualTo(Epochs.of(store))
+        .jsonPath("$.currentEpoch").isEqualTo(store.snapshot().epoch())
         .jsonPath("$.detail").value(detail -> assertThat((String) detail).contains("version 2"));
-    assertThat(store.get()).isEqualTo(2);
+    assertThat(store.snapshot().state()).isEqualTo(2);
   }
 
   @Test

@@ -28,7 +28,7 @@ final class LongPollTest {
 
   private HttpHeaders waitFor(long version, String prefer) {
     HttpHeaders headers = new HttpHeaders();
-    headers.set(HttpHeaders.IF_NONE_MATCH, new VersionToken(Epochs.of(store), version).eTag());
+    headers.set(HttpHeaders.IF_NONE_MATCH, new VersionToken(store.snapshot().epoch(), version).eTag());
     if (prefer != null) {
       headers.set("Prefer", prefer);
     }
@@ -36,7 +36,7 @@ final class LongPollTest {
   }
 
   private String eTag(long version) {
-    return new VersionToken(Epochs.of(store), version).eTag();
+    return new VersionToken(store.snapshot().epoch(), version).eTag();
   }
 
   private Mono<ResponseEntity<Integer>> poll(HttpHeaders headers) {
@@ -149,7 +149,7 @@ final class LongPollTest {
         .assertNext(response -> {
           assertThat(response.getStatusCode()).isEqualTo(HttpStatus.OK);
           assertThat(response.getHeaders().getETag())
-              .isEqualTo(new VersionToken(Epochs.of(map), 2).eTag());
+              .isEqualTo(new VersionToken(map.snapshot().epoch(), 2).eTag());
           assertThat(response.getBody()).isEqualTo(5);
         })
         .expectComplete()

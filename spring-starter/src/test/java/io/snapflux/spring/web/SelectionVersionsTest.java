@@ -49,7 +49,7 @@ final class SelectionVersionsTest {
     assertThat(lastChanged(store, "b")).isEqualTo(3);
     assertThat(lastChanged(store, "missing")).as("never existed: the oldest version kept").isZero();
     assertThat(SelectionVersions.lastChanged(store, store.snapshot(), key("a")).epoch())
-        .isEqualTo(Epochs.of(store));
+        .isEqualTo(store.snapshot().epoch());
   }
 
   @Test
@@ -81,22 +81,22 @@ final class SelectionVersionsTest {
   void modifyEntity_anotherEntitysChangeIsNoConflict_itsOwnIs() {
     Store<Map<String, Integer>> store = store(20);
     put(store, "a", 1); // v1
-    String seen = new VersionToken(Epochs.of(store), 1).eTag();
+    String seen = new VersionToken(store.snapshot().epoch(), 1).eTag();
     put(store, "b", 1); // v2: another entity changed
     Written<Map<String, Integer>, String> written = ConditionalRequests.modifyEntity(
         ifMatch(seen), store, key("a"), m -> new Plan<>(with(m, "a", 10), "edit a", "ok"));
     assertThat(written.snapshot().version()).isEqualTo(3);
-    assertThat(written.eTag()).isEqualTo(new VersionToken(Epochs.of(store), 3));
-    assertThat(store.get()).containsEntry("a", 10);
+    assertThat(written.eTag()).isEqualTo(new VersionToken(store.snapshot().epoch(), 3));
+    assertThat(store.snapshot().state()).containsEntry("a", 10);
 
     // The same token again: a changed since version 1, so the edit is refused and nothing changes.
     assertThatThrownBy(() -> ConditionalRequests.modifyEntity(
             ifMatch(seen), store, key("a"), m -> new Plan<>(with(m, "a", 99), null, "no")))
         .isInstanceOfSatisfying(PreconditionFailedException.class, e -> {
-          assertThat(e.current()).isEqualTo(new VersionToken(Epochs.of(store), 3));
+          assertThat(e.current()).isEqualTo(new VersionToken(store.snapshot().epoch(), 3));
           assertThat(e.getHeaders().getETag()).isEqualTo(written.eTag().eTag());
         });
-    assertThat(store.get()).containsEntry("a", 10);
+    assertThat(store.snapshot().state()).containsEntry("a", 10);
     assertThat(store.snapshot().version()).isEqualTo(3);
   }
 

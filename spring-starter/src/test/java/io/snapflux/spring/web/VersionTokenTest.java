@@ -3,7 +3,6 @@ package io.snapflux.spring.web;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.snapflux.store.ForwardingStore;
 import io.snapflux.store.Store;
 import org.junit.jupiter.api.Test;
 
@@ -36,73 +35,14 @@ final class VersionTokenTest {
   }
 
   @Test
-  void memoryStores_eachHaveTheirOwnEpoch_keptForTheirLife() {
+  void theTokenOfASnapshot_isItsEpochAndVersion() {
     Store<Integer> first = Store.of(0);
     Store<Integer> second = Store.of(0);
-    assertThat(Epochs.of(first)).isNotEqualTo(Epochs.of(second)).matches("[0-9a-f]{16}");
-    assertThat(Epochs.of(first)).isEqualTo(Epochs.of(first));
+    assertThat(first.snapshot().epoch()).isNotEqualTo(second.snapshot().epoch());
     first.update(n -> n + 1);
     assertThat(VersionToken.of(first.snapshot(), first))
-        .isEqualTo(new VersionToken(Epochs.of(first), 1));
-  }
-
-  @Test
-  void aDecoratedStore_hasTheEpochOfTheStoreItDecorates() {
-    Store<Integer> inner = Store.of(0);
-    Store<Integer> decorated = new Decorated<>(inner);
-    assertThat(Epochs.of(decorated)).isEqualTo(Epochs.of(inner));
-  }
-
-  @Test
-  void aStoreWithItsOwnEpoch_givesIt_throughDecorators() {
-    Store<Integer> own = new WithEpoch<>(Store.of(0), "redis-history-1");
-    assertThat(Epochs.of(own)).isEqualTo("redis-history-1");
-    assertThat(Epochs.of(new Decorated<>(own))).isEqualTo("redis-history-1");
-  }
-
-  @Test
-  void aLongEpochOfAPublicInterface_isWrittenAs16HexDigits_evenOnAPackagePrivateClass() {
-    Store<Integer> file = new WithLongEpoch<>(Store.of(0), 0x2aL);
-    assertThat(Epochs.of(file)).isEqualTo("000000000000002a");
-    assertThat(Epochs.of(new Decorated<>(file))).isEqualTo("000000000000002a");
-  }
-
-  /** Like the file backend's {@code FileStore}: a public interface with {@code long epoch()}. */
-  public interface HasLongEpoch {
-    long epoch();
-  }
-
-  static final class WithLongEpoch<S> extends ForwardingStore<S> implements HasLongEpoch {
-    private final long epoch;
-
-    WithLongEpoch(Store<S> delegate, long epoch) {
-      super(delegate);
-      this.epoch = epoch;
-    }
-
-    @Override
-    public long epoch() {
-      return epoch;
-    }
-  }
-
-  static final class Decorated<S> extends ForwardingStore<S> {
-    Decorated(Store<S> delegate) {
-      super(delegate);
-    }
-  }
-
-  /** Like the Redis backend's store: a public {@code String epoch()}. */
-  public static final class WithEpoch<S> extends ForwardingStore<S> {
-    private final String epoch;
-
-    WithEpoch(Store<S> delegate, String epoch) {
-      super(delegate);
-      this.epoch = epoch;
-    }
-
-    public String epoch() {
-      return epoch;
-    }
+        .isEqualTo(new VersionToken(first.snapshot().epoch(), 1));
+    assertThatThrownBy(() -> VersionToken.of(io.snapflux.store.Snapshot.of(1, 1, null, 0), first))
+        .hasMessageContaining("no epoch");
   }
 }

@@ -9,7 +9,6 @@ import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.Delay;
 import io.snapflux.redis.RedisStore;
 import io.snapflux.redis.RedisStoreBuilder;
-import io.snapflux.spring.SnapfluxProperties;
 import io.snapflux.spring.StoreBackend;
 import io.snapflux.spring.StoreDefinition;
 import io.snapflux.store.JsonStateCodec;
@@ -49,6 +48,9 @@ import tools.jackson.databind.ObjectMapper;
  * the delivery scheduler (Redis stores deliver on bounded-elastic, so a subscriber may write).
  */
 final class RedisStoreBackend implements StoreBackend, DisposableBean {
+
+  /** The backend's id, the value of {@code snapflux.backend} that selects it. */
+  static final String ID = "redis";
 
   private static final Log log = LogFactory.getLog(RedisStoreBackend.class);
 
@@ -157,18 +159,18 @@ final class RedisStoreBackend implements StoreBackend, DisposableBean {
   }
 
   @Override
-  public SnapfluxProperties.Backend kind() {
-    return SnapfluxProperties.Backend.REDIS;
+  public String id() {
+    return ID;
   }
 
   @Override
   public <S> Store<S> create(StoreDefinition<S> definition) {
     StoreBuilder<S> options = definition.builder();
-    if (options.historySize() > 0) {
+    if (definition.settings().historySize() > 0) {
       // Informational: history-size defaults to 100, so most stores reach here unasked.
       log.info("Snapflux store '" + definition.name() + "': the redis backend keeps no history "
-          + "(history-size " + options.historySize() + " not applied): history() holds the "
-          + "current version only and undo/redo are unsupported; use the memory or file backend "
+          + "(history-size " + definition.settings().historySize() + " not applied): history() is "
+          + "empty (no undo/redo); use the memory or file backend "
           + "for them");
     }
     RedisStore<S> store = RedisStore.builder(definition.name(), definition.initial())

@@ -30,12 +30,14 @@ import tools.jackson.databind.json.JsonMapper;
  * name of {@code spring.data.redis.*} and the settings of {@code snapflux.redis.*}. Needs Spring
  * Boot's Redis support on the class path ({@code spring-boot-starter-data-redis}). States are
  * JSON written with the application's Jackson 3 {@code JsonMapper} (a new one with the Vavr module
- * if the context has none).
+ * if the context has none). Registered by {@code snapflux-redis} itself (a backend plugin of the
+ * starter, like {@code snapflux-file}'s); an application's own {@code RedisStoreBackend} bean
+ * replaces it.
  */
 @AutoConfiguration(before = SnapfluxAutoConfiguration.class, after = DataRedisAutoConfiguration.class)
 @ConditionalOnClass({RedisStore.class, RedisClient.class, StoreBackend.class,
     DataRedisConnectionDetails.class})
-@ConditionalOnProperty(prefix = "snapflux", name = "backend", havingValue = "redis")
+@ConditionalOnProperty(prefix = "snapflux", name = "backend", havingValue = RedisStoreBackend.ID)
 @EnableConfigurationProperties({DataRedisProperties.class, SnapfluxRedisProperties.class})
 public final class SnapfluxRedisAutoConfiguration {
 
@@ -62,10 +64,12 @@ public final class SnapfluxRedisAutoConfiguration {
    * RedisStore.redisStats()} ({@code snapflux.redis.round.trips}, {@code .retries}, {@code
    * .resends}, {@code .reconnects}, {@code .resyncs}, {@code .write.timeouts}, {@code
    * .outcomes.unknown}) and the gauge {@value RedisMeters#STREAM_LAG}. Removed with the store's
-   * other meters when it closes.
+   * other meters when it closes. Off with {@code snapflux.metrics.enabled=false}, like the
+   * starter's and the file backend's meters.
    */
   @Configuration(proxyBeanMethods = false)
   @ConditionalOnClass(MeterRegistry.class)
+  @ConditionalOnProperty(prefix = "snapflux.metrics", name = "enabled", matchIfMissing = true)
   static class Metrics {
 
     @Bean

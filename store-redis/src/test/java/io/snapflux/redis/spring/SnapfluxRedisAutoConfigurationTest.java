@@ -12,6 +12,7 @@ import io.snapflux.redis.CommitOutcomeUnknownException;
 import io.snapflux.redis.RedisServerProcess;
 import io.snapflux.redis.RedisStore;
 import io.snapflux.redis.StoreUnavailableException;
+import io.snapflux.spring.BackendUnavailableException;
 import io.snapflux.spring.SnapfluxAutoConfiguration;
 import io.snapflux.spring.StoreFactory;
 import io.snapflux.spring.TypedStateStores;
@@ -20,6 +21,7 @@ import io.snapflux.store.Interceptor;
 import io.snapflux.store.Snapshot;
 import io.snapflux.store.StateValidationException;
 import io.snapflux.store.Store;
+import io.snapflux.store.Stores;
 import io.snapflux.store.TypeRef;
 import java.io.IOException;
 import java.time.Duration;
@@ -30,10 +32,13 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.context.annotation.ImportCandidates;
 import org.springframework.boot.data.redis.autoconfigure.ClientResourcesBuilderCustomizer;
 import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
 import org.springframework.boot.data.redis.autoconfigure.DataRedisConnectionDetails;
+import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import reactor.test.StepVerifier;
 
@@ -105,7 +110,7 @@ final class SnapfluxRedisAutoConfigurationTest {
           .verify(TIMEOUT);
       assertThat(b.compareAndSet(0, new Counter(99))).as("stale version").isFalse();
       assertThat(b.compareAndSet(1, new Counter(6))).isTrue();
-      Awaitility.await().atMost(TIMEOUT).until(() -> a.get().equals(new Counter(6)));
+      Awaitility.await().atMost(TIMEOUT).until(() -> a.snapshot().state().equals(new Counter(6)));
     }));
   }
 
@@ -125,7 +130,7 @@ final class SnapfluxRedisAutoConfigurationTest {
             assertThat(factory.backend().details(store))
                 .containsEntry("connected", false)
                 .containsKey("downSince");
-            assertThat(store.get()).isEqualTo(new Counter(0));
+            assertThat(store.snapshot().state()).isEqualTo(new Counter(0));
           });
     }
   }
@@ -282,6 +287,26 @@ final class SnapfluxRedisAutoConfigurationTest {
   }
 
   @Test
+  void withoutLettuce_backendRedisFailsAsUnavailableNamingTheDependency() {
+    new ApplicationContextRunner()
+        .withConfiguration(AutoConfigurations.of(
+            SnapfluxAutoConfiguration.class, SnapfluxRedisAutoConfiguration.class))
+        .withClassLoader(new FilteredClassLoader(RedisClient.class))
+        .withPropertyValues("snapflux.backend=redis")
+        .run(context -> assertThat(context).hasFailed().getFailure().rootCause()
+            .isInstanceOf(BackendUnavailableException.class)
+            .hasMessageContaining("no backend with id 'redis' is available (available: memory)")
+            .hasMessageContaining("io.snapflux:snapflux-redis"));
+  }
+
+  @Test
+  void backend_hasTheIdRedis_andItsAutoConfigurationIsRegisteredBySnapfluxRedis() {
+    assertThat(ImportCandidates.load(AutoConfiguration.class, getClass().getClassLoader()))
+        .contains(SnapfluxRedisAutoConfiguration.class.getName());
+    assertThat(RedisStoreBackend.ID).isEqualTo("redis");
+  }
+
+  @Test
   void clusterNodes_failWithAClearMessage() {
     runner.withPropertyValues("snapflux.backend=redis",
             "spring.data.redis.cluster.nodes=127.0.0.1:7000,127.0.0.1:7001")
@@ -304,6 +329,18 @@ final class SnapfluxRedisAutoConfigurationTest {
     });
   }
 
+  @Test
+  void metricsDisabled_noRedisMeters() {
+    redisBackend().withBean(MeterRegistry.class, SimpleMeterRegistry::new)
+        .withPropertyValues("snapflux.metrics.enabled=false")
+        .run(context -> {
+          context.getBean(StoreFactory.class).create(storeName, new Counter(0), b -> { });
+          assertThat(context).doesNotHaveBean("snapfluxRedisMeterDecorator");
+          assertThat(context.getBean(MeterRegistry.class).find(RedisMeters.CONNECTED).gauges())
+              .isEmpty();
+        });
+  }
+
   /**
    * The declared-type stores of {@link TypedStateStores} ({@code List.empty()}, {@code
    * HashMap.empty()}, a record with an empty list) on two application instances: one writes, the
@@ -323,7 +360,7 @@ final class SnapfluxRedisAutoConfigurationTest {
       Store<io.vavr.collection.List<TypedStateStores.Todo>> todos =
           one.getBean(StoreFactory.class).get("todos");
       Awaitility.await().atMost(TIMEOUT).until(() -> todos.snapshot().version() == 3);
-      assertThat(todos.get()).hasSize(1).allMatch(TypedStateStores.Todo.class::isInstance);
+      assertThat(todos.snapshot().state()).hasSize(1).allMatch(TypedStateStores.Todo.class::isInstance);
     }));
   }
 
@@ -340,8 +377,8 @@ final class SnapfluxRedisAutoConfigurationTest {
       assertThat(store.update(l -> l.append(todo)).state()).containsExactly(todo);
 
       Awaitility.await().atMost(TIMEOUT).until(() -> other.snapshot().version() == 1);
-      assertThat(other.get()).containsExactly(todo);
-      assertThat(other.get().head()).isInstanceOf(TypedStateStores.Todo.class);
+      assertThat(other.snapshot().state()).containsExactly(todo);
+      assertThat(other.snapshot().state().head()).isInstanceOf(TypedStateStores.Todo.class);
     }));
   }
 

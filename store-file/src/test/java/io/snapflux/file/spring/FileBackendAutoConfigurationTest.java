@@ -1,4 +1,4 @@
-package io.snapflux.spring.file;
+package io.snapflux.file.spring;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -9,7 +9,7 @@ import io.snapflux.file.Durability;
 import io.snapflux.file.FileStore;
 import io.snapflux.file.FileStoreException;
 import io.snapflux.spring.SnapfluxAutoConfiguration;
-import io.snapflux.spring.SnapfluxProperties;
+import io.snapflux.spring.BackendUnavailableException;
 import io.snapflux.spring.StoreFactory;
 import io.snapflux.spring.actuate.SnapfluxHealthContributorAutoConfiguration;
 import io.snapflux.spring.actuate.StoreHealthContributor;
@@ -17,12 +17,19 @@ import io.snapflux.spring.metrics.SnapfluxMetricsAutoConfiguration;
 import io.snapflux.store.Snapshot;
 import io.snapflux.store.StateValidationException;
 import io.snapflux.store.Store;
+import io.snapflux.store.Stores;
 import io.vavr.collection.List;
+import java.io.InputStream;
+import java.net.URL;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Collections;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.context.annotation.ImportCandidates;
 import org.springframework.boot.health.autoconfigure.contributor.HealthContributorAutoConfiguration;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.boot.health.contributor.Status;
@@ -61,20 +68,20 @@ final class FileBackendAutoConfigurationTest {
     fileBackend("sync").run(context -> {
       assertThat(context).hasSingleBean(FileStoreBackend.class);
       StoreFactory factory = context.getBean(StoreFactory.class);
-      assertThat(factory.backend().kind()).isEqualTo(SnapfluxProperties.Backend.FILE);
+      assertThat(factory.backend().id()).isEqualTo("file");
       Store<Todos> todos = factory.get("todos");
       assertThat(todos).isInstanceOf(FileStore.class);
       assertThat(((FileStore<Todos>) todos).durability()).isEqualTo(Durability.SYNC);
       todos.update(t -> new Todos(t.items().append("write docs")));
       last.set(todos.update("ship it", t -> new Todos(t.items().append("ship"))));
-      assertThat(todos.canUndo()).as("history-size applies").isTrue();
+      assertThat(todos.history().orElseThrow().canUndo()).as("history-size applies").isTrue();
     });
     assertThat(dir.resolve("todos").resolve("snapshot.dat")).exists();
 
     fileBackend("sync").run(context -> {
       Store<Todos> todos = context.getBean(StoreFactory.class).get("todos");
       assertThat(todos.snapshot().version()).isEqualTo(2);
-      assertThat(todos.get()).isEqualTo(new Todos(List.of("write docs", "ship")));
+      assertThat(todos.snapshot().state()).isEqualTo(new Todos(List.of("write docs", "ship")));
       assertThat(todos.snapshot().cause()).isEqualTo("ship it");
       assertThat(todos.snapshot().timestampMillis()).isEqualTo(last.get().timestampMillis());
       assertThat(context.getBean(StoreFactory.class).backend().details(todos))
@@ -118,7 +125,7 @@ final class FileBackendAutoConfigurationTest {
       assertThatThrownBy(() -> todos.update(t -> new Todos(t.items().append("c"))))
           .as("the restored store keeps the customizer's validator")
           .isInstanceOf(StateValidationException.class);
-      assertThat(todos.get()).isEqualTo(new Todos(List.of("a", "b")));
+      assertThat(todos.snapshot().state()).isEqualTo(new Todos(List.of("a", "b")));
     });
   }
 
@@ -182,8 +189,7 @@ final class FileBackendAutoConfigurationTest {
   void backendMemory_contributesNoFileBackend() {
     runner.withPropertyValues("snapflux.file.directory=" + dir).run(context -> {
       assertThat(context).doesNotHaveBean(FileStoreBackend.class);
-      assertThat(context.getBean(StoreFactory.class).backend().kind())
-          .isEqualTo(SnapfluxProperties.Backend.MEMORY);
+      assertThat(context.getBean(StoreFactory.class).backend().id()).isEqualTo("memory");
     });
   }
 
@@ -192,14 +198,98 @@ final class FileBackendAutoConfigurationTest {
     runner.withClassLoader(new FilteredClassLoader(FileStore.class))
         .withPropertyValues("snapflux.backend=file", "snapflux.file.directory=" + dir)
         .run(context -> assertThat(context).hasFailed()
-            .getFailure().hasMessageContaining("snapflux.backend=file"));
+            .getFailure().rootCause()
+            .isInstanceOf(BackendUnavailableException.class)
+            .hasMessageContaining("snapflux.backend=file")
+            .hasMessageContaining("add the dependency io.snapflux:snapflux-file"));
   }
 
   @Test
-  void withMetrics_fileStoresReportJournalMeters() {
+  void durability_defaultsToSync() {
+    runner.withUserConfiguration(AppStores.class)
+        .withPropertyValues("snapflux.backend=file", "snapflux.file.directory=" + dir)
+        .run(context -> assertThat(((FileStore<?>) context.getBean(StoreFactory.class)
+            .get("todos")).durability()).isEqualTo(Durability.SYNC));
+  }
+
+  @Test
+  void applicationsOwnFileStoreBackend_replacesTheAutoConfiguredOne() {
+    FileStoreBackend mine = new FileStoreBackend(
+        new SnapfluxFileProperties(dir.resolve("mine"), Durability.ASYNC), null);
+    runner.withBean("myFileBackend", FileStoreBackend.class, () -> mine)
+        .withUserConfiguration(AppStores.class)
+        .withPropertyValues("snapflux.backend=file", "snapflux.file.directory=" + dir)
+        .run(context -> {
+          assertThat(context).hasSingleBean(FileStoreBackend.class);
+          assertThat(context.getBean(StoreFactory.class).backend()).isSameAs(mine);
+          assertThat(((FileStore<?>) context.getBean(StoreFactory.class).get("todos"))
+              .directory()).isEqualTo(dir.resolve("mine").resolve("todos"));
+        });
+  }
+
+  @Test
+  void backendFile_withoutDirectory_failsNamingTheProperty() {
+    runner.withPropertyValues("snapflux.backend=file")
+        .run(context -> assertThat(context.getStartupFailure())
+            .rootCause()
+            .hasMessage("snapflux.file.directory must be set when snapflux.backend=file"));
+  }
+
+  @Test
+  void backendFile_isSelectedIgnoringCase() {
+    runner.withPropertyValues("snapflux.backend=FILE", "snapflux.file.directory=" + dir)
+        .run(context -> assertThat(context.getBean(StoreFactory.class).backend())
+            .isInstanceOf(FileStoreBackend.class));
+  }
+
+  @Test
+  void badDurability_failsNamingTheProperty() {
+    runner.withPropertyValues("snapflux.backend=file", "snapflux.file.directory=" + dir,
+            "snapflux.file.durability=sometimes")
+        .run(context -> assertThat(context.getStartupFailure())
+            .hasStackTraceContaining("Failed to bind properties under 'snapflux.file.durability'"));
+  }
+
+  @Test
+  void configurationMetadata_isGeneratedForFileSettings() throws Exception {
+    // Every module's metadata (the starter's comes first on some class paths): snapflux-file's.
+    StringBuilder metadata = new StringBuilder();
+    for (URL url : Collections.list(getClass().getClassLoader()
+        .getResources("META-INF/spring-configuration-metadata.json"))) {
+      try (InputStream in = url.openStream()) {
+        metadata.append(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+      }
+    }
+    assertThat(metadata.toString()).contains("\"snapflux.file.directory\"",
+        "\"snapflux.file.durability\"", SnapfluxFileProperties.class.getName());
+  }
+
+  @Test
+  void autoConfiguration_isRegisteredBySnapfluxFile() throws Exception {
+    assertThat(ImportCandidates.load(AutoConfiguration.class, getClass().getClassLoader()))
+        .contains(FileBackendAutoConfiguration.class.getName())
+        .doesNotContain("io.snapflux.spring.file.FileBackendAutoConfiguration");
+  }
+
+  @Test
+  void metricsDisabled_noFileMeters() {
     fileBackend("sync")
         .withConfiguration(AutoConfigurations.of(SnapfluxMetricsAutoConfiguration.class))
         .withBean(MeterRegistry.class, SimpleMeterRegistry::new)
+        .withPropertyValues("snapflux.metrics.enabled=false")
+        .run(context -> {
+          assertThat(context).doesNotHaveBean(FileMeters.class);
+          assertThat(context.getBean(MeterRegistry.class).find("snapflux.file.fsyncs").meters())
+              .isEmpty();
+        });
+  }
+
+  @Test
+  void withMetrics_fileStoresReportJournalMeters_removedWhenTheStoreCloses() {
+    MeterRegistry meters = new SimpleMeterRegistry();
+    fileBackend("sync")
+        .withConfiguration(AutoConfigurations.of(SnapfluxMetricsAutoConfiguration.class))
+        .withBean(MeterRegistry.class, () -> meters)
         .run(context -> {
           MeterRegistry registry = context.getBean(MeterRegistry.class);
           Store<Todos> todos = context.getBean(StoreFactory.class).get("todos");
@@ -217,5 +307,6 @@ final class FileBackendAutoConfigurationTest {
           assertThat(registry.get("snapflux.file.group.commit.size").tag("store", "todos")
               .gauge().value()).isPositive();
         });
+    assertThat(meters.find("snapflux.file.fsyncs").meters()).isEmpty();
   }
 }

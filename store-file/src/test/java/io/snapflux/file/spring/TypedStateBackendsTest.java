@@ -1,4 +1,4 @@
-package io.snapflux.spring.file;
+package io.snapflux.file.spring;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -7,6 +7,7 @@ import io.snapflux.spring.StoreFactory;
 import io.snapflux.spring.TypedStateStores;
 import io.snapflux.spring.TypedStateStores.Todo;
 import io.snapflux.store.Store;
+import io.snapflux.store.Stores;
 import io.snapflux.store.TypeRef;
 import io.vavr.collection.List;
 import java.nio.file.Path;
@@ -70,8 +71,8 @@ final class TypedStateBackendsTest {
     backend(backend).run(context -> {
       Store<List<Todo>> store =
           context.getBean(StoreFactory.class).create("typed", type, List.empty());
-      assertThat(store.get()).isEqualTo(backend.equals("memory") ? List.empty() : List.of(todo));
-      assertThat(store.get()).allMatch(Todo.class::isInstance);
+      assertThat(store.snapshot().state()).isEqualTo(backend.equals("memory") ? List.empty() : List.of(todo));
+      assertThat(store.snapshot().state()).allMatch(Todo.class::isInstance);
     });
   }
 }

@@ -1,17 +1,21 @@
-package io.snapflux.spring.metrics;
+package io.snapflux.file.spring;
 
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.snapflux.file.FileStore;
+import io.snapflux.spring.StoreDecorator;
+import io.snapflux.spring.StoreDefinition;
 import io.snapflux.store.Store;
+import org.springframework.beans.factory.ObjectProvider;
 
 /**
- * The file backend's meters, tagged {@code store=<name>}, read from {@link FileStore#journalStats()}
- * at scrape time. Loaded only when snapflux-file is on the class path.
+ * Binds the file backend's meters to each store, tagged {@code store=<name>}, read from {@link
+ * FileStore#journalStats()} at scrape time. They are removed with the store's other {@code
+ * snapflux.*} meters when it closes. Returns the store unchanged.
  */
-final class FileMeters {
+final class FileMeters implements StoreDecorator {
 
   /** Forces of the journal to the device. */
   static final String FSYNCS = "snapflux.file.fsyncs";
@@ -26,13 +30,25 @@ final class FileMeters {
   /** The newest version known to be on disk. */
   static final String DURABLE_VERSION = "snapflux.file.durable.version";
 
-  private FileMeters() {}
+  private final ObjectProvider<MeterRegistry> registries;
+  private final FileStoreBackend backend;
 
-  static void bind(MeterRegistry registry, Store<?> store) {
-    if (!(store instanceof FileStore<?> file)) {
-      return;
+  FileMeters(ObjectProvider<MeterRegistry> registries, FileStoreBackend backend) {
+    this.registries = registries;
+    this.backend = backend;
+  }
+
+  @Override
+  public <S> Store<S> decorate(Store<S> store, StoreDefinition<S> definition) {
+    MeterRegistry registry = registries.getIfUnique();
+    if (registry != null) {
+      backend.fileStore(store).ifPresent(file -> bind(registry, file));
     }
-    Tags tags = Tags.of("store", store.name());
+    return store;
+  }
+
+  private static void bind(MeterRegistry registry, FileStore<?> file) {
+    Tags tags = Tags.of("store", file.name());
     FunctionCounter.builder(FSYNCS, file, f -> f.journalStats().fsyncs())
         .tags(tags).description("Forces of the journal to the device").register(registry);
     FunctionCounter.builder(RECORDS, file, f -> f.journalStats().records())

@@ -1,4 +1,4 @@
-package io.snapflux.spring.it;
+package io.snapflux.file.spring;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,10 +1,9 @@
-package io.snapflux.spring.file;
+package io.snapflux.file.spring;
 
 import io.snapflux.file.Durability;
 import io.snapflux.file.FileStore;
 import io.snapflux.file.JournalStats;
 import io.snapflux.jackson.vavr.VavrModule;
-import io.snapflux.spring.SnapfluxProperties;
 import io.snapflux.spring.StoreBackend;
 import io.snapflux.spring.StoreDefinition;
 import io.snapflux.store.JsonStateCodec;
@@ -15,7 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.ObjectMapper;
@@ -41,24 +40,29 @@ import tools.jackson.databind.json.JsonMapper;
  */
 public final class FileStoreBackend implements StoreBackend {
 
+  /** The backend's id, the value of {@code snapflux.backend} that selects it. */
+  public static final String ID = "file";
+
   private final Path root;
   private final Durability durability;
   private final ObjectMapper mapper;
   private final Map<String, FileStore<?>> stores = new ConcurrentHashMap<>();
 
-  FileStoreBackend(SnapfluxProperties.File settings, @Nullable ObjectMapper mapper) {
-    this.root = Objects.requireNonNull(settings.directory(),
-        "snapflux.file.directory must be set when snapflux.backend=file");
-    this.durability = settings.durability() == SnapfluxProperties.Durability.ASYNC
-        ? Durability.ASYNC : Durability.SYNC;
+  FileStoreBackend(SnapfluxFileProperties settings, @Nullable ObjectMapper mapper) {
+    if (settings.directory() == null) {
+      throw new IllegalArgumentException(
+          "snapflux.file.directory must be set when snapflux.backend=file");
+    }
+    this.root = settings.directory();
+    this.durability = settings.durability();
     this.mapper = mapper != null
         ? mapper
         : JsonMapper.builder().findAndAddModules().addModule(new VavrModule()).build();
   }
 
   @Override
-  public SnapfluxProperties.Backend kind() {
-    return SnapfluxProperties.Backend.FILE;
+  public String id() {
+    return ID;
   }
 
   @Override
@@ -83,6 +87,11 @@ public final class FileStoreBackend implements StoreBackend {
       throw new IllegalArgumentException("'" + name + "' cannot name a file store's directory");
     }
     return root.resolve(file);
+  }
+
+  /** The file store behind {@code store} (which may be decorated), by name; empty if none. */
+  Optional<FileStore<?>> fileStore(Store<?> store) {
+    return Optional.ofNullable(stores.get(store.name()));
   }
 
   /**
