@@ -1,16 +1,23 @@
 // Snapflux feature-flag page: plain ES module, no build step.
 //
-// The page holds the newest snapshot it has seen ({version, state}) and re-renders from it. The
-// event stream (/api/stream) pushes every new version; EventSource reconnects by itself and sends
-// Last-Event-ID, so the server replays what was missed. Every write carries If-Match with the
-// version the user was looking at; a 412 means someone else changed the flags first: the page
+// It speaks the Snapflux watch protocol 1 (docs/protocol.md). The page holds the newest document it
+// has seen ({epoch, version, state}) and re-renders from it. The event stream (/api/stream) pushes
+// every new version; EventSource reconnects by itself and sends Last-Event-ID (a version token,
+// "<epoch>.<version>"), so the server replays what was missed, or sends a bookmark when nothing
+// was, or a resync when the server's history no longer reaches back or the store's epoch changed
+// (a restart of the in-memory store). Every write carries If-Match with the token of the version
+// the user was looking at; the server refuses it (412) only if that flag changed since: the page
 // says so, refreshes, and leaves the user to retry on the new state.
 
 const $ = (selector) => document.querySelector(selector);
 const AUTH_KEY = 'snapflux.basic';
 
-let snapshot = { version: -1, state: { flags: {} } };
-let editing = null; // { name, creating, baseVersion }
+const EMPTY = { epoch: null, version: -1, state: { flags: {} } };
+let snapshot = EMPTY;
+let editing = null; // { name, creating, baseToken }
+
+/** The version token of a document: the If-Match a write sends. */
+const token = (doc) => `${doc.epoch}.${doc.version}`;
 
 // ---- HTTP -------------------------------------------------------------------------------------
 
@@ -58,7 +65,8 @@ async function settle(result, what) {
 // ---- State ------------------------------------------------------------------------------------
 
 function accept(next) {
-  if (next.version <= snapshot.version) return; // already shown (or older)
+  // Versions compare only within one epoch; another epoch is another history: take it whole.
+  if (next.epoch === snapshot.epoch && next.version <= snapshot.version) return; // already shown (or older)
   snapshot = next;
   render();
   loadHistory();
@@ -68,7 +76,7 @@ function accept(next) {
 async function refresh() {
   const result = await api('GET', '/api/state');
   if (result.status === 200) {
-    snapshot = { version: -1, state: { flags: {} } };
+    snapshot = EMPTY;
     accept(result.body);
   }
 }
@@ -79,14 +87,15 @@ function connect() {
   events.addEventListener('open', () => { status.dataset.state = 'live'; status.textContent = 'live'; });
   events.addEventListener('error', () => { status.dataset.state = 'reconnecting'; status.textContent = 'reconnecting…'; });
   // 'snapshot' opens a connection, 'change' is each later version (also replayed on resume),
-  // 'resync' replaces whatever we had (a resume the history no longer covers).
+  // 'resync' replaces whatever we had (a resume the history no longer covers, or a new epoch).
+  // 'bookmark' only moves the resume point, which EventSource keeps by itself.
   const onSnapshot = (event) => {
     const next = JSON.parse(event.data);
-    // A full state with a lower version than ours means the server restarted: it is the truth.
-    if (event.type !== 'change' && next.version < snapshot.version) snapshot = { version: -1, state: { flags: {} } };
+    if (event.type === 'resync') snapshot = EMPTY;
     accept(next);
   };
   for (const type of ['snapshot', 'change', 'resync']) events.addEventListener(type, onSnapshot);
+  events.addEventListener('bookmark', () => { status.dataset.state = 'live'; status.textContent = 'live'; });
 }
 
 // ---- Rendering --------------------------------------------------------------------------------
@@ -189,19 +198,19 @@ async function toggleFlag(name, checkbox) {
   const wanted = checkbox.checked;
   checkbox.checked = !wanted; // the stream shows the result, not the click
   const result = await api('PATCH', `/api/flags/${encodeURIComponent(name)}`, {
-    body: { enabled: wanted }, contentType: 'application/merge-patch+json', ifMatch: snapshot.version,
+    body: { enabled: wanted }, contentType: 'application/merge-patch+json', ifMatch: token(snapshot),
   });
   if (await settle(result, `change to ${name}`)) clearNotice();
 }
 
 async function deleteFlag(name) {
   if (!confirm(`Delete flag “${name}”?`)) return;
-  const result = await api('DELETE', `/api/flags/${encodeURIComponent(name)}`, { ifMatch: snapshot.version });
+  const result = await api('DELETE', `/api/flags/${encodeURIComponent(name)}`, { ifMatch: token(snapshot) });
   if (await settle(result, `deletion of ${name}`)) clearNotice();
 }
 
 async function undo() {
-  const result = await api('POST', '/api/undo', { ifMatch: snapshot.version });
+  const result = await api('POST', '/api/undo', { ifMatch: token(snapshot) });
   if (result.status === 409) { notify('error', result.body?.detail ?? 'Nothing to undo'); return; }
   if (await settle(result, 'undo')) notify('info', `Undid version ${result.body.cause.undoneVersion}: the flags are back to version ${result.body.cause.restoredVersion}.`);
 }
@@ -210,9 +219,9 @@ function openEditor(name) {
   const creating = name == null;
   const flag = creating ? { enabled: false, rollout: 100, allow: [], description: '' } : snapshot.state.flags[name];
   if (!flag) return;
-  editing = { name, creating, baseVersion: snapshot.version };
+  editing = { name, creating, baseToken: token(snapshot) };
   $('#editor-title').textContent = creating ? 'New flag' : `Edit ${name}`;
-  $('#editor-base').textContent = `Editing version ${snapshot.version}. If someone changes the flags meanwhile, saving is refused rather than overwriting their change.`;
+  $('#editor-base').textContent = `Editing version ${snapshot.version}. If someone changes this flag meanwhile, saving is refused rather than overwriting their change.`;
   $('#edit-name').value = creating ? '' : name;
   $('#edit-name').disabled = !creating;
   $('#edit-enabled').checked = flag.enabled;
@@ -237,8 +246,8 @@ async function saveEditor(event) {
   };
   const path = `/api/flags/${encodeURIComponent(name)}`;
   const result = editing.creating
-    ? await api('PUT', path, { body: flag, ifMatch: editing.baseVersion })
-    : await api('PATCH', path, { body: flag, contentType: 'application/merge-patch+json', ifMatch: editing.baseVersion });
+    ? await api('PUT', path, { body: flag, ifMatch: editing.baseToken })
+    : await api('PATCH', path, { body: flag, contentType: 'application/merge-patch+json', ifMatch: editing.baseToken });
   if (result.status === 400) {
     const error = $('#editor-error');
     error.textContent = result.body?.detail ?? 'Invalid value';

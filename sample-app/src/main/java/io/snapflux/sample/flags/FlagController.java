@@ -24,9 +24,10 @@ import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * The flags as a REST resource. Every representation carries the store's version as its {@code
- * ETag}; writes honour {@code If-Match} with a version-checked commit (412 when it is stale) and
- * return the new {@code ETag}. Content negotiation is settled before a write runs (see {@link
+ * The flags as a REST resource. The list carries the store's version token as its {@code ETag},
+ * one flag the token of the version at which that flag last changed (docs/protocol.md §4); writes
+ * honour {@code If-Match} with a version-checked commit (412 only when the flag changed since the
+ * named version) and return the flag's new {@code ETag}. Content negotiation is settled before a write runs (see {@link
  * #JSON}). Authentication for writes is enforced by the security filter chain.
  */
 @RestController
@@ -51,7 +52,7 @@ class FlagController {
 
   @GetMapping
   ResponseEntity<ObjectNode> list(@RequestHeader HttpHeaders headers) {
-    return noCache(ConditionalRequests.readNow(headers, flags.snapshot(), snapshot -> {
+    return noCache(ConditionalRequests.readNow(headers, flags.store(), flags.snapshot(), snapshot -> {
       ObjectNode body = JsonNodeFactory.instance.objectNode();
       snapshot.state().flags().forEach((name, flag) -> body.set(name, FlagJson.write(flag)));
       return body;
@@ -63,7 +64,8 @@ class FlagController {
     FlagJson.requireName(name);
     Snapshot<AppState> snapshot = flags.snapshot();
     Flag flag = FlagService.require(snapshot.state(), name);
-    return noCache(ConditionalRequests.readNow(headers, snapshot, s -> FlagJson.write(flag)));
+    return noCache(ConditionalRequests.readNow(
+        headers, flags.eTag(snapshot, name), () -> FlagJson.write(flag)));
   }
 
   @PutMapping(path = "/{name}", consumes = "application/json", produces = JSON)
@@ -78,7 +80,7 @@ class FlagController {
     ResponseEntity.BodyBuilder response = written.result()
         ? ResponseEntity.created(URI.create("/api/flags/" + name))
         : ResponseEntity.ok();
-    return response.eTag(ConditionalRequests.eTag(written.snapshot().version()))
+    return response.eTag(written.eTag().eTag())
         .body(FlagJson.write(flag));
   }
 
@@ -91,7 +93,7 @@ class FlagController {
     Written<AppState, Flag> written =
         flags.patch(name, patch, ConditionalRequests.ifMatch(headers), user.getName());
     return ResponseEntity.ok()
-        .eTag(ConditionalRequests.eTag(written.snapshot().version()))
+        .eTag(written.eTag().eTag())
         .body(FlagJson.write(written.result()));
   }
 
@@ -101,7 +103,7 @@ class FlagController {
     Written<AppState, Flag> written =
         flags.delete(name, ConditionalRequests.ifMatch(headers), user.getName());
     return ResponseEntity.noContent()
-        .eTag(ConditionalRequests.eTag(written.snapshot().version()))
+        .eTag(written.eTag().eTag())
         .build();
   }
 

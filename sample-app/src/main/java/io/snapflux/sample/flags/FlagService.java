@@ -5,8 +5,12 @@ import io.snapflux.spring.web.ConditionalRequests.Written;
 import io.snapflux.spring.web.ConditionalRequests;
 import io.snapflux.spring.web.IfMatch;
 import io.snapflux.spring.web.PreconditionFailedException;
+import io.snapflux.spring.web.SelectionVersions;
+import io.snapflux.spring.web.VersionToken;
 import io.snapflux.store.Snapshot;
 import io.snapflux.store.Store;
+import io.vavr.control.Option;
+import java.util.function.Function;
 import org.springframework.stereotype.Service;
 import tools.jackson.databind.JsonNode;
 
@@ -14,10 +18,11 @@ import tools.jackson.databind.JsonNode;
  * The flag operations, as pure changes to the {@link AppState} store. Every method is
  * non-blocking (the store's update path is lock-free), so handlers call them on the event loop.
  *
- * <p>Writes go through the starter's {@link ConditionalRequests#modify}: each is planned on one
- * state and committed only at that state's version, so the recorded cause (create or replace)
- * and the result (201 or 200) are exactly what was committed, and a stale {@code If-Match} is a
- * 412 with nothing changed.
+ * <p>Writes go through the starter's {@link ConditionalRequests#modifyEntity}: each is planned on
+ * one state and committed only at that state's version, so the recorded cause (create or replace)
+ * and the result (201 or 200) are exactly what was committed. A flag's validator is the version
+ * at which that flag last changed ({@link #eTag}), so {@code If-Match} is stale (412, nothing
+ * changed) only when the flag itself changed since, not when another flag did.
  */
 @Service
 public class FlagService {
@@ -28,9 +33,24 @@ public class FlagService {
     this.store = store;
   }
 
+  /** The store. */
+  public Store<AppState> store() {
+    return store;
+  }
+
   /** The current snapshot. */
   public Snapshot<AppState> snapshot() {
     return store.snapshot();
+  }
+
+  /** Selects the flag named {@code name} (none if absent): what a flag's validator follows. */
+  static Function<AppState, Option<Flag>> flag(String name) {
+    return state -> state.flag(name);
+  }
+
+  /** The validator of the flag named {@code name} as of {@code snapshot}. */
+  public VersionToken eTag(Snapshot<AppState> snapshot, String name) {
+    return SelectionVersions.lastChanged(store, snapshot, flag(name));
   }
 
   /** The flag named {@code name} in {@code state}, or 404. */
@@ -47,11 +67,11 @@ public class FlagService {
   public Written<AppState, Boolean> put(String name, JsonNode body, IfMatch ifMatch, String by) {
     FlagJson.requireName(name);
     Flag flag = FlagJson.read(body);
-    return ConditionalRequests.modify(ifMatch, store, state -> {
+    return ConditionalRequests.modifyEntity(ifMatch, store, flag(name), state -> {
       boolean created = state.flag(name).isEmpty();
       if (created && ifMatch.isAny()) {
         throw new PreconditionFailedException(
-            store.name(), store.snapshot().version(), "* (an existing flag '" + name + "')");
+            store.name(), eTag(store.snapshot(), name), "* (an existing flag '" + name + "')");
       }
       Change cause = Change.of(created ? "create" : "replace", name, by);
       return new Plan<>(state.with(name, flag), cause, created);
@@ -61,7 +81,7 @@ public class FlagService {
   /** Applies a JSON Merge Patch (RFC 7396) to an existing flag. */
   public Written<AppState, Flag> patch(String name, JsonNode patch, IfMatch ifMatch, String by) {
     FlagJson.requireName(name);
-    return ConditionalRequests.modify(ifMatch, store, state -> {
+    return ConditionalRequests.modifyEntity(ifMatch, store, flag(name), state -> {
       Flag patched = FlagJson.mergePatch(require(state, name), patch);
       return new Plan<>(state.with(name, patched), Change.of("patch", name, by), patched);
     });
@@ -70,7 +90,7 @@ public class FlagService {
   /** Deletes an existing flag. */
   public Written<AppState, Flag> delete(String name, IfMatch ifMatch, String by) {
     FlagJson.requireName(name);
-    return ConditionalRequests.modify(ifMatch, store, state -> {
+    return ConditionalRequests.modifyEntity(ifMatch, store, flag(name), state -> {
       Flag deleted = require(state, name);
       return new Plan<>(state.without(name), Change.of("delete", name, by), deleted);
     });

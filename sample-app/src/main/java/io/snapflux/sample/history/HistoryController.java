@@ -7,6 +7,8 @@ import io.snapflux.sample.flags.FlagJson;
 import io.snapflux.sample.flags.InvalidFieldException;
 import io.snapflux.spring.web.ConditionalRequests;
 import io.snapflux.spring.web.IfMatch;
+import io.snapflux.spring.web.SseOptions;
+import io.snapflux.spring.web.VersionedJson;
 import io.snapflux.store.HistoryCause;
 import io.snapflux.store.Outcome;
 import io.snapflux.store.Snapshot;
@@ -38,8 +40,10 @@ import tools.jackson.databind.node.ObjectNode;
 class HistoryController {
 
   private final Store<AppState> store;
+  private final VersionedJson json;
 
-  HistoryController(Store<AppState> store) {
+  HistoryController(Store<AppState> store, SseOptions sseOptions) {
+    this.json = VersionedJson.of(store, sseOptions.encoder());
     this.store = store;
   }
 
@@ -104,11 +108,12 @@ class HistoryController {
    * 409 when there is nothing left to undo.
    */
   @PostMapping(path = "/api/undo", produces = "application/json")
-  ResponseEntity<Snapshot<AppState>> undo(@RequestHeader HttpHeaders headers, Principal user) {
+  ResponseEntity<String> undo(@RequestHeader HttpHeaders headers, Principal user) {
     IfMatch ifMatch = ConditionalRequests.ifMatch(headers);
     Snapshot<AppState> undone =
         ConditionalRequests.commit(ifMatch, store, v -> undoIfVersion(v, user.getName()));
-    return ResponseEntity.ok().eTag(ConditionalRequests.eTag(undone.version())).body(undone);
+    return ResponseEntity.ok().eTag(ConditionalRequests.eTag(store, undone))
+        .body(json.document(store, undone));
   }
 
   private Outcome<AppState> undoIfVersion(long version, String by) {

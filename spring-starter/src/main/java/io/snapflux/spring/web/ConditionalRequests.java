@@ -3,8 +3,10 @@ package io.snapflux.spring.web;
 import io.snapflux.store.Outcome;
 import io.snapflux.store.Snapshot;
 import io.snapflux.store.Store;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.function.LongFunction;
 import java.util.function.UnaryOperator;
 import org.jspecify.annotations.Nullable;
@@ -14,33 +16,39 @@ import org.springframework.http.ResponseEntity;
 import reactor.core.publisher.Mono;
 
 /**
- * HTTP conditional requests (RFC 9110 §13) on top of store versions, for WebFlux handlers and
+ * HTTP conditional requests (RFC 9110 §13) on top of {@linkplain VersionToken version tokens}, as
+ * the Snapflux watch protocol ({@code docs/protocol.md}) specifies them, for WebFlux handlers and
  * annotated controllers alike.
  *
  * <ul>
- *   <li>The entity-tag of a representation is the store version, quoted and strong: version 7
- *       is {@code ETag: "7"}.
- *   <li>Reads ({@link #read}): {@code If-None-Match} naming the current version (weak comparison;
- *       {@code *} always matches, a store always has a state) → {@code 304 Not Modified} with the
- *       {@code ETag} and no body; otherwise {@code 200} with the {@code ETag} and the body. A
- *       malformed {@code If-None-Match} is ignored: it only ever saves bandwidth.
+ *   <li>The entity-tag of a representation of the whole state is the store's version token,
+ *       quoted and strong: version 7 of epoch {@code 9f2c41d07be3a5e8} is {@code ETag:
+ *       "9f2c41d07be3a5e8.7"}. The entity-tag of a part of the state (an entity, e.g. one flag)
+ *       is the token of the version at which that part last changed ({@link SelectionVersions}).
+ *   <li>Reads ({@link #read}, {@link #readNow}): {@code If-None-Match} naming the current token
+ *       (weak comparison; {@code *} always matches, a store always has a state) → {@code 304 Not
+ *       Modified} with the {@code ETag} and no body; otherwise (another epoch, a legacy bare
+ *       version, an older version) {@code 200} with the {@code ETag} and the body. A malformed
+ *       {@code If-None-Match} is ignored: it only ever saves bandwidth.
+ *   <li>Long polling ({@link #poll}, {@link #pollEntity}): with {@code Prefer: wait=<seconds>}
+ *       (RFC 7240) and an {@code If-None-Match} naming the current token, the answer waits, on no
+ *       thread, until a newer version (200) or the wait elapses (304), with {@code
+ *       Preference-Applied}.
  *   <li>Writes ({@link #write}, {@link #update}, {@link #modify}, {@link #commit}): no {@code
  *       If-Match} → an unconditional update; {@code If-Match: *} → an unconditional update (the
- *       store always has a current state); {@code If-Match: "5"} → {@link Store#updateIfVersion}
- *       at version 5; a list {@code "5", "6"} → a version-checked update at whichever listed
- *       version is current. A version that is not current → {@link PreconditionFailedException}
- *       (412, problem body naming the current version) and nothing changes. Weak tags never match
+ *       store always has a current state); {@code If-Match: "e.5"} → {@link Store#updateIfVersion}
+ *       at version 5 if {@code e} is the store's epoch; a list → a version-checked update at
+ *       whichever listed token is current. A token that is not current (an older version, another
+ *       epoch, a legacy bare version {@code "5"}) → {@link PreconditionFailedException} (412,
+ *       problem body naming the current token) and nothing changes. Weak tags never match
  *       (strong comparison). A malformed field → {@link InvalidPreconditionException} (400); see
- *       it for why. The field is parsed once into an {@link IfMatch}.
+ *       it for why. The field is parsed once into an {@link IfMatch}. {@link #modifyEntity} does
+ *       the same for an entity: it conflicts only if the entity changed after the listed version.
  * </ul>
  *
- * <p>The version is the version of the whole store; a resource that is a part of the state (one
- * flag of a map) uses it too. That is coarser than a per-resource tag (a change to another flag
- * also invalidates the tag) but never wrong, and costs nothing to compute. Whether the resource
- * itself exists is the handler's business (e.g. throw a 404 from the update function).
- *
- * <p>An application that wants every write to be conditional answers 428 itself when {@code
- * headers.getIfMatch()} is empty.
+ * <p>Whether the resource itself exists is the handler's business (e.g. throw a 404 from the
+ * update function). An application that wants every write to be conditional answers 428 itself
+ * when {@code headers.getIfMatch()} is empty.
  *
  * <p>The returned {@code Mono}s are lazy and run the update on the subscribing thread, which for
  * an in-memory store never blocks. With a backend whose updates wait for I/O (the file backend in
@@ -50,7 +58,7 @@ import reactor.core.publisher.Mono;
  * <pre>{@code
  * @GetMapping("/api/state")
  * Mono<ResponseEntity<Snapshot<AppState>>> state(@RequestHeader HttpHeaders headers) {
- *   return ConditionalRequests.read(headers, store.snapshot(), (Snapshot<AppState> s) -> s);
+ *   return ConditionalRequests.read(headers, store, store.snapshot(), (Snapshot<AppState> s) -> s);
  * }
  *
  * @PutMapping("/api/flags/{name}")
@@ -93,33 +101,40 @@ public final class ConditionalRequests {
    *
    * @param snapshot the committed snapshot (the current one if the plan changed nothing)
    * @param result the result of the plan that was committed
+   * @param eTag the validator of what was written after the write: the committed snapshot's
+   *     token for {@link #modify}, the entity's (the version at which it last changed) for {@link
+   *     #modifyEntity}; the response's {@code ETag}
    * @param <S> the type of the state
    * @param <R> the type of the result
    */
-  public record Written<S, R extends @Nullable Object>(Snapshot<S> snapshot, R result) {}
+  public record Written<S, R extends @Nullable Object>(
+      Snapshot<S> snapshot, R result, VersionToken eTag) {}
 
   /**
-   * The entity-tag of {@code version}: the version, quoted ({@code "7"}).
+   * The entity-tag of {@code snapshot} of {@code store}: its {@linkplain VersionToken token},
+   * quoted ({@code "9f2c41d07be3a5e8.7"}).
    *
-   * @param version a store version
+   * @param store the store
+   * @param snapshot a snapshot of it
    * @return the strong entity-tag
    */
-  public static String eTag(long version) {
-    return "\"" + version + "\"";
+  public static String eTag(Store<?> store, Snapshot<?> snapshot) {
+    return VersionToken.of(snapshot, store).eTag();
   }
 
   /**
-   * Whether a GET with {@code requestHeaders} may be answered 304 for {@code version}: its {@code
-   * If-None-Match} names the version (weak comparison) or is {@code *}.
+   * Whether a GET with {@code requestHeaders} may be answered 304 for a representation whose
+   * validator is {@code current}: its {@code If-None-Match} names it (weak comparison) or is
+   * {@code *}.
    *
    * @param requestHeaders the request's headers
-   * @param version the version of the representation
+   * @param current the validator of the representation
    * @return {@code true} for 304
    */
-  public static boolean notModified(HttpHeaders requestHeaders, long version) {
+  public static boolean notModified(HttpHeaders requestHeaders, VersionToken current) {
     try {
       EntityTags tags = EntityTags.parse(requestHeaders.getOrEmpty(HttpHeaders.IF_NONE_MATCH));
-      return tags != null && tags.matchesWeakly(version);
+      return tags != null && tags.matchesWeakly(current);
     } catch (EntityTags.MalformedException e) {
       return false;
     }
@@ -141,6 +156,7 @@ public final class ConditionalRequests {
    * else 200 with its {@code ETag} and {@code body} applied to the snapshot.
    *
    * @param requestHeaders the request's headers
+   * @param store the store the snapshot is of
    * @param snapshot the snapshot to serve, read once by the caller
    * @param body what to send from it, e.g. {@code s -> s} or {@code s -> s.state().flags()};
    *     not called for a 304
@@ -150,14 +166,15 @@ public final class ConditionalRequests {
    */
   public static <S, T> Mono<ResponseEntity<T>> read(
       HttpHeaders requestHeaders,
+      Store<S> store,
       Snapshot<S> snapshot,
       Function<? super Snapshot<S>, ? extends @Nullable T> body) {
-    return Mono.fromSupplier(() -> readNow(requestHeaders, snapshot, body));
+    return Mono.fromSupplier(() -> readNow(requestHeaders, store, snapshot, body));
   }
 
   /**
-   * Like {@link #read(HttpHeaders, Snapshot, Function)}, on the store's current snapshot, the body
-   * computed from the state.
+   * Like {@link #read(HttpHeaders, Store, Snapshot, Function)}, on the store's current snapshot,
+   * the body computed from the state.
    *
    * @param requestHeaders the request's headers
    * @param store the store
@@ -169,14 +186,16 @@ public final class ConditionalRequests {
   public static <S, T> Mono<ResponseEntity<T>> readState(
       HttpHeaders requestHeaders, Store<S> store, Function<? super S, ? extends @Nullable T> body) {
     return Mono.fromSupplier(
-        () -> readNow(requestHeaders, store.snapshot(), s -> body.apply(s.state())));
+        () -> readNow(requestHeaders, store, store.snapshot(), s -> body.apply(s.state())));
   }
 
   /**
-   * The synchronous form of {@link #read(HttpHeaders, Snapshot, Function)}. A body of {@code
-   * null} gives 404 (with the {@code ETag}), so a handler can serve "no such part of the state".
+   * The synchronous form of {@link #read(HttpHeaders, Store, Snapshot, Function)}. A body of
+   * {@code null} gives 404 (with the {@code ETag}), so a handler can serve "no such part of the
+   * state".
    *
    * @param requestHeaders the request's headers
+   * @param store the store the snapshot is of
    * @param snapshot the snapshot to serve
    * @param body what to send from it
    * @param <S> the type of the state
@@ -185,16 +204,82 @@ public final class ConditionalRequests {
    */
   public static <S, T> ResponseEntity<T> readNow(
       HttpHeaders requestHeaders,
+      Store<S> store,
       Snapshot<S> snapshot,
       Function<? super Snapshot<S>, ? extends @Nullable T> body) {
-    String eTag = eTag(snapshot.version());
-    if (notModified(requestHeaders, snapshot.version())) {
+    return readNow(requestHeaders, VersionToken.of(snapshot, store), () -> body.apply(snapshot));
+  }
+
+  /**
+   * A conditional read of any representation whose validator is {@code validator}, e.g. an
+   * entity's from {@link SelectionVersions#lastChanged}: 304 with the {@code ETag} when {@code
+   * If-None-Match} names it, else 200 with the {@code ETag} and the body (404 with the {@code
+   * ETag} for a {@code null} body).
+   *
+   * @param requestHeaders the request's headers
+   * @param validator the representation's validator
+   * @param body the body; not called for a 304
+   * @param <T> the type of the body
+   * @return the response
+   */
+  public static <T> ResponseEntity<T> readNow(
+      HttpHeaders requestHeaders, VersionToken validator, Supplier<? extends @Nullable T> body) {
+    String eTag = validator.eTag();
+    if (notModified(requestHeaders, validator)) {
       return ResponseEntity.status(HttpStatus.NOT_MODIFIED).eTag(eTag).build();
     }
-    T value = body.apply(snapshot);
+    T value = body.get();
     return value == null
         ? ResponseEntity.status(HttpStatus.NOT_FOUND).eTag(eTag).build()
         : ResponseEntity.ok().eTag(eTag).body(value);
+  }
+
+  /**
+   * A conditional read that may wait for a newer version (long polling, protocol rules R5, R6):
+   * with {@code Prefer: wait=<seconds>} and an {@code If-None-Match} naming the current token,
+   * the answer is 200 with the first newer snapshot as soon as the store has one, or 304 when the
+   * wait elapses; both carry {@code Preference-Applied: wait=<seconds>}, the wait reduced to
+   * {@code maxWait}. Otherwise it is {@link #readNow(HttpHeaders, Store, Snapshot, Function)} at
+   * once. No thread waits: the answer is a {@code Mono} on {@link Store#changes()} with a timeout.
+   *
+   * @param requestHeaders the request's headers
+   * @param store the store
+   * @param maxWait the longest wait granted
+   * @param body what to send from the snapshot served
+   * @param <S> the type of the state
+   * @param <T> the type of the body
+   * @return the response
+   */
+  public static <S, T> Mono<ResponseEntity<T>> poll(
+      HttpHeaders requestHeaders,
+      Store<S> store,
+      Duration maxWait,
+      Function<? super Snapshot<S>, ? extends @Nullable T> body) {
+    return LongPoll.poll(requestHeaders, store, s -> VersionToken.of(s, store), maxWait, body);
+  }
+
+  /**
+   * Like {@link #poll}, for an entity: its validator is the version at which {@code selector} of
+   * the state last changed ({@link SelectionVersions}), so the answer waits until the entity
+   * changes, whatever else does.
+   *
+   * @param requestHeaders the request's headers
+   * @param store the store
+   * @param selector selects the entity from the state ({@code equals} compares it)
+   * @param maxWait the longest wait granted
+   * @param body what to send from the snapshot served; {@code null} gives 404
+   * @param <S> the type of the state
+   * @param <T> the type of the body
+   * @return the response
+   */
+  public static <S, T> Mono<ResponseEntity<T>> pollEntity(
+      HttpHeaders requestHeaders,
+      Store<S> store,
+      Function<? super S, ?> selector,
+      Duration maxWait,
+      Function<? super Snapshot<S>, ? extends @Nullable T> body) {
+    return LongPoll.poll(requestHeaders, store,
+        s -> SelectionVersions.lastChanged(store, s, selector), maxWait, body);
   }
 
   /**
@@ -259,14 +344,58 @@ public final class ConditionalRequests {
     Snapshot<S> current = store.snapshot();
     for (;;) {
       Plan<S, R> plan = Objects.requireNonNull(fn.apply(current.state()), "plan");
-      if (!ifMatch.matches(current.version())) {
+      if (!ifMatch.matches(VersionToken.of(current, store))) {
         current = refuse(ifMatch, store, current);
         continue;
       }
       Outcome<S> outcome =
           store.updateIfVersion(current.version(), plan.cause(), s -> plan.state());
       if (outcome.applied()) {
-        return new Written<>(outcome.snapshot(), plan.result());
+        Snapshot<S> committed = outcome.snapshot();
+        return new Written<>(committed, plan.result(), VersionToken.of(committed, store));
+      }
+      current = outcome.snapshot();
+    }
+  }
+
+  /**
+   * Like {@link #modify}, for a write to one entity (a part of the state, such as one flag):
+   * {@code ifMatch} is satisfied while the entity has not changed since the version it names
+   * (protocol rule R9, {@link IfMatch#matchesEntity}), so a write conflicts only when the entity
+   * itself changed, not when another part of the state did. The plan is still committed only at
+   * the version it was computed from; if another write commits first, the precondition is
+   * checked again on the newer state.
+   *
+   * @param ifMatch the request's precondition, from {@link #ifMatch(HttpHeaders)}
+   * @param store the store
+   * @param selector selects the entity from the state ({@code equals} compares it)
+   * @param fn computes the next state, the cause and the result from a state
+   * @param <S> the type of the state
+   * @param <R> the type of the result
+   * @return the committed snapshot, the plan's result and the entity's new validator
+   * @throws PreconditionFailedException if the entity changed after every version {@code
+   *     ifMatch} names (its {@code ETag}: the entity's current validator)
+   */
+  public static <S, R extends @Nullable Object> Written<S, R> modifyEntity(
+      IfMatch ifMatch,
+      Store<S> store,
+      Function<? super S, ?> selector,
+      Function<? super S, Plan<S, R>> fn) {
+    Objects.requireNonNull(selector, "selector");
+    Objects.requireNonNull(fn, "fn");
+    Snapshot<S> current = store.snapshot();
+    for (;;) {
+      Plan<S, R> plan = Objects.requireNonNull(fn.apply(current.state()), "plan");
+      VersionToken changed = SelectionVersions.lastChanged(store, current, selector);
+      if (!ifMatch.matchesEntity(changed, VersionToken.of(current, store))) {
+        throw ifMatch.failed(store.name(), changed);
+      }
+      Outcome<S> outcome =
+          store.updateIfVersion(current.version(), plan.cause(), s -> plan.state());
+      if (outcome.applied()) {
+        Snapshot<S> committed = outcome.snapshot();
+        return new Written<>(committed, plan.result(),
+            SelectionVersions.lastChanged(store, committed, selector));
       }
       current = outcome.snapshot();
     }
@@ -274,29 +403,30 @@ public final class ConditionalRequests {
 
   /**
    * Refuses a precondition that the current version does not satisfy, through the store: a
-   * version-checked write that changes nothing is made at the newest version the precondition
-   * names, so the store refuses it as it refuses any stale write and counts it ({@code
-   * StoreStats.versionConflicts}, the metrics' {@code snapflux.store.version.conflicts} and
-   * {@code outcome=conflict}) on every backend. Before, a 412 decided here never reached the
-   * store and no meter saw it.
+   * version-checked write that changes nothing is made at the newest version of the current
+   * epoch the precondition names, so the store refuses it as it refuses any stale write and
+   * counts it ({@code StoreStats.versionConflicts}, the metrics' {@code
+   * snapflux.store.version.conflicts} and {@code outcome=conflict}) on every backend.
    *
    * <p>If the store has reached the named version meantime (or a replica was behind the store
    * the client read from), that write applies and changes nothing, and the newer snapshot is
    * returned: the caller then plans again against it. Otherwise this throws 412. A precondition
-   * that names no version at all (only weak or non-version tags) can never be satisfied and is
-   * refused without a store call: it is no version conflict, and is not counted as one.
+   * that names no version of the current epoch (only weak, legacy or foreign tags) can never be
+   * satisfied and is refused without a store call: it is no version conflict, and is not counted
+   * as one.
    */
   private static <S> Snapshot<S> refuse(IfMatch ifMatch, Store<S> store, Snapshot<S> current) {
-    long named = ifMatch.newestVersion();
+    VersionToken token = VersionToken.of(current, store);
+    long named = ifMatch.newestVersion(token.epoch());
     Snapshot<S> seen = current;
     if (named >= 0) {
       Outcome<S> outcome = store.updateIfVersion(named, UnaryOperator.identity());
-      if (outcome.applied() && ifMatch.matches(outcome.snapshot().version())) {
+      if (outcome.applied() && ifMatch.matches(VersionToken.of(outcome.snapshot(), store))) {
         return outcome.snapshot();
       }
       seen = outcome.snapshot();
     }
-    throw ifMatch.failed(store.name(), seen.version());
+    throw ifMatch.failed(store.name(), VersionToken.of(seen, store));
   }
 
   /**
@@ -322,7 +452,7 @@ public final class ConditionalRequests {
     Snapshot<S> current = store.snapshot();
     // Versions only grow, so each conflict moves past at least one listed version: the loop ends.
     for (;;) {
-      if (!ifMatch.matches(current.version())) {
+      if (!ifMatch.matches(VersionToken.of(current, store))) {
         current = refuse(ifMatch, store, current);
         continue;
       }
@@ -358,7 +488,7 @@ public final class ConditionalRequests {
     return Mono.fromSupplier(() -> {
       Snapshot<S> committed = update(requestHeaders, store, cause, fn);
       T value = body.apply(committed.state());
-      String eTag = eTag(committed.version());
+      String eTag = eTag(store, committed);
       return value == null
           ? ResponseEntity.noContent().eTag(eTag).build()
           : ResponseEntity.ok().eTag(eTag).body(value);

@@ -10,7 +10,9 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Parsing is strict about structure and lenient about one common mistake: an unquoted tag
  * ({@code If-Match: 5}) is read as the strong tag {@code "5"}, as Spring's own ETag parsing does.
- * An unterminated quote, an empty field, or {@code *} mixed with tags is malformed.
+ * An unterminated quote, an empty field, or {@code *} mixed with tags is malformed. A tag is
+ * compared by the {@link VersionToken} it names; a tag that names none (a legacy bare version
+ * {@code "7"}, {@code "abc"}) is well-formed and matches nothing.
  *
  * @param any whether the field is {@code *}
  * @param tags the entity-tags, in order
@@ -20,17 +22,9 @@ record EntityTags(boolean any, List<Tag> tags) {
   /** One entity-tag: its opaque value without quotes, and whether it is weak ({@code W/}). */
   record Tag(String opaque, boolean weak) {
 
-    /** The version this tag names, or {@code -1} if it names none of ours. */
-    long version() {
-      if (opaque.isEmpty() || opaque.length() > 18) {
-        return -1;
-      }
-      for (int i = 0; i < opaque.length(); i++) {
-        if (opaque.charAt(i) < '0' || opaque.charAt(i) > '9') {
-          return -1;
-        }
-      }
-      return Long.parseLong(opaque);
+    /** The version token this tag names, or {@code null} (a legacy bare version, anything else). */
+    @Nullable VersionToken token() {
+      return VersionToken.parse(opaque);
     }
   }
 
@@ -103,19 +97,34 @@ record EntityTags(boolean any, List<Tag> tags) {
     return new EntityTags(any, List.copyOf(tags));
   }
 
-  /** Strong comparison (If-Match): a weak tag never matches. */
-  boolean matchesStrongly(long version) {
-    return any || tags.stream().anyMatch(t -> !t.weak() && t.version() == version);
+  /** Strong comparison (If-Match): a weak tag never matches, nor does a tag of another epoch. */
+  boolean matchesStrongly(VersionToken current) {
+    return any || tags.stream().anyMatch(t -> !t.weak() && current.equals(t.token()));
   }
 
-  /** The newest version a strong tag names, or {@code -1} if none names one. */
-  long newestStrongVersion() {
-    return tags.stream().filter(t -> !t.weak()).mapToLong(Tag::version).max().orElse(-1);
+  /**
+   * Whether a strong tag names a version of {@code current}'s epoch from {@code changed} up to
+   * {@code current}: a version at which an entity that last changed at {@code changed} was
+   * already what it is now.
+   */
+  boolean matchesUnchangedSince(VersionToken changed, VersionToken current) {
+    return any || tags.stream().anyMatch(t -> {
+      VersionToken token = t.weak() ? null : t.token();
+      return token != null && token.sameEpoch(current)
+          && token.version() >= changed.version() && token.version() <= current.version();
+    });
+  }
+
+  /** The newest version a strong tag of {@code epoch} names, or {@code -1} if none names one. */
+  long newestStrongVersion(String epoch) {
+    return tags.stream().filter(t -> !t.weak()).map(Tag::token)
+        .filter(t -> t != null && t.epoch().equals(epoch))
+        .mapToLong(t -> t.version()).max().orElse(-1);
   }
 
   /** Weak comparison (If-None-Match): weakness is ignored. */
-  boolean matchesWeakly(long version) {
-    return any || tags.stream().anyMatch(t -> t.version() == version);
+  boolean matchesWeakly(VersionToken current) {
+    return any || tags.stream().anyMatch(t -> current.equals(t.token()));
   }
 
   @Override

@@ -6,15 +6,17 @@ import org.springframework.http.HttpHeaders;
 
 /**
  * The {@code If-Match} field of a request (RFC 9110 §13.1.1), parsed once: absent, {@code *}, or
- * a list of entity-tags, each of which names a store version ({@code "5"}) or nothing. Get one
- * with {@link ConditionalRequests#ifMatch(HttpHeaders)}; hand it to {@link
- * ConditionalRequests#modify} or {@link ConditionalRequests#commit}, or ask it directly whether a
- * version {@linkplain #matches(long) matches}.
+ * a list of entity-tags, each of which names a {@link VersionToken} ({@code "9f2c41d07be3a5e8.5"})
+ * or nothing. Get one with {@link ConditionalRequests#ifMatch(HttpHeaders)}; hand it to {@link
+ * ConditionalRequests#modify}, {@link ConditionalRequests#modifyEntity} or {@link
+ * ConditionalRequests#commit}, or ask it directly whether a token {@linkplain
+ * #matches(VersionToken) matches}.
  *
- * <p>Comparison is strong: a weak tag ({@code W/"5"}) never matches, nor does a tag that is no
- * version of a store ({@code "abc"}). An absent field and {@code *} match every version, since a
+ * <p>Comparison is strong: a weak tag ({@code W/"e.5"}) never matches, nor does a tag that is no
+ * version token ({@code "abc"}, a legacy bare version {@code "5"}) or a token of another epoch. An
+ * absent field and {@code *} match every version, since a
  * store always has a current state. Parsing follows {@link InvalidPreconditionException}: an
- * unquoted tag ({@code 5}) is read as {@code "5"}; a malformed field is refused with 400.
+ * unquoted tag ({@code e.5}) is read as {@code "e.5"}; a malformed field is refused with 400.
  *
  * <p>Immutable and thread-safe.
  */
@@ -53,27 +55,41 @@ public final class IfMatch {
   }
 
   /**
-   * Whether a store at {@code version} satisfies this precondition: the field is absent, is
-   * {@code *}, or lists {@code "version"} as a strong tag.
+   * Whether a store whose current token is {@code current} satisfies this precondition: the field
+   * is absent, is {@code *}, or lists {@code current} as a strong tag.
    *
-   * @param version a store version
+   * @param current the store's current version token
    * @return {@code true} if a conditional write may proceed at that version
    */
-  public boolean matches(long version) {
-    return tags == null || tags.matchesStrongly(version);
+  public boolean matches(VersionToken current) {
+    return tags == null || tags.matchesStrongly(current);
   }
 
   /**
-   * The newest version this precondition names with a strong tag, or {@code -1} when it names
-   * none (absent, {@code *}, or only weak or non-version tags).
+   * Whether this precondition is satisfied for an entity that last changed at {@code changed},
+   * the store being at {@code current} (protocol rule R9): the field is absent, is {@code *}, or
+   * lists a strong tag of the current epoch whose version is from {@code changed.version()} to
+   * {@code current.version()}, a version at which the entity was already what it is now.
+   *
+   * @param changed the token of the version at which the entity last changed
+   * @param current the store's current token
+   * @return {@code true} if a conditional write of the entity may proceed
    */
-  long newestVersion() {
-    return tags == null || tags.any() ? -1 : tags.newestStrongVersion();
+  public boolean matchesEntity(VersionToken changed, VersionToken current) {
+    return tags == null || tags.matchesUnchangedSince(changed, current);
   }
 
-  /** A failure at {@code currentVersion}: what {@link ConditionalRequests} throws for it. */
-  PreconditionFailedException failed(String storeName, long currentVersion) {
-    return new PreconditionFailedException(storeName, currentVersion, toString());
+  /**
+   * The newest version of {@code epoch} this precondition names with a strong tag, or {@code -1}
+   * when it names none (absent, {@code *}, or only weak, foreign or legacy tags).
+   */
+  long newestVersion(String epoch) {
+    return tags == null || tags.any() ? -1 : tags.newestStrongVersion(epoch);
+  }
+
+  /** A failure at {@code current}: what {@link ConditionalRequests} throws for it. */
+  PreconditionFailedException failed(String storeName, VersionToken current) {
+    return new PreconditionFailedException(storeName, current, toString());
   }
 
   @Override

@@ -25,7 +25,7 @@ public final class InvalidPreconditionException extends ResponseStatusException 
    */
   public InvalidPreconditionException(String field, String problem) {
     super(HttpStatus.BAD_REQUEST, "Malformed " + field + " header: " + problem
-        + "; expected \"*\" or a list of quoted entity-tags such as \"5\"");
+        + "; expected \"*\" or a list of quoted entity-tags such as \"9f2c41d07be3a5e8.5\"");
     getBody().setTitle("Malformed precondition");
     getBody().setProperty("header", field);
   }

@@ -10,8 +10,8 @@ import org.springframework.web.server.ResponseStatusException;
  * A conditional write whose {@code If-Match} named no current version of the store: HTTP 412
  * Precondition Failed. Nothing was changed.
  *
- * <p>Its {@link #getBody() body} is an RFC 9457 problem detail naming the current version
- * ({@code currentVersion}, also in {@code detail}) and what the request expected ({@code
+ * <p>Its {@link #getBody() body} is an RFC 9457 problem detail naming the current validator
+ * ({@code currentEpoch} and {@code currentVersion}, also in {@code detail}) and what the request expected ({@code
  * expected}); its {@link #getHeaders() headers} carry the current {@code ETag}, so a client can
  * re-read and retry.
  *
@@ -32,24 +32,26 @@ public final class PreconditionFailedException extends ResponseStatusException {
   private static final long serialVersionUID = 1L;
 
   private final String storeName;
-  private final long currentVersion;
+  private final VersionToken current;
   private final String expected;
 
   /**
    * @param storeName the store the write was for
-   * @param currentVersion the version the store is at
+   * @param current the current validator of what the write was for (the store's token, or an
+   *     entity's)
    * @param expected the request's {@code If-Match} as written
    */
-  public PreconditionFailedException(String storeName, long currentVersion, String expected) {
-    super(HttpStatus.PRECONDITION_FAILED, "The resource is at version " + currentVersion
-        + " (ETag \"" + currentVersion + "\"), but If-Match expected " + expected
-        + "; nothing was changed: read the current version and retry");
+  public PreconditionFailedException(String storeName, VersionToken current, String expected) {
+    super(HttpStatus.PRECONDITION_FAILED, "The resource is at version " + current.version()
+        + " of epoch " + current.epoch() + " (ETag " + current.eTag() + "), but If-Match expected "
+        + expected + "; nothing was changed: read the current version and retry");
     this.storeName = storeName;
-    this.currentVersion = currentVersion;
+    this.current = current;
     this.expected = expected;
     ProblemDetail body = getBody();
     body.setTitle("Precondition Failed");
-    body.setProperty("currentVersion", currentVersion);
+    body.setProperty("currentEpoch", current.epoch());
+    body.setProperty("currentVersion", current.version());
     body.setProperty("expected", expected);
   }
 
@@ -58,9 +60,14 @@ public final class PreconditionFailedException extends ResponseStatusException {
     return storeName;
   }
 
-  /** The store's version when the condition was evaluated. */
+  /** The current validator when the condition was evaluated (also the response's {@code ETag}). */
+  public VersionToken current() {
+    return current;
+  }
+
+  /** The version of {@link #current()}. */
   public long currentVersion() {
-    return currentVersion;
+    return current.version();
   }
 
   /** The {@code If-Match} field of the request. */
@@ -71,7 +78,7 @@ public final class PreconditionFailedException extends ResponseStatusException {
   @Override
   public HttpHeaders getHeaders() {
     HttpHeaders headers = new HttpHeaders();
-    headers.setETag(ConditionalRequests.eTag(currentVersion));
+    headers.setETag(current.eTag());
     return headers;
   }
 

@@ -1,6 +1,5 @@
 package io.snapflux.spring.web;
 
-import com.flipkart.zjsonpatch.Jackson3JsonDiff;
 import io.snapflux.store.Snapshot;
 import io.snapflux.store.Store;
 import java.util.ArrayList;
@@ -13,57 +12,65 @@ import org.springframework.http.codec.ServerSentEvent;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
-import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.ObjectMapper;
-import tools.jackson.databind.node.ObjectNode;
 
 /**
- * Server-Sent Events from a store: one event per delivered version, {@code id} = the version,
- * resumable with {@code Last-Event-ID}.
+ * Server-Sent Events from a store, as the Snapflux watch protocol ({@code docs/protocol.md})
+ * specifies them: one event per delivered version, {@code id} = its {@linkplain VersionToken
+ * version token} ({@code <epoch>.<version>}), resumable with {@code Last-Event-ID}.
  *
  * <pre>{@code
  * @GetMapping(path = "/api/stream", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
  * Flux<ServerSentEvent<Object>> stream(
  *     @RequestHeader(name = "Last-Event-ID", required = false) String lastEventId) {
- *   return StoreSse.stream(store, lastEventId);
+ *   return StoreSse.stream(store, lastEventId, sseOptions);
  * }
  * }</pre>
  *
  * <h2>Events</h2>
  *
+ * <p>Every event's data is JSON text, encoded once per version and shared by every stream of the
+ * store ({@link VersionedJson}).
+ *
  * <table>
  *   <caption>Event names</caption>
  *   <tr><th>event</th><th>when</th><th>data</th></tr>
  *   <tr><td>{@value #SNAPSHOT}</td><td>first event of a new connection (no {@code
- *       Last-Event-ID})</td><td>the snapshot: {@code {"version":…, "state":…, "cause":…,
- *       "timestamp":…}}</td></tr>
+ *       Last-Event-ID})</td><td>the document: {@code {"epoch":…, "version":…, "state":…,
+ *       "cause":…, "timestamp":…}}</td></tr>
  *   <tr><td>{@value #CHANGE}</td><td>a later version, and each version replayed on resume</td>
- *       <td>the snapshot</td></tr>
- *   <tr><td>{@value #RESYNC}</td><td>on resume, when the missed versions are no longer in the
- *       store's history (or the {@code Last-Event-ID} is not one of the store's versions): the
- *       client must replace its state, not apply a change</td><td>the snapshot</td></tr>
+ *       <td>the document</td></tr>
+ *   <tr><td>{@value #RESYNC}</td><td>on resume, when the {@code Last-Event-ID} is of another
+ *       epoch, is no token, is ahead of the store, or the missed versions are no longer in the
+ *       store's history; and whenever the store's epoch changes while the stream is open: the
+ *       client must replace its state, not apply a change</td><td>the document</td></tr>
  *   <tr><td>{@value #PATCH}</td><td>instead of {@code change}, with {@link
- *       SseOptions#withJsonPatch}</td><td>{@code {"version":…, "from":…, "patch":[RFC 6902
- *       operations], "cause":…, "timestamp":…}}, to apply to the state at version {@code
- *       from} (the previous event's)</td></tr>
+ *       SseOptions#withJsonPatch}</td><td>{@code {"epoch":…, "version":…, "from":…, "patch":[RFC
+ *       6902 operations], "cause":…, "timestamp":…}}, to apply to the state at version {@code
+ *       from} (the previous event's id, a bookmark's included)</td></tr>
+ *   <tr><td>{@value #BOOKMARK}</td><td>the first message of a resume with nothing to replay, and
+ *       whenever the stream skipped {@link SseOptions#bookmarkVersions()} versions or {@link
+ *       SseOptions#bookmarkInterval()} passed with skipped versions</td><td>{@code {"epoch":…,
+ *       "version":…}}: the client only remembers the id</td></tr>
  * </table>
  *
  * <p>Heartbeats are SSE comments ({@code :heartbeat}), every {@link SseOptions#heartbeat()}.
  *
  * <h2>Resume</h2>
  *
- * <p>With a {@code Last-Event-ID} of {@code v}: if the store is still at {@code v}, nothing is
- * sent until the next change; if it is further, the versions after {@code v} are replayed from
- * {@link Store#history()} when all of them are still there ({@code snapflux.stores.<name>.history-size}),
- * otherwise one {@code resync} event carries the current snapshot.
+ * <p>With a {@code Last-Event-ID} of {@code e.v}: if the store is still at {@code v} of epoch
+ * {@code e}, a {@code bookmark} is sent at once (so the client sees the connection open without
+ * waiting for a heartbeat); if it is further, the versions after {@code v} are replayed from
+ * {@link Store#history()} when all of them are still there ({@code
+ * snapflux.stores.<name>.history-size}), otherwise one {@code resync} event carries the current
+ * document.
  *
  * <h2>Slow clients</h2>
  *
  * <p>Delivery is conflated: a client that cannot keep up skips intermediate versions and gets the
  * newest one when it is ready (so event ids may jump; each event is still a complete state, and
- * each patch is computed against the previous event, not the previous version). The stream holds
- * no per-version buffer; what is in flight is bounded by the HTTP layer's prefetch, whatever the
- * rate of changes. When the store closes, the stream completes after the final snapshot.
+ * each patch is computed against the previous event, not the previous version). The stream
+ * holds no per-version buffer; what is in flight is bounded by the HTTP layer's prefetch, whatever
+ * the rate of changes. When the store closes, the stream completes after the final snapshot.
  *
  * <h2>Shutdown</h2>
  *
@@ -81,6 +88,8 @@ public final class StoreSse {
   public static final String RESYNC = "resync";
   /** A JSON Patch delta from the previous event's version. */
   public static final String PATCH = "patch";
+  /** A resume point: nothing this stream carries changed up to its id. */
+  public static final String BOOKMARK = "bookmark";
   /** The comment sent as heartbeat. */
   public static final String HEARTBEAT = "heartbeat";
 
@@ -104,13 +113,16 @@ public final class StoreSse {
    *
    * @param store the store
    * @param lastEventId the request's {@code Last-Event-ID}, or {@code null}
-   * @param options heartbeat and JSON Patch
+   * @param options heartbeat, bookmarks, mapper and JSON Patch
    * @param <S> the type of the state
    * @return an endless stream of events, completing when the store closes
    */
   public static <S> Flux<ServerSentEvent<Object>> stream(
       Store<S> store, @Nullable String lastEventId, SseOptions options) {
-    return events(store.changes(), () -> versions(store), false, lastEventId, options);
+    Objects.requireNonNull(options, "options");
+    return events(store.changes(), () -> versions(store), VersionedJson.WHOLE, false,
+        s -> VersionToken.of(s, store).epoch(), VersionedJson.of(store, options.encoder()),
+        lastEventId, options);
   }
 
   /** The kept versions, oldest first: the history capability's, or just the current one. */
@@ -121,13 +133,14 @@ public final class StoreSse {
 
   /**
    * A selection of the store's state as events: an event only when the selected value changes
-   * ({@code equals}), its id the version that changed it, its data a snapshot whose {@code state}
-   * is the selected value.
+   * ({@code equals}), its id the version that changed it, its data a document whose {@code state}
+   * is the selected value; bookmarks move the resume point while the selection does not change.
+   * Streams given the same {@code selector} object share their encodings.
    *
    * @param store the store
    * @param selector a pure function of the state
    * @param lastEventId the request's {@code Last-Event-ID}, or {@code null}
-   * @param options heartbeat and JSON Patch
+   * @param options heartbeat, bookmarks, mapper and JSON Patch
    * @param <S> the type of the state
    * @param <T> the type of the selected value
    * @return an endless stream of events, completing when the store closes
@@ -138,72 +151,104 @@ public final class StoreSse {
       @Nullable String lastEventId,
       SseOptions options) {
     Objects.requireNonNull(selector, "selector");
+    Objects.requireNonNull(options, "options");
     return events(
         store.changes().map(s -> StoreSse.<S, T>select(s, selector)),
         () -> versions(store).stream().map(s -> StoreSse.<S, T>select(s, selector)).toList(),
+        selector,
         true,
+        s -> VersionToken.of(s, store).epoch(),
+        VersionedJson.of(store, options.encoder()),
         lastEventId,
         options);
   }
 
   /**
-   * Any stream of snapshots as events, e.g. one already filtered or mapped. Without a history to
-   * replay from, a resuming client that missed versions gets a {@code resync}. The stream should
-   * be conflated (as {@link Store#changes()} is) for slow clients to cost nothing.
+   * Any stream of snapshots of one epoch as events, e.g. one already filtered or mapped. Without
+   * a history to replay from, a resuming client that missed versions gets a {@code resync}. The
+   * stream should be conflated (as {@link Store#changes()} is) for slow clients to cost nothing.
+   * Its encodings are its own, not shared.
    *
    * @param snapshots snapshots with increasing versions
+   * @param epoch the epoch of their versions (see {@link VersionToken})
    * @param lastEventId the request's {@code Last-Event-ID}, or {@code null}
-   * @param options heartbeat and JSON Patch
+   * @param options heartbeat, bookmarks, mapper and JSON Patch
    * @param <T> the type of the states
    * @return the events
    */
   public static <T> Flux<ServerSentEvent<Object>> stream(
-      Flux<Snapshot<T>> snapshots, @Nullable String lastEventId, SseOptions options) {
-    return events(snapshots, List::of, false, lastEventId, options);
+      Flux<Snapshot<T>> snapshots, String epoch, @Nullable String lastEventId,
+      SseOptions options) {
+    Objects.requireNonNull(options, "options");
+    String checked = new VersionToken(epoch, 0).epoch();
+    return events(snapshots, List::of, VersionedJson.WHOLE, false, s -> checked,
+        new VersionedJson(options.encoder()), lastEventId, options);
   }
 
   private static <S, T> Snapshot<T> select(
       Snapshot<S> snapshot, Function<? super S, ? extends T> selector) {
     return Snapshot.<T>of(snapshot.version(), selector.apply(snapshot.state()), snapshot.cause(),
-        snapshot.timestampMillis());
+        snapshot.timestampMillis(), snapshot.epoch());
   }
 
   private static <T> Flux<ServerSentEvent<Object>> events(
       Flux<Snapshot<T>> snapshots,
       Supplier<? extends Iterable<Snapshot<T>>> history,
+      Object selectorKey,
       boolean distinct,
+      Function<Snapshot<?>, String> epochOf,
+      VersionedJson json,
       @Nullable String lastEventId,
       SseOptions options) {
-    Objects.requireNonNull(options, "options");
     return Flux.deferContextual(context -> {
       Mono<Void> drained = context.getOrDefault(SseDrain.CONTEXT_KEY, Mono.<Void>never());
-      return undrained(snapshots, history, distinct, lastEventId, options)
+      return undrained(snapshots, history, selectorKey, distinct, epochOf, json, lastEventId, options)
           .takeUntilOther(Objects.requireNonNull(drained));
     });
   }
 
+  /** A tick of the bookmark timer, merged into the snapshots so one operator sees both. */
+  private static final Object TICK = new Object();
+
   private static <T> Flux<ServerSentEvent<Object>> undrained(
       Flux<Snapshot<T>> snapshots,
       Supplier<? extends Iterable<Snapshot<T>>> history,
+      Object selectorKey,
       boolean distinct,
+      Function<Snapshot<?>, String> epochOf,
+      VersionedJson json,
       @Nullable String lastEventId,
       SseOptions options) {
     return Flux.defer(() -> {
-      Session<T> session = new Session<>(history, distinct, lastEventId, options.jsonPatchMapper());
-      // No prefetching operator between the conflated source and the client: the first snapshot
-      // may expand into a replay (a finite list), every later one maps to at most one event, and
-      // handle() passes demand through, so the source is asked for a snapshot only when the
-      // client can take an event and what it then delivers is the newest.
-      Flux<ServerSentEvent<Object>> events = snapshots.switchOnFirst((first, all) ->
-          first.hasValue()
-              ? Flux.fromIterable(session.onFirst(Objects.requireNonNull(first.get())))
-                  .concatWith(all.skip(1).handle((snapshot, sink) -> {
-                    ServerSentEvent<Object> event = session.onNext(snapshot);
-                    if (event != null) {
-                      sink.next(event);
-                    }
-                  }))
-              : all.handle((snapshot, sink) -> {}));
+      Session<T> session = new Session<>(history, selectorKey, distinct, epochOf, json,
+          lastEventId, options);
+      // No prefetching operator between the conflated source and the client beyond one element:
+      // the first snapshot may expand into a replay (a finite list), every later one (or bookmark
+      // tick) maps to at most one event, and handle() passes demand through, so the source is
+      // asked for a snapshot only when the client can take an event and what it then delivers is
+      // the newest. Ticks go through the same operator as snapshots, so the ids of the events
+      // leaving it strictly increase.
+      Flux<ServerSentEvent<Object>> events = snapshots.switchOnFirst((first, all) -> {
+        if (!first.hasValue()) {
+          return all.handle((snapshot, sink) -> {});
+        }
+        Flux<Object> later = all.skip(1).cast(Object.class);
+        if (distinct && !options.bookmarkInterval().isZero()) {
+          Sinks.Empty<Void> ended = Sinks.empty();
+          later = Flux.merge(1, later.doFinally(signal -> ended.tryEmitEmpty()),
+              Flux.interval(options.bookmarkInterval()).onBackpressureDrop().map(tick -> TICK)
+                  .takeUntilOther(ended.asMono()));
+        }
+        return Flux.fromIterable(session.onFirst(Objects.requireNonNull(first.get())))
+            .concatWith(later.handle((item, sink) -> {
+              @SuppressWarnings("unchecked")
+              ServerSentEvent<Object> event = item == TICK
+                  ? session.onTick() : session.onNext((Snapshot<T>) item);
+              if (event != null) {
+                sink.next(event);
+              }
+            }));
+      });
       if (options.heartbeat().isZero()) {
         return events;
       }
@@ -218,94 +263,115 @@ public final class StoreSse {
   }
 
   /**
-   * The per-connection state: what the client has (the last version sent, and its JSON tree when
-   * patching). Used by one subscription, serially.
+   * The per-connection state: what the client has (the last data event's snapshot, the last id
+   * sent) and the newest version seen. Used by one subscription, serially.
    */
   private static final class Session<T> {
 
-    private static final long FRESH = -1;
-    private static final long UNKNOWN = -2;
-
     private final Supplier<? extends Iterable<Snapshot<T>>> history;
+    private final Object selectorKey;
     private final boolean distinct;
-    private final @Nullable ObjectMapper mapper;
-    private final long lastSeen;
+    private final Function<Snapshot<?>, String> epochOf;
+    /** The epoch of the snapshots this stream sends; set by the first, changed by a resync. */
+    private String epoch = "";
+    private final VersionedJson json;
+    private final boolean patch;
+    private final int bookmarkVersions;
+    /** The client's token: absent ({@code null} text), or parsed ({@code null} if no token). */
+    private final @Nullable String lastEventId;
+    private final @Nullable VersionToken lastSeen;
+    /** The snapshot of the last event with an id: the base of the next patch and distinct check. */
     private @Nullable Snapshot<T> previous;
-    private @Nullable JsonNode previousTree;
+    /** The version of the last event sent with an id. */
+    private long lastId = -1;
+    /** The newest snapshot seen, sent or skipped. */
+    private @Nullable Snapshot<T> latest;
 
     Session(
         Supplier<? extends Iterable<Snapshot<T>>> history,
+        Object selectorKey,
         boolean distinct,
+        Function<Snapshot<?>, String> epochOf,
+        VersionedJson json,
         @Nullable String lastEventId,
-        @Nullable ObjectMapper mapper) {
+        SseOptions options) {
       this.history = history;
+      this.selectorKey = selectorKey;
       this.distinct = distinct;
-      this.mapper = mapper;
-      this.lastSeen = parse(lastEventId);
-    }
-
-    private static long parse(@Nullable String lastEventId) {
-      if (lastEventId == null || lastEventId.isBlank()) {
-        return FRESH;
-      }
-      try {
-        long version = Long.parseLong(lastEventId.trim());
-        return version < 0 ? UNKNOWN : version;
-      } catch (NumberFormatException e) {
-        return UNKNOWN;
-      }
+      this.epochOf = epochOf;
+      this.json = json;
+      this.patch = options.jsonPatch();
+      this.bookmarkVersions = options.bookmarkVersions();
+      this.lastEventId = lastEventId == null || lastEventId.isBlank() ? null : lastEventId.trim();
+      this.lastSeen = VersionToken.parse(this.lastEventId);
     }
 
     /** Events for a snapshot after the first: at most one. */
-    @Nullable ServerSentEvent<Object> onNext(Snapshot<T> snapshot) {
-      if (previous != null && snapshot.version() <= previous.version()) {
+    synchronized @Nullable ServerSentEvent<Object> onNext(Snapshot<T> snapshot) {
+      String now = epochOf.apply(snapshot);
+      if (!now.equals(epoch)) {
+        // Another history (a Redis store re-seeded, say): what the client has is no base.
+        epoch = now;
+        latest = snapshot;
+        return full(RESYNC, snapshot);
+      }
+      if (snapshot.version() <= lastId) {
         return null;
       }
+      latest = snapshot;
       if (distinct && previous != null && previous.state().equals(snapshot.state())) {
-        return null;
+        return snapshot.version() - lastId >= bookmarkVersions ? bookmark(snapshot) : null;
       }
       return change(snapshot);
     }
 
-    /** Events for the first snapshot: the initial event, a replay, a resync, or nothing. */
-    List<ServerSentEvent<Object>> onFirst(Snapshot<T> snapshot) {
-      if (lastSeen == FRESH) {
-        return List.of(full(SNAPSHOT, snapshot));
-      }
-      if (lastSeen == snapshot.version()) {
-        base(snapshot);
-        return List.of();
-      }
-      if (lastSeen >= 0 && lastSeen < snapshot.version()) {
-        List<ServerSentEvent<Object>> replay = replay(snapshot);
-        if (replay != null) {
-          return replay;
-        }
-      }
-      return List.of(full(RESYNC, snapshot));
+    /** A bookmark when versions were skipped since the last event, on the bookmark timer. */
+    synchronized @Nullable ServerSentEvent<Object> onTick() {
+      Snapshot<T> newest = latest;
+      return newest != null && newest.version() > lastId ? bookmark(newest) : null;
     }
 
-    /** The versions after lastSeen up to current, if history still has them all; else null. */
-    private @Nullable List<ServerSentEvent<Object>> replay(Snapshot<T> current) {
+    /** Events for the first snapshot: the initial event, a replay, a resync, or a bookmark. */
+    synchronized List<ServerSentEvent<Object>> onFirst(Snapshot<T> snapshot) {
+      latest = snapshot;
+      epoch = epochOf.apply(snapshot);
+      if (lastEventId == null) {
+        return List.of(full(SNAPSHOT, snapshot));
+      }
+      VersionToken seen = lastSeen;
+      if (seen == null || !seen.epoch().equals(epoch) || seen.version() > snapshot.version()) {
+        return List.of(full(RESYNC, snapshot));
+      }
+      if (seen.version() == snapshot.version()) {
+        previous = snapshot;
+        return List.of(bookmark(snapshot));
+      }
+      List<ServerSentEvent<Object>> replay = replay(seen.version(), snapshot);
+      if (replay == null) {
+        return List.of(full(RESYNC, snapshot));
+      }
+      return replay.isEmpty() ? List.of(bookmark(snapshot)) : replay;
+    }
+
+    /** The versions after seen up to current, if history still has them all; else null. */
+    private @Nullable List<ServerSentEvent<Object>> replay(long seen, Snapshot<T> current) {
       @Nullable Snapshot<T> base = null;
       List<Snapshot<T>> missed = new ArrayList<>();
       for (Snapshot<T> s : history.get()) {
-        if (s.version() == lastSeen) {
+        if (s.version() == seen) {
           base = s;
-        } else if (s.version() > lastSeen && s.version() <= current.version()) {
+        } else if (s.version() > seen && s.version() <= current.version()) {
           missed.add(s);
         }
       }
       boolean complete = !missed.isEmpty()
-          && missed.get(0).version() == lastSeen + 1
+          && missed.get(0).version() == seen + 1
           && missed.get(missed.size() - 1).version() == current.version()
-          && missed.size() == current.version() - lastSeen;
-      if (!complete || (mapper != null && base == null)) {
+          && missed.size() == current.version() - seen;
+      if (!complete || ((patch || distinct) && base == null)) {
         return null;
       }
-      if (base != null) {
-        base(base);
-      }
+      previous = base;
       List<ServerSentEvent<Object>> events = new ArrayList<>(missed.size());
       for (Snapshot<T> s : missed) {
         if (distinct && previous != null && previous.state().equals(s.state())) {
@@ -316,51 +382,38 @@ public final class StoreSse {
       return events;
     }
 
-    private void base(Snapshot<T> snapshot) {
-      previous = snapshot;
-      previousTree = mapper == null ? null : mapper.valueToTree(snapshot.state());
-    }
-
     private ServerSentEvent<Object> full(String event, Snapshot<T> snapshot) {
-      base(snapshot);
-      return ServerSentEvent.<Object>builder(snapshot)
-          .id(Long.toString(snapshot.version()))
+      previous = snapshot;
+      lastId = snapshot.version();
+      return ServerSentEvent.<Object>builder(json.document(selectorKey, epoch, snapshot))
+          .id(new VersionToken(epoch, snapshot.version()).toString())
           .event(event)
           .build();
     }
 
-    private ServerSentEvent<Object> change(Snapshot<T> snapshot) {
-      if (mapper == null || previous == null || previousTree == null) {
-        return full(CHANGE, snapshot);
-      }
-      long from = previous.version();
-      JsonNode before = previousTree;
-      base(snapshot);
-      ObjectNode data = mapper.createObjectNode();
-      data.put("version", snapshot.version());
-      data.put("from", from);
-      data.set("patch", Jackson3JsonDiff.asJson(before, Objects.requireNonNull(previousTree)));
-      Object cause = snapshot.cause();
-      if (cause != null) {
-        data.set("cause", causeTree(mapper, cause));
-      }
-      data.put("timestamp", snapshot.timestamp().toString());
-      return ServerSentEvent.<Object>builder(data)
-          .id(Long.toString(snapshot.version()))
-          .event(PATCH)
+    private ServerSentEvent<Object> bookmark(Snapshot<T> snapshot) {
+      // Nothing this stream carries changed up to here: the client's state is the state at this
+      // version, so the next patch is relative to it.
+      previous = snapshot;
+      lastId = snapshot.version();
+      return ServerSentEvent.<Object>builder(
+              "{\"epoch\":\"" + epoch + "\",\"version\":" + snapshot.version() + "}")
+          .id(new VersionToken(epoch, snapshot.version()).toString())
+          .event(BOOKMARK)
           .build();
     }
 
-    private static JsonNode causeTree(ObjectMapper mapper, Object cause) {
-      if (cause instanceof CharSequence || cause instanceof Number || cause instanceof Boolean
-          || cause instanceof Record || cause instanceof Enum<?>) {
-        try {
-          return mapper.valueToTree(cause);
-        } catch (IllegalArgumentException | tools.jackson.core.JacksonException e) {
-          // fall through: an unserializable cause is still worth its text
-        }
+    private ServerSentEvent<Object> change(Snapshot<T> snapshot) {
+      Snapshot<T> base = previous;
+      if (!patch || base == null) {
+        return full(CHANGE, snapshot);
       }
-      return mapper.getNodeFactory().stringNode(cause.toString());
+      previous = snapshot;
+      lastId = snapshot.version();
+      return ServerSentEvent.<Object>builder(json.patch(selectorKey, epoch, base, snapshot))
+          .id(new VersionToken(epoch, snapshot.version()).toString())
+          .event(PATCH)
+          .build();
     }
   }
 }
