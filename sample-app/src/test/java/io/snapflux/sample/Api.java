@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.snapflux.sample.flags.AppState;
 import io.snapflux.sample.flags.Flag;
+import io.snapflux.spring.web.VersionToken;
 import io.snapflux.store.Store;
 import java.util.function.Consumer;
 import org.springframework.http.HttpHeaders;
@@ -25,9 +26,14 @@ public final class Api {
     return h -> h.setBasicAuth(USER, PASSWORD);
   }
 
-  /** The ETag of {@code version}. */
-  public static String etag(long version) {
-    return "\"" + version + "\"";
+  /** The ETag of {@code version} of {@code store}: its version token, quoted. */
+  public static String etag(Store<?> store, long version) {
+    return token(store, version).eTag();
+  }
+
+  /** The version token of {@code version} of {@code store}. */
+  public static VersionToken token(Store<?> store, long version) {
+    return new VersionToken(VersionToken.of(store.snapshot(), store).epoch(), version);
   }
 
   /** Creates or replaces {@code name} directly in the store (test setup). */

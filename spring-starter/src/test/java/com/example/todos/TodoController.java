@@ -28,10 +28,10 @@ class TodoController {
     this.store = store;
   }
 
-  /** The snapshot as JSON, with the version as ETag (304 for a matching If-None-Match). */
+  /** The snapshot as JSON, with its version token as ETag (304 for a matching If-None-Match). */
   @GetMapping("/todos")
   Mono<ResponseEntity<Snapshot<Todos>>> todos(@RequestHeader HttpHeaders headers) {
-    return ConditionalRequests.read(headers, store.snapshot(), snapshot -> snapshot);
+    return ConditionalRequests.read(headers, store, store.snapshot(), snapshot -> snapshot);
   }
 
   /** Adds an item; with If-Match, only if nobody changed the list since that version. */

@@ -39,7 +39,7 @@ final class ConcurrentPatchTest {
 
     List<Tuple2<Integer, HttpStatus>> results = Flux.range(0, CLIENTS)
         .flatMap(i -> client.patch().uri("/api/flags/race")
-            .header("If-Match", etag(v))
+            .header("If-Match", etag(store, v))
             .contentType(MERGE_PATCH)
             .bodyValue("{\"rollout\":" + (i % 101) + ",\"description\":\"client " + i + "\"}")
             .exchangeToMono(r -> r.releaseBody()

@@ -31,7 +31,7 @@ final class FlagApiTest {
     long v = Api.put(store, "list.me", Flag.of(true, 30, "listed").allowing("alice"));
     client.get().uri("/api/flags").exchange()
         .expectStatus().isOk()
-        .expectHeader().valueEquals("ETag", etag(v))
+        .expectHeader().valueEquals("ETag", etag(store, v))
         .expectBody()
         .jsonPath("$['list.me'].enabled").isEqualTo(true)
         .jsonPath("$['list.me'].rollout").isEqualTo(30)
@@ -42,9 +42,9 @@ final class FlagApiTest {
   @Test
   void getFlags_ifNoneMatchCurrent_is304WithoutBody() {
     long v = store.snapshot().version();
-    client.get().uri("/api/flags").header("If-None-Match", etag(v)).exchange()
+    client.get().uri("/api/flags").header("If-None-Match", etag(store, v)).exchange()
         .expectStatus().isNotModified()
-        .expectHeader().valueEquals("ETag", etag(v))
+        .expectHeader().valueEquals("ETag", etag(store, v))
         .expectBody().isEmpty();
   }
 
@@ -53,12 +53,12 @@ final class FlagApiTest {
     long v = Api.put(store, "get.me", Flag.of(false, 5, "one"));
     client.get().uri("/api/flags/get.me").exchange()
         .expectStatus().isOk()
-        .expectHeader().valueEquals("ETag", etag(v))
+        .expectHeader().valueEquals("ETag", etag(store, v))
         .expectBody().json("{\"enabled\":false,\"rollout\":5,\"allow\":[],\"description\":\"one\"}",
             JsonCompareMode.STRICT);
-    client.get().uri("/api/flags/get.me").header("If-None-Match", etag(v)).exchange()
+    client.get().uri("/api/flags/get.me").header("If-None-Match", etag(store, v)).exchange()
         .expectStatus().isNotModified();
-    client.get().uri("/api/flags/get.me").header("If-None-Match", etag(v + 1000)).exchange()
+    client.get().uri("/api/flags/get.me").header("If-None-Match", etag(store, v + 1000)).exchange()
         .expectStatus().isOk();
   }
 
@@ -91,17 +91,17 @@ final class FlagApiTest {
         .exchange()
         .expectStatus().isCreated()
         .expectHeader().valueEquals("Location", "/api/flags/put.new")
-        .expectHeader().valueEquals("ETag", etag(v + 1))
+        .expectHeader().valueEquals("ETag", etag(store, v + 1))
         .expectBody().jsonPath("$.rollout").isEqualTo(50);
     assertThat(store.get().flag("put.new").get())
         .isEqualTo(Flag.of(true, 50, "d").allowing("alice"));
     assertThat(store.snapshot().cause()).isEqualTo(Change.of("create", "put.new", "admin"));
 
-    client.put().uri("/api/flags/put.new").headers(admin()).header("If-Match", etag(v + 1))
+    client.put().uri("/api/flags/put.new").headers(admin()).header("If-Match", etag(store, v + 1))
         .contentType(MediaType.APPLICATION_JSON).bodyValue("{\"enabled\":false}")
         .exchange()
         .expectStatus().isOk()
-        .expectHeader().valueEquals("ETag", etag(v + 2))
+        .expectHeader().valueEquals("ETag", etag(store, v + 2))
         .expectBody().json("{\"enabled\":false,\"rollout\":100,\"allow\":[],\"description\":\"\"}");
     assertThat(store.snapshot().cause()).isEqualTo(Change.of("replace", "put.new", "admin"));
   }
@@ -111,11 +111,11 @@ final class FlagApiTest {
     Api.put(store, "put.stale", Flag.of(true, 10, ""));
     long v = store.snapshot().version();
     changesNothing(store, () -> client.put().uri("/api/flags/put.stale").headers(admin())
-        .header("If-Match", etag(v - 1)).contentType(MediaType.APPLICATION_JSON)
+        .header("If-Match", etag(store, v - 1)).contentType(MediaType.APPLICATION_JSON)
         .bodyValue("{\"enabled\":false}").exchange()
         .expectStatus().isEqualTo(HttpStatus.PRECONDITION_FAILED)
         .expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON)
-        .expectHeader().valueEquals("ETag", etag(v))
+        .expectHeader().valueEquals("ETag", etag(store, v))
         .expectBody()
         .jsonPath("$.currentVersion").isEqualTo(v)
         .jsonPath("$.detail").value(d -> assertThat((String) d).contains(Long.toString(v))));
@@ -128,7 +128,7 @@ final class FlagApiTest {
         .header("If-Match", "*").contentType(MediaType.APPLICATION_JSON)
         .bodyValue("{\"enabled\":false}").exchange()
         .expectStatus().isOk()
-        .expectHeader().valueEquals("ETag", etag(v + 1));
+        .expectHeader().valueEquals("ETag", etag(store, v + 1));
     changesNothing(store, () -> client.put().uri("/api/flags/put.star-absent").headers(admin())
         .header("If-Match", "*").contentType(MediaType.APPLICATION_JSON)
         .bodyValue("{\"enabled\":true}").exchange()
@@ -155,14 +155,14 @@ final class FlagApiTest {
   void put_ifMatchListNamingCurrentVersion_commits_weakTagIs412() {
     long v = Api.put(store, "put.list", Flag.of(true, 10, ""));
     changesNothing(store, () -> client.put().uri("/api/flags/put.list").headers(admin())
-        .header("If-Match", "W/" + etag(v)).contentType(MediaType.APPLICATION_JSON)
+        .header("If-Match", "W/" + etag(store, v)).contentType(MediaType.APPLICATION_JSON)
         .bodyValue("{\"enabled\":false}").exchange()
         .expectStatus().isEqualTo(HttpStatus.PRECONDITION_FAILED));
     client.put().uri("/api/flags/put.list").headers(admin())
-        .header("If-Match", etag(v - 1) + ", " + etag(v)).contentType(MediaType.APPLICATION_JSON)
+        .header("If-Match", etag(store, v - 1) + ", " + etag(store, v)).contentType(MediaType.APPLICATION_JSON)
         .bodyValue("{\"enabled\":false}").exchange()
         .expectStatus().isOk()
-        .expectHeader().valueEquals("ETag", etag(v + 1));
+        .expectHeader().valueEquals("ETag", etag(store, v + 1));
   }
 
   @Test
@@ -220,10 +220,10 @@ final class FlagApiTest {
   @Test
   void patch_mergePatch_changesOnlyTheGivenFields_andNullResets() {
     long v = Api.put(store, "patch.me", Flag.of(true, 10, "keep").allowing("alice"));
-    client.patch().uri("/api/flags/patch.me").headers(admin()).header("If-Match", etag(v))
+    client.patch().uri("/api/flags/patch.me").headers(admin()).header("If-Match", etag(store, v))
         .contentType(MERGE_PATCH).bodyValue("{\"rollout\":75,\"allow\":null}").exchange()
         .expectStatus().isOk()
-        .expectHeader().valueEquals("ETag", etag(v + 1))
+        .expectHeader().valueEquals("ETag", etag(store, v + 1))
         .expectBody()
         .json("{\"enabled\":true,\"rollout\":75,\"allow\":[],\"description\":\"keep\"}",
             JsonCompareMode.STRICT);
@@ -236,7 +236,7 @@ final class FlagApiTest {
     long v = Api.put(store, "patch.stale", Flag.of(true, 10, ""));
     Api.put(store, "patch.other", Flag.of(true, 10, ""));
     changesNothing(store, () -> client.patch().uri("/api/flags/patch.stale").headers(admin())
-        .header("If-Match", etag(v)).contentType(MERGE_PATCH).bodyValue("{\"rollout\":1}")
+        .header("If-Match", etag(store, v)).contentType(MERGE_PATCH).bodyValue("{\"rollout\":1}")
         .exchange()
         .expectStatus().isEqualTo(HttpStatus.PRECONDITION_FAILED)
         .expectBody().jsonPath("$.currentVersion").isEqualTo(v + 1));
@@ -254,7 +254,7 @@ final class FlagApiTest {
   void patch_unknownFlagWithStaleIfMatch_is404Not412_andChangesNothing() {
     long v = store.snapshot().version();
     changesNothing(store, () -> client.patch().uri("/api/flags/patch.unknown.stale")
-        .headers(admin()).header("If-Match", etag(v + 1000)).contentType(MERGE_PATCH)
+        .headers(admin()).header("If-Match", etag(store, v + 1000)).contentType(MERGE_PATCH)
         .bodyValue("{\"rollout\":1}").exchange()
         .expectStatus().isNotFound()
         .expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON));
@@ -293,10 +293,10 @@ final class FlagApiTest {
   @Test
   void delete_existing_is204WithNewETag_thenGetIs404() {
     long v = Api.put(store, "delete.me", Flag.of(true, 10, ""));
-    client.delete().uri("/api/flags/delete.me").headers(admin()).header("If-Match", etag(v))
+    client.delete().uri("/api/flags/delete.me").headers(admin()).header("If-Match", etag(store, v))
         .exchange()
         .expectStatus().isNoContent()
-        .expectHeader().valueEquals("ETag", etag(v + 1));
+        .expectHeader().valueEquals("ETag", etag(store, v + 1));
     assertThat(store.get().flag("delete.me").isEmpty()).isTrue();
     client.get().uri("/api/flags/delete.me").exchange().expectStatus().isNotFound();
     changesNothing(store, () -> client.delete().uri("/api/flags/delete.me").headers(admin())
@@ -307,7 +307,7 @@ final class FlagApiTest {
   void delete_staleIfMatch_is412_andChangesNothing() {
     long v = Api.put(store, "delete.stale", Flag.of(true, 10, ""));
     changesNothing(store, () -> client.delete().uri("/api/flags/delete.stale").headers(admin())
-        .header("If-Match", etag(v - 1)).exchange()
+        .header("If-Match", etag(store, v - 1)).exchange()
         .expectStatus().isEqualTo(HttpStatus.PRECONDITION_FAILED));
   }
 

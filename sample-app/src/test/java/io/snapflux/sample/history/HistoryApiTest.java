@@ -62,9 +62,9 @@ final class HistoryApiTest {
     long v1 = Api.put(store, "undo.me", Flag.of(true, 2, ""));
     long v2 = Api.put(store, "undo.me", Flag.of(true, 3, ""));
 
-    client.post().uri("/api/undo").headers(admin()).header("If-Match", etag(v2)).exchange()
+    client.post().uri("/api/undo").headers(admin()).header("If-Match", etag(store, v2)).exchange()
         .expectStatus().isOk()
-        .expectHeader().valueEquals("ETag", etag(v2 + 1))
+        .expectHeader().valueEquals("ETag", etag(store, v2 + 1))
         .expectBody()
         .jsonPath("$.version").isEqualTo(v2 + 1)
         .jsonPath("$.state.flags['undo.me'].rollout").isEqualTo(2)
@@ -89,14 +89,14 @@ final class HistoryApiTest {
   void undo_staleIfMatch_is412NamingCurrentVersion_andChangesNothing() {
     long v = Api.put(store, "undo.stale", Flag.of(true, 1, ""));
     changesNothing(store, () -> client.post().uri("/api/undo").headers(admin())
-        .header("If-Match", etag(v - 1)).exchange()
+        .header("If-Match", etag(store, v - 1)).exchange()
         .expectStatus().isEqualTo(HttpStatus.PRECONDITION_FAILED)
         .expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON)
-        .expectHeader().valueEquals("ETag", etag(v))
+        .expectHeader().valueEquals("ETag", etag(store, v))
         .expectBody().jsonPath("$.currentVersion").isEqualTo(v));
 
     // Nothing was undone: with the current tag, the same change is still the one to undo.
-    client.post().uri("/api/undo").headers(admin()).header("If-Match", etag(v)).exchange()
+    client.post().uri("/api/undo").headers(admin()).header("If-Match", etag(store, v)).exchange()
         .expectStatus().isOk()
         .expectBody().jsonPath("$.cause.undoneVersion").isEqualTo(v);
   }

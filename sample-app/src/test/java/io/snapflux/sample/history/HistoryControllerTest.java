@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.snapflux.sample.flags.AppState;
 import io.snapflux.sample.flags.Flag;
-import io.snapflux.spring.web.ConditionalRequests;
+import io.snapflux.spring.web.SseOptions;
 import io.snapflux.spring.web.PreconditionFailedException;
 import io.snapflux.store.ForwardingStore;
 import io.snapflux.store.HistoryCause;
@@ -24,9 +24,9 @@ final class HistoryControllerTest {
     return Store.builder(AppState.empty()).name("flags").history(10).build();
   }
 
-  private static HttpHeaders ifMatch(long version) {
+  private static HttpHeaders ifMatch(Store<?> store, long version) {
     HttpHeaders headers = new HttpHeaders();
-    headers.setIfMatch(ConditionalRequests.eTag(version));
+    headers.setIfMatch(io.snapflux.sample.Api.etag(store, version));
     return headers;
   }
 
@@ -59,9 +59,10 @@ final class HistoryControllerTest {
   void undo_ifMatchOvertakenAfterItIsRead_is412_andUndoesNothing() {
     Store<AppState> store = store();
     long v = store.update("mine", s -> s.with("mine", Flag.of(true, 1, ""))).version();
-    HistoryController controller = new HistoryController(new OvertakenAfterFirstRead(store));
+    HistoryController controller = new HistoryController(
+        new OvertakenAfterFirstRead(store), SseOptions.defaults());
 
-    assertThatThrownBy(() -> controller.undo(ifMatch(v), ALICE))
+    assertThatThrownBy(() -> controller.undo(ifMatch(store, v), ALICE))
         .isInstanceOfSatisfying(PreconditionFailedException.class, e -> {
           assertThat(e.getStatusCode()).isEqualTo(HttpStatus.PRECONDITION_FAILED);
           assertThat(e.currentVersion()).isEqualTo(v + 1);
@@ -77,9 +78,14 @@ final class HistoryControllerTest {
     Store<AppState> store = store();
     long v = store.update("mine", s -> s.with("mine", Flag.of(true, 1, ""))).version();
 
-    Snapshot<AppState> undone = new HistoryController(store).undo(ifMatch(v), ALICE).getBody();
+    var response = new HistoryController(store, SseOptions.defaults())
+        .undo(ifMatch(store, v), ALICE);
 
-    assertThat(undone).isNotNull();
+    assertThat(response.getBody()).isNotNull()
+        .contains("\"epoch\":\"" + io.snapflux.sample.Api.token(store, 0).epoch() + "\"")
+        .contains("\"version\":" + (v + 1));
+    assertThat(response.getHeaders().getETag()).isEqualTo(io.snapflux.sample.Api.etag(store, v + 1));
+    Snapshot<AppState> undone = store.snapshot();
     assertThat(undone.version()).isEqualTo(v + 1);
     assertThat(undone.cause()).isEqualTo(new HistoryCause.Undo(v, v - 1, "alice"));
     assertThat(store.get().flag("mine")).isEmpty();
@@ -88,8 +94,8 @@ final class HistoryControllerTest {
   @Test
   void undo_nothingLeftToUndo_is409_withOrWithoutIfMatch() {
     Store<AppState> store = store();
-    HistoryController controller = new HistoryController(store);
-    assertThatThrownBy(() -> controller.undo(ifMatch(0), ALICE))
+    HistoryController controller = new HistoryController(store, SseOptions.defaults());
+    assertThatThrownBy(() -> controller.undo(ifMatch(store, 0), ALICE))
         .isInstanceOf(NothingToUndoException.class);
     assertThatThrownBy(() -> controller.undo(new HttpHeaders(), ALICE))
         .isInstanceOf(NothingToUndoException.class);

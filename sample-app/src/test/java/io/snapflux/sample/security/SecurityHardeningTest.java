@@ -99,7 +99,7 @@ final class SecurityHardeningTest {
         .headers(admin())
         .header("Sec-Fetch-Site", "same-origin")
         .header(HttpHeaders.ORIGIN, "http://localhost:" + port)
-        .header(HttpHeaders.IF_MATCH, etag(v))
+        .header(HttpHeaders.IF_MATCH, etag(store, v))
         .contentType(Api.MERGE_PATCH)
         .bodyValue("{\"rollout\":5}")
         .exchange()

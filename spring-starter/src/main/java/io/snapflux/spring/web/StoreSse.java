@@ -228,9 +228,10 @@ public final class StoreSse {
         }
         Flux<Object> later = all.skip(1).cast(Object.class);
         if (distinct && !options.bookmarkInterval().isZero()) {
-          later = Flux.merge(1, later, Flux.interval(options.bookmarkInterval())
-              .onBackpressureDrop().map(tick -> TICK))
-              .takeUntilOther(all.ignoreElements().then(Mono.just(TICK)));
+          Sinks.Empty<Void> ended = Sinks.empty();
+          later = Flux.merge(1, later.doFinally(signal -> ended.tryEmitEmpty()),
+              Flux.interval(options.bookmarkInterval()).onBackpressureDrop().map(tick -> TICK)
+                  .takeUntilOther(ended.asMono()));
         }
         return Flux.fromIterable(session.onFirst(Objects.requireNonNull(first.get())))
             .concatWith(later.handle((item, sink) -> {

@@ -93,7 +93,12 @@ public final class VersionedJson {
     return document(WHOLE, Epochs.of(store), snapshot);
   }
 
-  /** How many times this instance has called its mapper: one per version and kind served. */
+  /**
+   * How many texts this instance has encoded: one per version (and selection) served as a
+   * document, one per pair of versions served as a patch, whatever the number of clients.
+   *
+   * @return the count since the instance was made
+   */
   public long encodings() {
     return encodings.get();
   }
@@ -113,10 +118,8 @@ public final class VersionedJson {
 
   /** The JSON tree of {@code snapshot}'s state; shared, never to be modified. */
   JsonNode tree(Object selector, String epoch, Snapshot<?> snapshot) {
-    return (JsonNode) cached(new Key(selector, Kind.TREE, epoch, snapshot.version(), -1), () -> {
-      encodings.incrementAndGet();
-      return mapper.valueToTree(snapshot.state());
-    });
+    return (JsonNode) cached(new Key(selector, Kind.TREE, epoch, snapshot.version(), -1),
+        () -> mapper.valueToTree(snapshot.state()));
   }
 
   /** The {@code patch} event data from {@code from} to {@code to} (same epoch). */

@@ -7,6 +7,7 @@ import io.snapflux.spring.web.ConditionalRequests;
 import io.snapflux.spring.web.PreconditionFailedException;
 import io.snapflux.spring.web.SseOptions;
 import io.snapflux.spring.web.StoreSse;
+import io.snapflux.spring.web.VersionToken;
 import io.snapflux.store.Snapshot;
 import io.snapflux.store.Store;
 import io.vavr.collection.List;
@@ -83,7 +84,7 @@ final class StarterApplicationTest {
 
     @GetMapping("/todos")
     Mono<ResponseEntity<Snapshot<Todos>>> todos(@RequestHeader HttpHeaders headers) {
-      return ConditionalRequests.read(headers, store.snapshot(), s -> s);
+      return ConditionalRequests.read(headers, store, store.snapshot(), s -> s);
     }
 
     @PostMapping("/todos")
@@ -127,6 +128,16 @@ final class StarterApplicationTest {
     store = context.getBean(Store.class);
   }
 
+  /** The SSE id of {@code version}: its version token. */
+  private String id(long version) {
+    return new VersionToken(VersionToken.of(store.snapshot(), store).epoch(), version).toString();
+  }
+
+  /** The entity-tag of {@code version}. */
+  private String t(long version) {
+    return "\"" + id(version) + "\"";
+  }
+
   @AfterEach
   void stop() {
     context.close();
@@ -137,18 +148,18 @@ final class StarterApplicationTest {
     store.update(t -> t.add("write docs"));
     client.get().uri("/todos").exchange()
         .expectStatus().isOk()
-        .expectHeader().valueEquals(HttpHeaders.ETAG, "\"1\"")
+        .expectHeader().valueEquals(HttpHeaders.ETAG, t(1))
         .expectBody()
         .jsonPath("$.version").isEqualTo(1)
         .jsonPath("$.state.items[0].title").isEqualTo("write docs");
-    client.get().uri("/todos").header(HttpHeaders.IF_NONE_MATCH, "\"1\"").exchange()
+    client.get().uri("/todos").header(HttpHeaders.IF_NONE_MATCH, t(1)).exchange()
         .expectStatus().isNotModified();
-    client.post().uri("/todos?title=ship").header(HttpHeaders.IF_MATCH, "\"0\"").exchange()
+    client.post().uri("/todos?title=ship").header(HttpHeaders.IF_MATCH, t(0)).exchange()
         .expectStatus().isEqualTo(412)
         .expectBody().jsonPath("$.currentVersion").isEqualTo(1);
-    client.post().uri("/todos?title=ship").header(HttpHeaders.IF_MATCH, "\"1\"").exchange()
+    client.post().uri("/todos?title=ship").header(HttpHeaders.IF_MATCH, t(1)).exchange()
         .expectStatus().isOk()
-        .expectHeader().valueEquals(HttpHeaders.ETAG, "\"2\"");
+        .expectHeader().valueEquals(HttpHeaders.ETAG, t(2));
   }
 
   @Test
@@ -160,13 +171,13 @@ final class StarterApplicationTest {
     StepVerifier.create(fresh)
         .assertNext(e -> {
           assertThat(e.event()).isEqualTo(StoreSse.SNAPSHOT);
-          assertThat(e.id()).isEqualTo("0");
+          assertThat(e.id()).isEqualTo(id(0));
           assertThat(e.data()).contains("\"version\":0").contains("\"state\":{\"items\":[]}");
         })
         .then(() -> store.update(t -> t.add("a")))
         .assertNext(e -> {
           assertThat(e.event()).isEqualTo(StoreSse.CHANGE);
-          assertThat(e.id()).isEqualTo("1");
+          assertThat(e.id()).isEqualTo(id(1));
         })
         .thenCancel()
         .verify(TIMEOUT);
@@ -174,13 +185,13 @@ final class StarterApplicationTest {
     store.update(t -> t.add("b"));
     store.update(t -> t.add("c"));
     Flux<ServerSentEvent<String>> resumed = client.get().uri("/todos/stream")
-        .header("Last-Event-ID", "1")
+        .header("Last-Event-ID", id(1))
         .accept(MediaType.TEXT_EVENT_STREAM).exchange()
         .returnResult(SSE).getResponseBody();
     StepVerifier.create(resumed)
-        .assertNext(e -> assertThat(e.id() + " " + e.event()).isEqualTo("2 change"))
+        .assertNext(e -> assertThat(e.id() + " " + e.event()).isEqualTo(id(2) + " change"))
         .assertNext(e -> {
-          assertThat(e.id() + " " + e.event()).isEqualTo("3 change");
+          assertThat(e.id() + " " + e.event()).isEqualTo(id(3) + " change");
           assertThat(e.data()).contains("\"title\":\"c\"");
         })
         .assertNext(e -> assertThat(e.comment()).isEqualTo(StoreSse.HEARTBEAT))
@@ -192,7 +203,7 @@ final class StarterApplicationTest {
         .accept(MediaType.TEXT_EVENT_STREAM).exchange()
         .returnResult(SSE).getResponseBody();
     StepVerifier.create(tooOld)
-        .assertNext(e -> assertThat(e.id() + " " + e.event()).isEqualTo("3 resync"))
+        .assertNext(e -> assertThat(e.id() + " " + e.event()).isEqualTo(id(3) + " resync"))
         .thenCancel()
         .verify(TIMEOUT);
   }

@@ -16,6 +16,7 @@ import io.snapflux.spring.StoreDecorator;
 import io.snapflux.spring.StoreFactory;
 import io.snapflux.spring.web.ConditionalRequests;
 import io.snapflux.spring.web.PreconditionFailedException;
+import io.snapflux.spring.web.VersionToken;
 import io.snapflux.store.Delivery;
 import io.snapflux.store.Snapshot;
 import io.snapflux.store.StateValidationException;
@@ -93,7 +94,9 @@ final class SnapfluxMetricsTest {
       Store<Integer> store = context.getBean(StoreFactory.class).create("counter", 0);
       store.update(n -> n + 1);
 
-      for (String stale : new String[] {"\"0\"", "\"0\", \"7\""}) {
+      String epoch = VersionToken.of(store.snapshot(), store).epoch();
+      for (String stale : new String[] {
+          "\"" + epoch + ".0\"", "\"" + epoch + ".0\", \"" + epoch + ".7\""}) {
         HttpHeaders headers = new HttpHeaders();
         headers.set(HttpHeaders.IF_MATCH, stale);
         assertThatThrownBy(() -> ConditionalRequests.update(headers, store, null, n -> n + 1))
@@ -105,7 +108,7 @@ final class SnapfluxMetricsTest {
 
       // A tag that names no version can never match: 412, but no version conflict.
       HttpHeaders weak = new HttpHeaders();
-      weak.set(HttpHeaders.IF_MATCH, "W/\"1\"");
+      weak.set(HttpHeaders.IF_MATCH, "W/\"" + epoch + ".1\"");
       assertThatThrownBy(() -> ConditionalRequests.update(weak, store, null, n -> n + 1))
           .isInstanceOf(PreconditionFailedException.class);
       assertThat(counter(registry, StoreMetrics.VERSION_CONFLICTS)).isEqualTo(2.0);

@@ -31,6 +31,21 @@ final class ConditionalRequestsTest {
     return headers;
   }
 
+  /** The fields with every bare or quoted version N written as the token of {@code store}'s epoch. */
+  private static HttpHeaders tagged(Store<?> store, String name, String... values) {
+    String epoch = Epochs.of(store);
+    HttpHeaders headers = new HttpHeaders();
+    for (String value : values) {
+      headers.add(name, value.matches("\\d+") ? epoch + "." + value
+          : value.replaceAll("\"(\\d+)\"", "\"" + epoch + ".$1\""));
+    }
+    return headers;
+  }
+
+  private static String eTag(Store<?> store, long version) {
+    return new VersionToken(Epochs.of(store), version).eTag();
+  }
+
   private static Store<Integer> storeAtVersion(long version) {
     Store<Integer> store = Store.builder(0).name("counter").history(10).build();
     for (long i = 0; i < version; i++) {
@@ -40,51 +55,92 @@ final class ConditionalRequestsTest {
   }
 
   @Test
-  void eTag_isQuotedVersion() {
-    assertThat(ConditionalRequests.eTag(7)).isEqualTo("\"7\"");
+  void eTag_isTheQuotedToken() {
+    Store<Integer> store = storeAtVersion(7);
+    assertThat(ConditionalRequests.eTag(store, store.snapshot()))
+        .isEqualTo("\"" + Epochs.of(store) + ".7\"");
   }
 
   @Test
   void read_withoutCondition_is200WithETagAndBody() {
+    Store<Integer> store = storeAtVersion(3);
     ResponseEntity<Integer> response = ConditionalRequests
-        .readNow(new HttpHeaders(), Snapshot.of(3, 42, null, 0), Snapshot::state);
+        .readNow(new HttpHeaders(), store, store.snapshot(), Snapshot::state);
     assertThat(response.getStatusCode()).isEqualTo(HttpStatus.OK);
-    assertThat(response.getHeaders().getETag()).isEqualTo("\"3\"");
-    assertThat(response.getBody()).isEqualTo(42);
+    assertThat(response.getHeaders().getETag()).isEqualTo(eTag(store, 3));
+    assertThat(response.getBody()).isEqualTo(3);
   }
 
   @Test
   void read_ifNoneMatchCurrent_is304WithoutBody() {
+    Store<Integer> store = storeAtVersion(3);
     for (String field : new String[] {"\"3\"", "W/\"3\"", "\"1\", \"3\"", "*"}) {
       ResponseEntity<Integer> response = ConditionalRequests.readNow(
-          headers(HttpHeaders.IF_NONE_MATCH, field), Snapshot.of(3, 42, null, 0), Snapshot::state);
+          tagged(store, HttpHeaders.IF_NONE_MATCH, field), store, store.snapshot(),
+          Snapshot::state);
       assertThat(response.getStatusCode()).as(field).isEqualTo(HttpStatus.NOT_MODIFIED);
-      assertThat(response.getHeaders().getETag()).isEqualTo("\"3\"");
+      assertThat(response.getHeaders().getETag()).isEqualTo(eTag(store, 3));
       assertThat(response.getBody()).isNull();
     }
   }
 
   @Test
   void read_ifNoneMatchStaleOrMalformed_is200() {
+    Store<Integer> store = storeAtVersion(3);
     for (String field : new String[] {"\"2\"", "\"abc\"", "\"3"}) {
       ResponseEntity<Integer> response = ConditionalRequests.readNow(
-          headers(HttpHeaders.IF_NONE_MATCH, field), Snapshot.of(3, 42, null, 0), Snapshot::state);
+          tagged(store, HttpHeaders.IF_NONE_MATCH, field), store, store.snapshot(),
+          Snapshot::state);
       assertThat(response.getStatusCode()).as(field).isEqualTo(HttpStatus.OK);
     }
   }
 
   @Test
+  void read_ifNoneMatchOfAnotherEpochOrLegacy_is200() {
+    Store<Integer> store = storeAtVersion(3);
+    Store<Integer> restarted = storeAtVersion(3);
+    for (String field : new String[] {"\"3\"", eTag(restarted, 3)}) {
+      ResponseEntity<Integer> response = ConditionalRequests.readNow(
+          headers(HttpHeaders.IF_NONE_MATCH, field), store, store.snapshot(), Snapshot::state);
+      assertThat(response.getStatusCode()).as(field).isEqualTo(HttpStatus.OK);
+      assertThat(response.getHeaders().getETag()).isEqualTo(eTag(store, 3));
+    }
+  }
+
+  @Test
   void read_nullBody_is404WithETag() {
+    Store<Integer> store = storeAtVersion(3);
     ResponseEntity<Object> response = ConditionalRequests
-        .readNow(new HttpHeaders(), Snapshot.of(3, 42, null, 0), s -> null);
+        .readNow(new HttpHeaders(), store, store.snapshot(), s -> null);
     assertThat(response.getStatusCode()).isEqualTo(HttpStatus.NOT_FOUND);
+    assertThat(response.getHeaders().getETag()).isEqualTo(eTag(store, 3));
+  }
+
+  @Test
+  void legacyTagIsAnotherEpoch_412NamingTheCurrentToken() {
+    Store<Integer> store = storeAtVersion(5);
+    Store<Integer> other = storeAtVersion(5);
+    for (String field : new String[] {"\"5\"", eTag(other, 5)}) {
+      assertThatThrownBy(() -> ConditionalRequests
+              .update(headers(HttpHeaders.IF_MATCH, field), store, null, n -> n + 1))
+          .as(field)
+          .isInstanceOfSatisfying(PreconditionFailedException.class, e -> {
+            assertThat(e.getHeaders().getETag()).isEqualTo(eTag(store, 5));
+            assertThat(e.getBody().getProperties())
+                .containsEntry("currentEpoch", Epochs.of(store))
+                .containsEntry("currentVersion", 5L);
+          });
+    }
+    assertThat(store.snapshot().version()).isEqualTo(5);
+    assertThat(store.stats().versionConflicts())
+        .as("a tag of no version of this epoch is no version conflict").isZero();
   }
 
   @Test
   void update_ifMatchCurrent_commitsVersionChecked() {
     Store<Integer> store = storeAtVersion(2);
     Snapshot<Integer> committed = ConditionalRequests
-        .update(headers(HttpHeaders.IF_MATCH, "\"2\""), store, "inc", n -> n + 10);
+        .update(tagged(store, HttpHeaders.IF_MATCH, "\"2\""), store, "inc", n -> n + 10);
     assertThat(committed.version()).isEqualTo(3);
     assertThat(committed.state()).isEqualTo(12);
     assertThat(committed.cause()).isEqualTo("inc");
@@ -94,17 +150,18 @@ final class ConditionalRequestsTest {
   void update_ifMatchStale_throws412NamingCurrentVersionAndChangesNothing() {
     Store<Integer> store = storeAtVersion(5);
     assertThatThrownBy(() -> ConditionalRequests
-            .update(headers(HttpHeaders.IF_MATCH, "\"4\""), store, null, n -> n + 1))
+            .update(tagged(store, HttpHeaders.IF_MATCH, "\"4\""), store, null, n -> n + 1))
         .isInstanceOfSatisfying(PreconditionFailedException.class, e -> {
           assertThat(e.getStatusCode()).isEqualTo(HttpStatus.PRECONDITION_FAILED);
           assertThat(e.currentVersion()).isEqualTo(5);
           ProblemDetail body = e.getBody();
           assertThat(body.getStatus()).isEqualTo(412);
           assertThat(body.getTitle()).isEqualTo("Precondition Failed");
-          assertThat(body.getDetail()).contains("version 5").contains("\"4\"");
+          assertThat(body.getDetail()).contains("version 5").contains(eTag(store, 4));
           assertThat(body.getProperties()).containsEntry("currentVersion", 5L)
-              .containsEntry("expected", "\"4\"");
-          assertThat(e.getHeaders().getETag()).isEqualTo("\"5\"");
+              .containsEntry("currentEpoch", Epochs.of(store))
+              .containsEntry("expected", eTag(store, 4));
+          assertThat(e.getHeaders().getETag()).isEqualTo(eTag(store, 5));
           assertThat(e.toResponseEntity().getStatusCode().value()).isEqualTo(412);
         });
     assertThat(store.snapshot().version()).isEqualTo(5);
@@ -116,7 +173,7 @@ final class ConditionalRequestsTest {
   void update_ifMatchStar_isUnconditional() {
     Store<Integer> store = storeAtVersion(5);
     assertThat(ConditionalRequests
-        .update(headers(HttpHeaders.IF_MATCH, "*"), store, null, n -> n + 1).version())
+        .update(tagged(store, HttpHeaders.IF_MATCH, "*"), store, null, n -> n + 1).version())
         .isEqualTo(6);
   }
 
@@ -131,10 +188,10 @@ final class ConditionalRequestsTest {
   void update_ifMatchListContainingCurrent_commits() {
     Store<Integer> store = storeAtVersion(5);
     assertThat(ConditionalRequests.update(
-        headers(HttpHeaders.IF_MATCH, "\"3\", \"5\"", "\"9\""), store, null, n -> n + 1).version())
+        tagged(store, HttpHeaders.IF_MATCH, "\"3\", \"5\"", "\"9\""), store, null, n -> n + 1).version())
         .isEqualTo(6);
     assertThatThrownBy(() -> ConditionalRequests.update(
-        headers(HttpHeaders.IF_MATCH, "\"3\",\"5\""), store, null, n -> n + 1))
+        tagged(store, HttpHeaders.IF_MATCH, "\"3\",\"5\""), store, null, n -> n + 1))
         .isInstanceOf(PreconditionFailedException.class);
   }
 
@@ -143,7 +200,7 @@ final class ConditionalRequestsTest {
     Store<Integer> store = storeAtVersion(5);
     for (String field : new String[] {"W/\"5\"", "\"abc\"", "\"-5\""}) {
       assertThatThrownBy(() -> ConditionalRequests
-              .update(headers(HttpHeaders.IF_MATCH, field), store, null, n -> n + 1))
+              .update(tagged(store, HttpHeaders.IF_MATCH, field), store, null, n -> n + 1))
           .as(field)
           .isInstanceOf(PreconditionFailedException.class);
     }
@@ -154,7 +211,7 @@ final class ConditionalRequestsTest {
   void update_unquotedTag_isReadLeniently() {
     Store<Integer> store = storeAtVersion(5);
     assertThat(ConditionalRequests
-        .update(headers(HttpHeaders.IF_MATCH, "5"), store, null, n -> n + 1).version())
+        .update(tagged(store, HttpHeaders.IF_MATCH, "5"), store, null, n -> n + 1).version())
         .isEqualTo(6);
   }
 
@@ -163,7 +220,7 @@ final class ConditionalRequestsTest {
     Store<Integer> store = storeAtVersion(5);
     for (String field : new String[] {"\"5", "*, \"5\"", " , ", "a\"b"}) {
       assertThatThrownBy(() -> ConditionalRequests
-              .update(headers(HttpHeaders.IF_MATCH, field), store, null, n -> n + 1))
+              .update(tagged(store, HttpHeaders.IF_MATCH, field), store, null, n -> n + 1))
           .as(field)
           .isInstanceOfSatisfying(InvalidPreconditionException.class, e -> {
             assertThat(e.getStatusCode()).isEqualTo(HttpStatus.BAD_REQUEST);
@@ -176,7 +233,7 @@ final class ConditionalRequestsTest {
   @Test
   void update_staleIfMatch_failureOfTheFunctionTakesPrecedenceOver412() {
     Store<Integer> store = storeAtVersion(5);
-    assertThatThrownBy(() -> ConditionalRequests.update(headers(HttpHeaders.IF_MATCH, "\"4\""),
+    assertThatThrownBy(() -> ConditionalRequests.update(tagged(store, HttpHeaders.IF_MATCH, "\"4\""),
             store, null, n -> {
               throw new IllegalStateException("no such resource");
             }))
@@ -195,7 +252,7 @@ final class ConditionalRequestsTest {
     assertThat(created.snapshot().cause()).isEqualTo("create a");
 
     Written<Map<String, Integer>, Boolean> replaced = ConditionalRequests.modify(
-        ConditionalRequests.ifMatch(headers(HttpHeaders.IF_MATCH, "\"1\"")), store, put("a"));
+        ConditionalRequests.ifMatch(tagged(store, HttpHeaders.IF_MATCH, "\"1\"")), store, put("a"));
     assertThat(replaced.result()).isFalse();
     assertThat(replaced.snapshot().version()).isEqualTo(2);
     assertThat(replaced.snapshot().cause()).isEqualTo("replace a");
@@ -217,11 +274,11 @@ final class ConditionalRequestsTest {
   void modify_staleIfMatch_throws412AndChangesNothing() {
     Store<Integer> store = storeAtVersion(5);
     assertThatThrownBy(() -> ConditionalRequests.modify(
-            ConditionalRequests.ifMatch(headers(HttpHeaders.IF_MATCH, "\"4\"")), store,
+            ConditionalRequests.ifMatch(tagged(store, HttpHeaders.IF_MATCH, "\"4\"")), store,
             n -> new Plan<>(n + 1, null, "r")))
         .isInstanceOfSatisfying(PreconditionFailedException.class, e -> {
           assertThat(e.currentVersion()).isEqualTo(5);
-          assertThat(e.expected()).isEqualTo("\"4\"");
+          assertThat(e.expected()).isEqualTo(eTag(store, 4));
         });
     assertThat(store.snapshot().version()).isEqualTo(5);
     // The refusal goes through the store, which counts it as the version conflict it is.
@@ -232,7 +289,7 @@ final class ConditionalRequestsTest {
   void modify_staleIfMatch_failureOfTheFunctionTakesPrecedenceOver412() {
     Store<Integer> store = storeAtVersion(5);
     assertThatThrownBy(() -> ConditionalRequests.modify(
-            ConditionalRequests.ifMatch(headers(HttpHeaders.IF_MATCH, "\"4\"")), store, n -> {
+            ConditionalRequests.ifMatch(tagged(store, HttpHeaders.IF_MATCH, "\"4\"")), store, n -> {
               throw new IllegalStateException("no such resource");
             }))
         .isInstanceOf(IllegalStateException.class);
@@ -244,7 +301,7 @@ final class ConditionalRequestsTest {
     Store<Integer> store = storeAtVersion(5);
     AtomicInteger plans = new AtomicInteger();
     assertThatThrownBy(() -> ConditionalRequests.modify(
-            ConditionalRequests.ifMatch(headers(HttpHeaders.IF_MATCH, "\"5\"")), store, n -> {
+            ConditionalRequests.ifMatch(tagged(store, HttpHeaders.IF_MATCH, "\"5\"")), store, n -> {
               if (plans.getAndIncrement() == 0) {
                 store.update("other writer", m -> m + 100);
               }
@@ -263,7 +320,7 @@ final class ConditionalRequestsTest {
       Store<Integer> store = storeAtVersion(5);
       AtomicInteger plans = new AtomicInteger();
       HttpHeaders headers =
-          field == null ? new HttpHeaders() : headers(HttpHeaders.IF_MATCH, field);
+          field == null ? new HttpHeaders() : tagged(store, HttpHeaders.IF_MATCH, field);
       Written<Integer, Integer> written = ConditionalRequests.modify(
           ConditionalRequests.ifMatch(headers), store, n -> {
             if (plans.getAndIncrement() == 0) {
@@ -283,7 +340,7 @@ final class ConditionalRequestsTest {
   void commit_undoIfVersion_currentIfMatch_undoes() {
     Store<Integer> store = storeAtVersion(2);
     Snapshot<Integer> undone = ConditionalRequests.commit(
-        ConditionalRequests.ifMatch(headers(HttpHeaders.IF_MATCH, "\"1\", \"2\"")), store,
+        ConditionalRequests.ifMatch(tagged(store, HttpHeaders.IF_MATCH, "\"1\", \"2\"")), store,
         store::undoIfVersion);
     assertThat(undone.version()).isEqualTo(3);
     assertThat(undone.state()).isEqualTo(1);
@@ -293,7 +350,7 @@ final class ConditionalRequestsTest {
   void commit_undoIfVersion_staleIfMatch_throws412AndUndoesNothing() {
     Store<Integer> store = storeAtVersion(2);
     assertThatThrownBy(() -> ConditionalRequests.commit(
-            ConditionalRequests.ifMatch(headers(HttpHeaders.IF_MATCH, "\"1\"")), store,
+            ConditionalRequests.ifMatch(tagged(store, HttpHeaders.IF_MATCH, "\"1\"")), store,
             store::undoIfVersion))
         .isInstanceOfSatisfying(PreconditionFailedException.class,
             e -> assertThat(e.currentVersion()).isEqualTo(2));
@@ -307,7 +364,7 @@ final class ConditionalRequestsTest {
     Store<Integer> store = storeAtVersion(5);
     List<Long> attempts = new ArrayList<>();
     Snapshot<Integer> committed = ConditionalRequests.commit(
-        ConditionalRequests.ifMatch(headers(HttpHeaders.IF_MATCH, "\"5\", \"6\"")), store,
+        ConditionalRequests.ifMatch(tagged(store, HttpHeaders.IF_MATCH, "\"5\", \"6\"")), store,
         version -> {
           attempts.add(version);
           if (attempts.size() == 1) {
@@ -324,10 +381,10 @@ final class ConditionalRequestsTest {
   void write_returnsNewETagAndBody() {
     Store<Integer> store = storeAtVersion(1);
     StepVerifier.create(ConditionalRequests.write(
-            headers(HttpHeaders.IF_MATCH, "\"1\""), store, n -> n * 100, n -> "value " + n))
+            tagged(store, HttpHeaders.IF_MATCH, "\"1\""), store, n -> n * 100, n -> "value " + n))
         .assertNext(response -> {
           assertThat(response.getStatusCode()).isEqualTo(HttpStatus.OK);
-          assertThat(response.getHeaders().getETag()).isEqualTo("\"2\"");
+          assertThat(response.getHeaders().getETag()).isEqualTo(eTag(store, 2));
           assertThat(response.getBody()).isEqualTo("value 100");
         })
         .expectComplete()
@@ -338,7 +395,7 @@ final class ConditionalRequestsTest {
   void write_stale_signalsPreconditionFailed() {
     Store<Integer> store = storeAtVersion(2);
     StepVerifier.create(ConditionalRequests.write(
-            headers(HttpHeaders.IF_MATCH, "\"1\""), store, n -> n + 1, n -> n))
+            tagged(store, HttpHeaders.IF_MATCH, "\"1\""), store, n -> n + 1, n -> n))
         .expectErrorSatisfies(e -> assertThat(e)
             .isInstanceOf(PreconditionFailedException.class)
             .hasMessageContaining("version 2"))
@@ -353,7 +410,7 @@ final class ConditionalRequestsTest {
       AtomicInteger failed = new AtomicInteger();
       Runnable write = () -> {
         try {
-          ConditionalRequests.update(headers(HttpHeaders.IF_MATCH, "\"1\""), store, null, n -> n + 1);
+          ConditionalRequests.update(tagged(store, HttpHeaders.IF_MATCH, "\"1\""), store, null, n -> n + 1);
           won.incrementAndGet();
         } catch (PreconditionFailedException e) {
           assertThat(e.currentVersion()).isEqualTo(2);

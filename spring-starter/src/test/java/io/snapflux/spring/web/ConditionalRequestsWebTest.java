@@ -32,7 +32,7 @@ final class ConditionalRequestsWebTest {
 
     @GetMapping("/counter")
     Mono<ResponseEntity<Integer>> get(@RequestHeader HttpHeaders headers) {
-      return ConditionalRequests.read(headers, store.snapshot(), Snapshot::state);
+      return ConditionalRequests.read(headers, store, store.snapshot(), Snapshot::state);
     }
 
     @PutMapping(path = "/counter", consumes = MediaType.APPLICATION_JSON_VALUE)
@@ -55,25 +55,30 @@ final class ConditionalRequestsWebTest {
   private final WebTestClient client =
       WebTestClient.bindToController(new CounterController(store)).build();
 
+  /** The entity-tag of version {@code n} of the store. */
+  private String t(long n) {
+    return new VersionToken(Epochs.of(store), n).eTag();
+  }
+
   @Test
   void get_sendsETag_andIfNoneMatchGives304() {
     store.update(n -> 5);
     client.get().uri("/counter").exchange()
         .expectStatus().isOk()
-        .expectHeader().valueEquals(HttpHeaders.ETAG, "\"1\"")
+        .expectHeader().valueEquals(HttpHeaders.ETAG, t(1))
         .expectBody(Integer.class).isEqualTo(5);
-    client.get().uri("/counter").header(HttpHeaders.IF_NONE_MATCH, "\"1\"").exchange()
+    client.get().uri("/counter").header(HttpHeaders.IF_NONE_MATCH, t(1)).exchange()
         .expectStatus().isNotModified()
-        .expectHeader().valueEquals(HttpHeaders.ETAG, "\"1\"")
+        .expectHeader().valueEquals(HttpHeaders.ETAG, t(1))
         .expectBody().isEmpty();
   }
 
   @Test
   void put_withCurrentIfMatch_commitsAndReturnsNewETag() {
-    client.put().uri("/counter").header(HttpHeaders.IF_MATCH, "\"0\"")
+    client.put().uri("/counter").header(HttpHeaders.IF_MATCH, t(0))
         .contentType(MediaType.APPLICATION_JSON).bodyValue(7).exchange()
         .expectStatus().isOk()
-        .expectHeader().valueEquals(HttpHeaders.ETAG, "\"1\"")
+        .expectHeader().valueEquals(HttpHeaders.ETAG, t(1))
         .expectBody(Integer.class).isEqualTo(7);
     assertThat(store.snapshot().cause()).isEqualTo("put");
   }
@@ -82,14 +87,15 @@ final class ConditionalRequestsWebTest {
   void put_withStaleIfMatch_is412ProblemNamingCurrentVersion() {
     store.update(n -> 1);
     store.update(n -> 2);
-    client.put().uri("/counter").header(HttpHeaders.IF_MATCH, "\"1\"")
+    client.put().uri("/counter").header(HttpHeaders.IF_MATCH, t(1))
         .contentType(MediaType.APPLICATION_JSON).bodyValue(9).exchange()
         .expectStatus().isEqualTo(HttpStatus.PRECONDITION_FAILED)
         .expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON)
-        .expectHeader().valueEquals(HttpHeaders.ETAG, "\"2\"")
+        .expectHeader().valueEquals(HttpHeaders.ETAG, t(2))
         .expectBody()
         .jsonPath("$.status").isEqualTo(412)
         .jsonPath("$.currentVersion").isEqualTo(2)
+        .jsonPath("$.currentEpoch").isEqualTo(Epochs.of(store))
         .jsonPath("$.detail").value(detail -> assertThat((String) detail).contains("version 2"));
     assertThat(store.get()).isEqualTo(2);
   }
@@ -98,10 +104,10 @@ final class ConditionalRequestsWebTest {
   void put_withStarOrList_commits() {
     client.put().uri("/counter").header(HttpHeaders.IF_MATCH, "*")
         .contentType(MediaType.APPLICATION_JSON).bodyValue(1).exchange()
-        .expectStatus().isOk().expectHeader().valueEquals(HttpHeaders.ETAG, "\"1\"");
-    client.put().uri("/counter").header(HttpHeaders.IF_MATCH, "\"0\", \"1\"")
+        .expectStatus().isOk().expectHeader().valueEquals(HttpHeaders.ETAG, t(1));
+    client.put().uri("/counter").header(HttpHeaders.IF_MATCH, t(0) + ", " + t(1))
         .contentType(MediaType.APPLICATION_JSON).bodyValue(2).exchange()
-        .expectStatus().isOk().expectHeader().valueEquals(HttpHeaders.ETAG, "\"2\"");
+        .expectStatus().isOk().expectHeader().valueEquals(HttpHeaders.ETAG, t(2));
   }
 
   @Test

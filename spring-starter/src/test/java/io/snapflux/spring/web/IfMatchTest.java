@@ -17,11 +17,15 @@ final class IfMatchTest {
     return ConditionalRequests.ifMatch(headers);
   }
 
+  private static VersionToken v(long version) {
+    return new VersionToken("e", version);
+  }
+
   @Test
   void absentOrStar_matchesEveryVersion() {
     for (IfMatch unconditional : new IfMatch[] {ifMatch(), ifMatch("*")}) {
-      assertThat(unconditional.matches(0)).as(unconditional.toString()).isTrue();
-      assertThat(unconditional.matches(42)).as(unconditional.toString()).isTrue();
+      assertThat(unconditional.matches(v(0))).as(unconditional.toString()).isTrue();
+      assertThat(unconditional.matches(v(42))).as(unconditional.toString()).isTrue();
     }
   }
 
@@ -33,35 +37,53 @@ final class IfMatchTest {
     assertThat(ifMatch("*").isPresent()).isTrue();
     assertThat(ifMatch("*").isAny()).isTrue();
     assertThat(ifMatch("*")).hasToString("*");
-    assertThat(ifMatch("\"5\"").isPresent()).isTrue();
-    assertThat(ifMatch("\"5\"").isAny()).isFalse();
+    assertThat(ifMatch("\"e.5\"").isPresent()).isTrue();
+    assertThat(ifMatch("\"e.5\"").isAny()).isFalse();
   }
 
   @Test
   void list_matchesOnlyTheListedVersions_acrossFieldLines() {
-    IfMatch list = ifMatch("\"3\", \"5\"", "\"9\"");
-    assertThat(list.matches(3)).isTrue();
-    assertThat(list.matches(5)).isTrue();
-    assertThat(list.matches(9)).isTrue();
-    assertThat(list.matches(4)).isFalse();
-    assertThat(list).hasToString("\"3\", \"5\", \"9\"");
+    IfMatch list = ifMatch("\"e.3\", \"e.5\"", "\"e.9\"");
+    assertThat(list.matches(v(3))).isTrue();
+    assertThat(list.matches(v(5))).isTrue();
+    assertThat(list.matches(v(9))).isTrue();
+    assertThat(list.matches(v(4))).isFalse();
+    assertThat(list).hasToString("\"e.3\", \"e.5\", \"e.9\"");
   }
 
   @Test
   void weakOrForeignTags_matchNothing_strongComparison() {
-    for (String field : new String[] {"W/\"5\"", "\"abc\"", "\"-5\"", "\"05x\""}) {
-      assertThat(ifMatch(field).matches(5)).as(field).isFalse();
+    for (String field : new String[] {"W/\"e.5\"", "\"abc\"", "\"-5\"", "\"05x\"",
+        "\"5\"", "\"other.5\"", "\"e.5x\""}) {
+      assertThat(ifMatch(field).matches(v(5))).as(field).isFalse();
     }
   }
 
   @Test
+  void entity_matchesWhileUnchangedSinceTheNamedVersion() {
+    // The entity last changed at 4; the store is at 9.
+    VersionToken changed = v(4);
+    VersionToken current = v(9);
+    assertThat(ifMatch("\"e.4\"").matchesEntity(changed, current)).isTrue();
+    assertThat(ifMatch("\"e.7\"").matchesEntity(changed, current)).isTrue();
+    assertThat(ifMatch("\"e.9\"").matchesEntity(changed, current)).isTrue();
+    assertThat(ifMatch("\"e.3\"").matchesEntity(changed, current)).as("changed after 3").isFalse();
+    assertThat(ifMatch("\"e.10\"").matchesEntity(changed, current)).as("ahead").isFalse();
+    assertThat(ifMatch("\"x.7\"").matchesEntity(changed, current)).as("another epoch").isFalse();
+    assertThat(ifMatch("W/\"e.7\"").matchesEntity(changed, current)).as("weak").isFalse();
+    assertThat(ifMatch("\"7\"").matchesEntity(changed, current)).as("legacy").isFalse();
+    assertThat(ifMatch().matchesEntity(changed, current)).isTrue();
+    assertThat(ifMatch("*").matchesEntity(changed, current)).isTrue();
+  }
+
+  @Test
   void unquotedTag_isReadLeniently() {
-    assertThat(ifMatch("5").matches(5)).isTrue();
+    assertThat(ifMatch("e.5").matches(v(5))).isTrue();
   }
 
   @Test
   void malformed_is400NamingTheHeader() {
-    for (String field : new String[] {"\"5", "*, \"5\"", " , ", "a\"b"}) {
+    for (String field : new String[] {"\"5", "*, \"e.5\"", " , ", "a\"b"}) {
       assertThatThrownBy(() -> ifMatch(field))
           .as(field)
           .isInstanceOfSatisfying(InvalidPreconditionException.class, e -> {
@@ -73,7 +95,7 @@ final class IfMatchTest {
 
   @Test
   void equalFields_areEqual() {
-    assertThat(ifMatch("\"5\"")).isEqualTo(ifMatch("5")).hasSameHashCodeAs(ifMatch("5"));
+    assertThat(ifMatch("\"e.5\"")).isEqualTo(ifMatch("e.5")).hasSameHashCodeAs(ifMatch("e.5"));
     assertThat(ifMatch()).isEqualTo(ifMatch()).isNotEqualTo(ifMatch("*"));
   }
 }
