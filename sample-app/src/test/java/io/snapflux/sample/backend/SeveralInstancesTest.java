@@ -1,7 +1,6 @@
 package io.snapflux.sample.backend;
 
 import static io.snapflux.sample.Api.admin;
-import static io.snapflux.sample.Api.etag;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lettuce.core.RedisClient;
@@ -9,6 +8,8 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.snapflux.redis.RedisServerProcess;
 import io.snapflux.sample.Api;
 import io.snapflux.sample.SampleApplication;
+import io.snapflux.spring.web.VersionToken;
+import io.snapflux.store.Store;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Map;
@@ -95,9 +96,28 @@ final class SeveralInstancesTest {
     }
   }
 
+  /** The version an entity-tag names; it must be a token of the history epoch shared via Redis. */
   private static long version(@Nullable String eTag) {
-    assertThat(eTag).matches("\"\\d+\"");
-    return Long.parseLong(Objects.requireNonNull(eTag).replace("\"", ""));
+    assertThat(eTag).startsWith("\"" + epoch() + ".").endsWith("\"");
+    String token = Objects.requireNonNull(eTag).substring(1, eTag.length() - 1);
+    return Objects.requireNonNull(VersionToken.parse(token)).version();
+  }
+
+  /** The epoch both instances use: Redis's history epoch. */
+  private static String epoch() {
+    String onA = epochOf(instanceA);
+    assertThat(epochOf(instanceB)).as("both instances share Redis's history epoch").isEqualTo(onA);
+    return onA;
+  }
+
+  private static String epochOf(ConfigurableApplicationContext instance) {
+    Store<?> store = instance.getBean(Store.class);
+    return VersionToken.of(store.snapshot(), store).epoch();
+  }
+
+  /** The entity-tag of {@code version} in the shared history. */
+  private static String etag(long version) {
+    return new VersionToken(epoch(), version).eTag();
   }
 
   private static String eTagOf(WebTestClient instance, String flag) {
@@ -131,7 +151,8 @@ final class SeveralInstancesTest {
           onB.poll(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
       assertThat(change).as("B's stream delivers A's change").isNotNull();
       assertThat(change.event()).isEqualTo("change");
-      assertThat(change.id()).isEqualTo(Long.toString(v));
+      assertThat(change.id()).isEqualTo(new VersionToken(epoch(), v).toString());
+      assertThat(change.data()).containsEntry("epoch", epoch());
       assertThat(change.data()).containsEntry("version", (int) v);
       @SuppressWarnings("unchecked")
       Map<String, Object> flags = (Map<String, Object>)
@@ -171,14 +192,14 @@ final class SeveralInstancesTest {
         .bodyValue("{\"rollout\":99}")
         .exchange()
         .expectStatus().isEqualTo(HttpStatus.PRECONDITION_FAILED)
-        .expectHeader().valueEquals("ETag", etag(store, current))
+        .expectHeader().valueEquals("ETag", etag(current))
         .expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON)
         .expectBody().jsonPath("$.currentVersion").isEqualTo((int) current);
 
     assertThat(redisVersion()).as("nothing was committed").isEqualTo(current);
     for (WebTestClient instance : new WebTestClient[] {a, b}) {
       Awaitility.await().atMost(TIMEOUT)
-          .until(() -> eTagOf(instance, "shared.stale").equals(etag(store, current)));
+          .until(() -> eTagOf(instance, "shared.stale").equals(etag(current)));
       instance.get().uri("/api/flags/shared.stale").exchange()
           .expectStatus().isOk()
           .expectBody().jsonPath("$.rollout").isEqualTo(20);
@@ -200,7 +221,7 @@ final class SeveralInstancesTest {
         .jsonPath("$.title").isEqualTo("Undo not available")
         .jsonPath("$.detail").value(d -> assertThat((String) d).contains("memory or file backend"))
         .jsonPath("$.backend").isEqualTo("redis");
-    a.post().uri("/api/undo").headers(admin()).header("If-Match", etag(store, before)).exchange()
+    a.post().uri("/api/undo").headers(admin()).header("If-Match", etag(before)).exchange()
         .expectStatus().isEqualTo(HttpStatus.NOT_IMPLEMENTED);
 
     assertThat(redisVersion()).isEqualTo(before);
@@ -214,7 +235,7 @@ final class SeveralInstancesTest {
         .exchange().expectStatus().is2xxSuccessful();
     long current = redisVersion();
     Awaitility.await().atMost(TIMEOUT)
-        .until(() -> eTagOf(b, "shared.history").equals(etag(store, current)));
+        .until(() -> eTagOf(b, "shared.history").equals(etag(current)));
 
     b.get().uri("/api/history").exchange()
         .expectStatus().isOk()

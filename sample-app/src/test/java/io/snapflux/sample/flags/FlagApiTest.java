@@ -232,14 +232,47 @@ final class FlagApiTest {
   }
 
   @Test
-  void patch_staleIfMatch_is412_andChangesNothing() {
-    long v = Api.put(store, "patch.stale", Flag.of(true, 10, ""));
+  void editAfterAnotherFlagChangedSucceeds() {
+    // The page holds the document at v; then another flag changes. Editing this flag with the
+    // token of v is no conflict (protocol rule R9): before, it was a false 412.
+    long v = Api.put(store, "patch.mine", Flag.of(true, 10, ""));
     Api.put(store, "patch.other", Flag.of(true, 10, ""));
+    client.patch().uri("/api/flags/patch.mine").headers(admin())
+        .header("If-Match", etag(store, v)).contentType(MERGE_PATCH).bodyValue("{\"rollout\":1}")
+        .exchange()
+        .expectStatus().isOk()
+        .expectHeader().valueEquals("ETag", etag(store, v + 2));
+    assertThat(store.get().flag("patch.mine").get().rollout()).isEqualTo(1);
+    // The flag's ETag did not move when the other flag changed, so a cached read stays valid.
+    Api.put(store, "patch.other", Flag.of(false, 10, ""));
+    client.get().uri("/api/flags/patch.mine").header("If-None-Match", etag(store, v + 2))
+        .exchange()
+        .expectStatus().isNotModified()
+        .expectHeader().valueEquals("ETag", etag(store, v + 2));
+  }
+
+  @Test
+  void patch_afterThisFlagChanged_is412NamingTheFlagsVersion_andChangesNothing() {
+    long v = Api.put(store, "patch.stale", Flag.of(true, 10, ""));
+    long changed = Api.put(store, "patch.stale", Flag.of(true, 20, ""));
+    Api.put(store, "patch.elsewhere", Flag.of(true, 10, ""));
     changesNothing(store, () -> client.patch().uri("/api/flags/patch.stale").headers(admin())
         .header("If-Match", etag(store, v)).contentType(MERGE_PATCH).bodyValue("{\"rollout\":1}")
         .exchange()
         .expectStatus().isEqualTo(HttpStatus.PRECONDITION_FAILED)
-        .expectBody().jsonPath("$.currentVersion").isEqualTo(v + 1));
+        .expectHeader().valueEquals("ETag", etag(store, changed))
+        .expectBody()
+        .jsonPath("$.currentVersion").isEqualTo(changed)
+        .jsonPath("$.currentEpoch").isEqualTo(Api.token(store, 0).epoch()));
+  }
+
+  @Test
+  void legacyBareVersionIfMatch_is412() {
+    long v = Api.put(store, "patch.legacy", Flag.of(true, 10, ""));
+    changesNothing(store, () -> client.patch().uri("/api/flags/patch.legacy").headers(admin())
+        .header("If-Match", "\"" + v + "\"").contentType(MERGE_PATCH).bodyValue("{\"rollout\":1}")
+        .exchange()
+        .expectStatus().isEqualTo(HttpStatus.PRECONDITION_FAILED));
   }
 
   @Test

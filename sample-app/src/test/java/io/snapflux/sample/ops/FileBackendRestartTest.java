@@ -3,7 +3,9 @@ package io.snapflux.sample.ops;
 import static io.snapflux.sample.Api.admin;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.snapflux.sample.Api;
 import io.snapflux.sample.SampleApplication;
+import io.snapflux.spring.web.VersionToken;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.function.Consumer;
@@ -37,13 +39,28 @@ final class FileBackendRestartTest {
     }
 
     try (ConfigurableApplicationContext second = start(dir)) {
-      client(second).get().uri("/api/flags/durable.flag").exchange()
+      String after = client(second).get().uri("/api/flags/durable.flag").exchange()
           .expectStatus().isOk()
-          .expectHeader().valueEquals("ETag", etag)
           .expectBody()
           .jsonPath("$.rollout").isEqualTo(25)
-          .jsonPath("$.description").isEqualTo("kept on disk");
+          .jsonPath("$.description").isEqualTo("kept on disk")
+          .returnResult().getResponseHeaders().getETag();
+      VersionToken before = token(etag);
+      VersionToken now = token(after);
+      assertThat(now.version()).as("the version survives").isEqualTo(before.version());
+      // Until the file backend persists its journal's epoch (store-core's Snapshot.epoch()), each
+      // start is a new epoch: a client resyncs, and a token of the previous run never matches.
+      assertThat(now.epoch()).isNotEqualTo(before.epoch());
+      client(second).patch().uri("/api/flags/durable.flag").headers(admin())
+          .header("If-Match", etag).contentType(Api.MERGE_PATCH).bodyValue("{\"rollout\":1}")
+          .exchange()
+          .expectStatus().isEqualTo(412);
     }
+  }
+
+  private static VersionToken token(String eTag) {
+    assertThat(eTag).startsWith("\"").endsWith("\"");
+    return java.util.Objects.requireNonNull(VersionToken.parse(eTag.substring(1, eTag.length() - 1)));
   }
 
   private static ConfigurableApplicationContext start(Path dir) {

@@ -39,7 +39,9 @@ final class StateApiTest {
     client.get().uri("/api/state").exchange()
         .expectStatus().isOk()
         .expectHeader().valueEquals("ETag", etag(store, v))
+        .expectHeader().contentTypeCompatibleWith(MediaType.APPLICATION_JSON)
         .expectBody()
+        .jsonPath("$.epoch").isEqualTo(Api.token(store, v).epoch())
         .jsonPath("$.version").isEqualTo(v)
         .jsonPath("$.state.flags['state.me'].rollout").isEqualTo(1)
         .jsonPath("$.state.flags['dark-mode'].enabled").exists();
@@ -51,6 +53,32 @@ final class StateApiTest {
         .expectStatus().isNotModified();
     client.get().uri("/api/state").header("If-None-Match", etag(store, v - 1)).exchange()
         .expectStatus().isOk();
+    // A legacy bare version is a tag of another epoch: the full response.
+    client.get().uri("/api/state").header("If-None-Match", "\"" + v + "\"").exchange()
+        .expectStatus().isOk();
+  }
+
+  @Test
+  void getState_longPoll_heldUntilTheNextVersion_orAnswered304WhenTheWaitElapses() {
+    long v = Api.put(store, "poll.me", Flag.of(true, 1, ""));
+    // Nothing changes for a second: 304 with the preference applied.
+    client.get().uri("/api/state").header("If-None-Match", etag(store, v))
+        .header("Prefer", "wait=1").exchange()
+        .expectStatus().isNotModified()
+        .expectHeader().valueEquals("Preference-Applied", "wait=1")
+        .expectHeader().valueEquals("ETag", etag(store, v));
+    // A write while the request waits (made half a second after it is sent): 200 with it.
+    reactor.core.publisher.Mono.delay(Duration.ofMillis(500))
+        .subscribe(tick -> Api.put(store, "poll.me", Flag.of(false, 1, "")));
+    Flux<String> answer = client.get().uri("/api/state").header("If-None-Match", etag(store, v))
+        .header("Prefer", "wait=20").exchange()
+        .expectStatus().isOk()
+        .expectHeader().valueEquals("ETag", etag(store, v + 1))
+        .expectHeader().valueEquals("Preference-Applied", "wait=20")
+        .returnResult(String.class).getResponseBody();
+    StepVerifier.create(answer.reduce(String::concat))
+        .assertNext(body -> assertThat(body).contains("\"version\":" + (v + 1)))
+        .verifyComplete();
   }
 
   @Test
@@ -92,13 +120,14 @@ final class StateApiTest {
     StepVerifier.create(events)
         .assertNext(e -> {
           assertThat(e.event()).isEqualTo("snapshot");
-          assertThat(e.id()).isEqualTo(Long.toString(v));
-          assertThat(e.data()).containsEntry("version", (int) v).containsKey("state");
+          assertThat(e.id()).isEqualTo(Api.token(store, v).toString());
+          assertThat(e.data()).containsEntry("version", (int) v).containsKey("state")
+              .containsEntry("epoch", Api.token(store, v).epoch());
         })
         .then(() -> Api.put(store, "stream.me", Flag.of(true, 42, "")))
         .assertNext(e -> {
           assertThat(e.event()).isEqualTo("change");
-          assertThat(e.id()).isEqualTo(Long.toString(v + 1));
+          assertThat(e.id()).isEqualTo(Api.token(store, v + 1).toString());
         })
         .thenCancel()
         .verify(Duration.ofSeconds(30));
@@ -111,12 +140,12 @@ final class StateApiTest {
     Api.put(store, "resume.me", Flag.of(true, 2, ""));
 
     Flux<ServerSentEvent<Map<String, Object>>> events = client.get().uri("/api/stream")
-        .header("Last-Event-ID", Long.toString(v)).accept(MediaType.TEXT_EVENT_STREAM)
+        .header("Last-Event-ID", Api.token(store, v).toString()).accept(MediaType.TEXT_EVENT_STREAM)
         .exchange().expectStatus().isOk()
         .returnResult(EVENT).getResponseBody();
 
     StepVerifier.create(events.filter(e -> e.id() != null).map(ServerSentEvent::id))
-        .expectNext(Long.toString(v + 1), Long.toString(v + 2))
+        .expectNext(Api.token(store, v + 1).toString(), Api.token(store, v + 2).toString())
         .thenCancel()
         .verify(Duration.ofSeconds(30));
   }
