@@ -18,8 +18,8 @@ import java.util.concurrent.TimeUnit;
  *       newest state was applied (by the server's timestamp)</td></tr>
  *   <tr><td>{@code snapflux.client.version}</td><td>gauge</td><td>the version held (NaN before
  *       the first)</td></tr>
- *   <tr><td>{@code snapflux.client.reconnects}</td><td>function counter</td><td>streams
- *       reopened</td></tr>
+ *   <tr><td>{@code snapflux.client.reconnects}</td><td>function counter</td><td>attempts to
+ *       reopen the stream</td></tr>
  *   <tr><td>{@code snapflux.client.resyncs}</td><td>function counter</td><td>whole states
  *       replaced (resync events, new epochs)</td></tr>
  *   <tr><td>{@code snapflux.client.rejected.patches}</td><td>function counter</td><td>patches
@@ -53,7 +53,7 @@ public final class ClientMeters {
         .register(registry);
     FunctionCounter.builder("snapflux.client.reconnects", store, s -> s.stats().reconnects())
         .tags(tags)
-        .description("Event streams reopened after a drop, an end or a rejected patch")
+        .description("Attempts to reopen the event stream after a drop, an end or a rejected patch")
         .register(registry);
     FunctionCounter.builder("snapflux.client.resyncs", store, s -> s.stats().resyncs())
         .tags(tags)

@@ -88,6 +88,7 @@ public final class RemoteStore<T> implements AutoCloseable {
   private final AtomicLong reconnects = new AtomicLong();
   private final AtomicLong resyncs = new AtomicLong();
   private final AtomicLong rejectedPatches = new AtomicLong();
+  private final AtomicLong appliedPatches = new AtomicLong();
   private final AtomicLong events = new AtomicLong();
   private volatile long lagMillis;
   private final Disposable connection;
@@ -206,8 +207,8 @@ public final class RemoteStore<T> implements AutoCloseable {
    */
   public Stats stats() {
     RemoteSnapshot<T> s = current;
-    return new Stats(connects.get(), reconnects.get(), resyncs.get(), rejectedPatches.get(),
-        events.get(), s == null ? null : s.token(), Duration.ofMillis(lagMillis));
+    return new Stats(connects.get(), reconnects.get(), resyncs.get(), appliedPatches.get(),
+        rejectedPatches.get(), events.get(), s == null ? null : s.token(), Duration.ofMillis(lagMillis));
   }
 
   /**
@@ -253,6 +254,7 @@ public final class RemoteStore<T> implements AutoCloseable {
               attempts.get());
         });
       }).retryWhen(Retry.backoff(conflictAttempts - 1, conflictBackoff)
+          .maxBackoff(conflictBackoff.multipliedBy(32))
           .filter(PreconditionFailedException.class::isInstance)
           .onRetryExhaustedThrow((spec, signal) -> new ConflictRetriesExhaustedException(
               path, attempts.get(), (PreconditionFailedException) signal.failure())));
@@ -356,6 +358,7 @@ public final class RemoteStore<T> implements AutoCloseable {
       throw wrongBase(held, "a patch that does not apply (" + e.getMessage() + ")");
     }
     publish(held, epoch, version, next, doc, event);
+    appliedPatches.incrementAndGet();
   }
 
   private void onBookmark(SseEvent event) {
@@ -478,8 +481,10 @@ public final class RemoteStore<T> implements AutoCloseable {
    * What a client has done so far.
    *
    * @param connects connections opened to the stream (the first one included)
-   * @param reconnects connections reopened after a drop, an end or a rejected patch
+   * @param reconnects attempts to reopen the stream after a drop, an end, a refused connection
+   *     or a rejected patch (each attempt counts, also those that failed)
    * @param resyncs times the whole state was replaced: a {@code resync} event, or a new epoch
+   * @param appliedPatches JSON Patch events applied
    * @param rejectedPatches patches or bookmarks refused because they did not continue the state
    *     held (each followed by a reconnect without {@code Last-Event-ID})
    * @param events events received
@@ -487,7 +492,8 @@ public final class RemoteStore<T> implements AutoCloseable {
    * @param lag how long after its commit (by the server's timestamp) the newest state was
    *     applied
    */
-  public record Stats(long connects, long reconnects, long resyncs, long rejectedPatches,
+  public record Stats(long connects, long reconnects, long resyncs, long appliedPatches,
+      long rejectedPatches,
       long events, @Nullable VersionToken token, Duration lag) {}
 
   /** A stream that ended or answered a retryable status: reopened after a backoff. */
@@ -584,7 +590,8 @@ public final class RemoteStore<T> implements AutoCloseable {
 
     /**
      * The budget of {@link RemoteStore#update}: how many read-modify-write attempts in all, and
-     * the first backoff between them (doubling, with jitter). Defaults: 5 attempts, 10 ms.
+     * the first backoff between them (doubling, with jitter, up to 32 times the first).
+     * Defaults: 5 attempts, 10 ms.
      *
      * @param attempts at least 1
      * @param backoff the first delay, positive

@@ -64,6 +64,7 @@ class RemoteStoreTest {
     await().untilAsserted(() -> assertThat(tokens(seen))
         .containsExactly("e.1 {\"a\":1}", "e.2 {\"a\":2}", "e.4 {\"a\":4}"));
     assertThat(store.snapshot().version()).isEqualTo(4);
+    assertThat(store.stats().appliedPatches()).isEqualTo(1);
     assertThat(seen.get(1).timestamp()).hasToString("2026-12-01T07:30:00.123Z");
     assertThat(seen.get(2).timestamp()).as("the patch carried none").isNull();
     d.dispose();
