@@ -54,7 +54,8 @@ import tools.jackson.databind.json.JsonMapper;
  *   <li>A dropped or ended stream is reopened with {@code Last-Event-ID} (the last event's or
  *       bookmark's id) after an exponential backoff with jitter ({@link Builder#backoff}); the
  *       backoff starts over once an event arrives. A {@code 4xx} answer other than 408 and 429,
- *       or a state that cannot be decoded, ends {@link #changes()} with a {@link
+ *       a state that cannot be decoded, or an event larger than {@link
+ *       Builder#maxEventBytes}, ends {@link #changes()} with a {@link
  *       RemoteStoreException}: retrying would not help.
  * </ul>
  *
@@ -610,7 +611,9 @@ public final class RemoteStore<T> implements AutoCloseable {
     }
 
     /**
-     * The largest event accepted (default 16 MiB); a larger one fails the stream.
+     * The largest event accepted (default 16 MiB); a larger one ends {@link
+     * RemoteStore#changes()} with a {@link RemoteStoreException} (it would come again on every
+     * reconnect).
      *
      * @param bytes the limit
      * @return this builder

@@ -30,7 +30,7 @@ final class SseParser {
    * Consumes a chunk of the body.
    *
    * @return the events completed by it, in order
-   * @throws IllegalStateException if one event exceeds the size limit
+   * @throws RemoteStoreException if one event exceeds the size limit
    */
   List<SseEvent> feed(byte[] chunk) {
     List<SseEvent> out = new ArrayList<>(1);
@@ -46,8 +46,8 @@ final class SseParser {
       } else {
         line.write(b);
         if (++eventBytes > maxEventBytes) {
-          throw new IllegalStateException(
-              "An event of the stream exceeds " + maxEventBytes + " bytes");
+          throw new RemoteStoreException(
+              "An event of the stream exceeds " + maxEventBytes + " bytes (maxEventBytes)", 0, null);
         }
       }
     }

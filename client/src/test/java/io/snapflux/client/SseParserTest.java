@@ -41,6 +41,6 @@ class SseParserTest {
   void refusesAnOversizedEvent() {
     SseParser parser = new SseParser(16);
     assertThatThrownBy(() -> parser.feed("data: 0123456789abcdef\n\n".getBytes(StandardCharsets.UTF_8)))
-        .isInstanceOf(IllegalStateException.class).hasMessageContaining("exceeds 16 bytes");
+        .isInstanceOf(RemoteStoreException.class).hasMessageContaining("exceeds 16 bytes");
   }
 }
