@@ -53,6 +53,7 @@ final class FakeServer implements AutoCloseable {
   record Answer(int status, @Nullable String eTag, String body) {}
 
   private final BlockingQueue<Connection> connections = new LinkedBlockingQueue<>();
+  private final List<Connection> opened = new CopyOnWriteArrayList<>();
   final List<String> requests = new CopyOnWriteArrayList<>();
   volatile int streamStatus = 200;
   volatile BiFunction<HttpServerRequest, String, Answer> onPut =
@@ -73,6 +74,7 @@ final class FakeServer implements AutoCloseable {
               }
               Connection c = new Connection(request.requestHeaders().get("Last-Event-ID"));
               connections.add(c);
+              opened.add(c);
               return response.header("Content-Type", "text/event-stream")
                   .sendString(c.out.asFlux(), StandardCharsets.UTF_8)
                   .then();
@@ -112,6 +114,9 @@ final class FakeServer implements AutoCloseable {
 
   @Override
   public void close() {
+    for (Connection c : opened) {
+      c.out.tryEmitComplete();
+    }
     server.disposeNow(Duration.ofSeconds(5));
   }
 }
