@@ -94,6 +94,8 @@ final class SampleAppProcess implements AutoCloseable {
   @Override
   public void close() throws Exception {
     kill();
+    Files.readAllLines(log).stream().filter(l -> l.contains("Started SampleApplication"))
+        .forEach(l -> System.out.println("SampleAppProcess: " + l));
     Files.deleteIfExists(log);
   }
 }
