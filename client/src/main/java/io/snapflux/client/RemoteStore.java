@@ -46,7 +46,10 @@ import tools.jackson.databind.json.JsonMapper;
  * <ul>
  *   <li>Versions reach {@link #changes()} in order: within an epoch each is newer than the one
  *       before; a new epoch (a restarted in-memory store, a re-seeded Redis) replaces the state
- *       whatever its number (a <em>resync</em>, §7).
+ *       whatever its number (a <em>resync</em>, §7). The one exception is the protocol's: a
+ *       {@code resync} event replaces the state even with an older version of the same epoch
+ *       (a server instance behind the one the client followed); a resync to the token held
+ *       changes nothing.
  *   <li>A JSON Patch is applied only to the state it was computed from: its {@code epoch} must be
  *       the mirror's and its {@code from} the mirror's version (or a bookmark's version after it);
  *       otherwise the client drops the connection and reconnects <em>without</em> {@code
@@ -334,6 +337,12 @@ public final class RemoteStore<T> implements AutoCloseable {
     }
     if (held != null && (resync || !sameEpoch)) {
       resyncs.incrementAndGet();
+    }
+    if (held != null && sameEpoch && version == held.version()) {
+      // A resync to the token held: one token names one state (R1), so nothing changes.
+      resumeId = event.id() != null ? event.id() : held.token().toString();
+      bookmarkVersion = -1;
+      return;
     }
     publish(held, epoch, version, doc.path("state"), doc, event);
   }

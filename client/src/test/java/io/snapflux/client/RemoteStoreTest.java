@@ -171,6 +171,20 @@ class RemoteStoreTest {
   }
 
   @Test
+  void aResyncToTheTokenHeldChangesNothingAnOlderOneReplacesTheState() throws Exception {
+    connect();
+    List<RemoteSnapshot<JsonNode>> seen = new CopyOnWriteArrayList<>();
+    store.changes().subscribe(seen::add);
+    FakeServer.Connection c = server.nextConnection();
+    c.send("snapshot", "e.5", doc("e", 5, "{\"a\":5}"))
+        .send("resync", "e.5", doc("e", 5, "{\"a\":5}"))
+        .send("resync", "e.3", doc("e", 3, "{\"a\":3}"));
+    await().untilAsserted(() -> assertThat(tokens(seen))
+        .containsExactly("e.5 {\"a\":5}", "e.3 {\"a\":3}"));
+    assertThat(store.stats().resyncs()).isEqualTo(2);
+  }
+
+  @Test
   void awaitVersionCompletesWhenTheVersionArrives() throws Exception {
     connect();
     FakeServer.Connection c = server.nextConnection();
