@@ -16,6 +16,8 @@ import java.util.concurrent.TimeUnit;
  *   <tr><th>name</th><th>type</th><th>what</th></tr>
  *   <tr><td>{@code snapflux.client.lag}</td><td>time gauge</td><td>how long after its commit the
  *       newest state was applied (by the server's timestamp)</td></tr>
+ *   <tr><td>{@code snapflux.client.lag.versions}</td><td>gauge</td><td>versions the state held
+ *       is behind the newest the client knows of (a bookmark, a write's {@code ETag})</td></tr>
  *   <tr><td>{@code snapflux.client.version}</td><td>gauge</td><td>the version held (NaN before
  *       the first)</td></tr>
  *   <tr><td>{@code snapflux.client.reconnects}</td><td>function counter</td><td>attempts to
@@ -43,6 +45,10 @@ public final class ClientMeters {
             TimeUnit.MILLISECONDS, s -> s.stats().lag().toMillis())
         .tags(tags)
         .description("How long after its commit the newest state was applied")
+        .register(registry);
+    Gauge.builder("snapflux.client.lag.versions", store, s -> s.stats().versionsBehind())
+        .tags(tags)
+        .description("Versions the state held is behind the newest known to exist")
         .register(registry);
     Gauge.builder("snapflux.client.version", store, s -> {
           VersionToken token = s.stats().token();

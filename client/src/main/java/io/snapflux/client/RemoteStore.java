@@ -13,6 +13,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
@@ -95,13 +96,15 @@ public final class RemoteStore<T> implements AutoCloseable {
   private final AtomicLong appliedPatches = new AtomicLong();
   private final AtomicLong events = new AtomicLong();
   private volatile long lagMillis;
+  /** The newest token known to exist on the server: from events, bookmarks and writes. */
+  private final AtomicReference<@Nullable VersionToken> newestKnown = new AtomicReference<>();
   private final Disposable connection;
 
   // Touched only by the stream's pipeline, one event at a time.
   /** The id to resume from: the last processed event's, or null to start over. */
   private @Nullable String resumeId;
   /** The version of a bookmark newer than the current state (same state, later id), or -1. */
-  private long bookmarkVersion = -1;
+  private volatile long bookmarkVersion = -1;
 
   private RemoteStore(Builder builder, Function<JsonNode, ? extends T> decoder) {
     this.base = builder.base;
@@ -212,7 +215,8 @@ public final class RemoteStore<T> implements AutoCloseable {
   public Stats stats() {
     RemoteSnapshot<T> s = current;
     return new Stats(connects.get(), reconnects.get(), resyncs.get(), appliedPatches.get(),
-        rejectedPatches.get(), events.get(), s == null ? null : s.token(), Duration.ofMillis(lagMillis));
+        rejectedPatches.get(), events.get(), s == null ? null : s.token(), Duration.ofMillis(lagMillis),
+        versionsBehind(s));
   }
 
   /**
@@ -379,6 +383,7 @@ public final class RemoteStore<T> implements AutoCloseable {
     }
     if (token.version() > held.version()) {
       bookmarkVersion = token.version();
+      learn(token, false);
       resumeId = event.id();
     }
   }
@@ -427,7 +432,24 @@ public final class RemoteStore<T> implements AutoCloseable {
     resumeId = event.id() != null ? event.id() : next.token().toString();
     bookmarkVersion = -1;
     current = next;
+    learn(next.token(), true);
     sink.emitNext(next, (signal, result) -> result == Sinks.EmitResult.FAIL_NON_SERIALIZED);
+  }
+
+  /**
+   * Records that {@code token} exists on the server. Tokens of another epoch than the newest
+   * known one cannot be compared with it: only the stream ({@code held}) moves to a new epoch.
+   */
+  private void learn(VersionToken token, boolean held) {
+    newestKnown.updateAndGet(known -> known == null
+        || (held && !known.epoch().equals(token.epoch()))
+        || token.isNewerThan(known) ? token : known);
+  }
+
+  private long versionsBehind(@Nullable RemoteSnapshot<T> held) {
+    VersionToken known = newestKnown.get();
+    return held == null || known == null || !known.epoch().equals(held.epoch())
+        ? 0 : Math.max(0, known.version() - Math.max(held.version(), bookmarkVersion));
   }
 
   private boolean isPastEpoch(String epoch) {
@@ -483,6 +505,10 @@ public final class RemoteStore<T> implements AutoCloseable {
                     "PUT " + path + " answered " + status + ": " + text, status, null));
               }
               V written = text.isBlank() ? null : mapper.readValue(text, type);
+              VersionToken token = VersionToken.fromETag(eTag);
+              if (token != null) {
+                learn(token, false);
+              }
               return Mono.just(new Written<>(eTag, written, attempt));
             }));
   }
@@ -501,10 +527,13 @@ public final class RemoteStore<T> implements AutoCloseable {
    * @param token the token of the state held, or {@code null} before the first
    * @param lag how long after its commit (by the server's timestamp) the newest state was
    *     applied
+   * @param versionsBehind how many versions the state held is behind the newest one this client
+   *     knows the server has (from a bookmark or a write's {@code ETag} the stream has not
+   *     delivered yet); 0 when none is known
    */
   public record Stats(long connects, long reconnects, long resyncs, long appliedPatches,
       long rejectedPatches,
-      long events, @Nullable VersionToken token, Duration lag) {}
+      long events, @Nullable VersionToken token, Duration lag, long versionsBehind) {}
 
   /** A stream that ended or answered a retryable status: reopened after a backoff. */
   static final class StreamEndedException extends RuntimeException {

@@ -30,6 +30,7 @@ class ClientMetersTest {
       assertThat(registry.get("snapflux.client.resyncs").functionCounter().count()).isEqualTo(1);
       assertThat(registry.get("snapflux.client.rejected.patches").functionCounter().count()).isZero();
       assertThat(registry.get("snapflux.client.version").gauge().value()).isEqualTo(3);
+      assertThat(registry.get("snapflux.client.lag.versions").gauge().value()).isZero();
       // Committed a minute before it was applied.
       assertThat(registry.get("snapflux.client.lag").timeGauge().value(TimeUnit.MILLISECONDS))
           .isEqualTo((double) store.stats().lag().toMillis()).isBetween(60_000.0, 120_000.0);

@@ -144,6 +144,7 @@ class RemoteStoreTest {
         .send("bookmark", "e.60", "{\"epoch\":\"e\",\"version\":60}");
     await().until(() -> store.stats().events() == 2);
     assertThat(store.snapshot().version()).as("a bookmark changes no state").isEqualTo(1);
+    assertThat(store.stats().versionsBehind()).as("but names the same state at 60").isZero();
     first.end();
     FakeServer.Connection second = server.nextConnection();
     assertThat(second.lastEventId).isEqualTo("e.60");
@@ -271,7 +272,7 @@ class RemoteStoreTest {
   }
 
   @Test
-  void updateRetriesOnConflictByReReading() {
+  void updateRetriesOnConflictByReReading() throws Exception {
     AtomicInteger version = new AtomicInteger(1);
     AtomicInteger refusals = new AtomicInteger(2);
     server.onGet = (request, body) -> new FakeServer.Answer(200, "\"e." + version.get() + "\"",
@@ -291,6 +292,12 @@ class RemoteStoreTest {
     assertThat(written.eTag()).isEqualTo("\"e.4\"");
     assertThat(written.token()).isEqualTo(new VersionToken("e", 4));
     assertThat(written.body().path("seen").asInt()).as("computed from the third read").isEqualTo(3);
+    // The stream has not delivered e.4 yet: the mirror (at e.1) knows it is 3 versions behind.
+    FakeServer.Connection c = server.nextConnection();
+    c.send("snapshot", "e.1", doc("e", 1, "{}"));
+    await().untilAsserted(() -> assertThat(store.stats().versionsBehind()).isEqualTo(3));
+    c.send("change", "e.4", doc("e", 4, "{}"));
+    await().untilAsserted(() -> assertThat(store.stats().versionsBehind()).isZero());
     assertThat(server.requests).filteredOn(r -> r.startsWith("PUT"))
         .containsExactly("PUT /api/flags/x \"e.1\"", "PUT /api/flags/x \"e.2\"",
             "PUT /api/flags/x \"e.3\"");
