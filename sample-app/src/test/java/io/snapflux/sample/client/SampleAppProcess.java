@@ -63,6 +63,8 @@ final class SampleAppProcess implements AutoCloseable {
         .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
         .start();
     process = started;
+    // Should the test JVM die first, the application goes with it.
+    Runtime.getRuntime().addShutdownHook(new Thread(started::destroyForcibly));
     HttpClient http = HttpClient.newHttpClient();
     HttpRequest ready = HttpRequest.newBuilder(uri().resolve("/actuator/health/readiness")).build();
     await("the sample app on port " + port + " to be ready (log: " + log + ")")
