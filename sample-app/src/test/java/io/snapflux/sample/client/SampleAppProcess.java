@@ -54,7 +54,7 @@ final class SampleAppProcess implements AutoCloseable {
         .collect(Collectors.joining(File.pathSeparator));
     List<String> command = new ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx256m", "-XX:TieredStopAtLevel=1", "-cp", classPath,
+        "-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp", classPath,
         "io.snapflux.sample.SampleApplication",
         "--server.port=" + port, "--server.address=127.0.0.1", "--spring.main.banner-mode=off"));
     command.addAll(args);
