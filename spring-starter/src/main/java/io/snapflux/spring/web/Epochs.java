@@ -18,12 +18,13 @@ import org.jspecify.annotations.Nullable;
  * (then {@link VersionToken#of} reads {@code snapshot.epoch()} and this class goes).
  *
  * <p>A store (or a store it decorates, through {@link ForwardingStore}) with a public {@code
- * String epoch()} method, as the Redis backend's, gives its own: the history epoch kept in
- * Redis, shared by every instance. Any other store gets a random epoch made the first time it is
+ * epoch()} method gives its own: the Redis backend's {@code String epoch()}, the history epoch
+ * kept in Redis and shared by every instance; the file backend's {@code long epoch()}, the
+ * journal's persisted epoch (a random 64-bit number, renewed when acknowledged versions may have
+ * been lost), written as 16 hexadecimal digits. Any other store gets a random epoch made the first time it is
  * asked and kept, per store object (the innermost one, so a decorated store and the store it
  * decorates agree), for that object's life: an in-memory store's versions then
- * never name two states, and a file store is given a new epoch at every start (a client resyncs
- * after a restart, which is safe, if not needed).
+ * never name two states.
  */
 final class Epochs {
 
@@ -44,6 +45,9 @@ final class Epochs {
         if (value instanceof String text && !text.isEmpty()) {
           return text;
         }
+        if (value instanceof Long number) {
+          return hex(number);
+        }
       }
       s = s instanceof ForwardingStore<?> && DELEGATE != null ? (Store<?>) invoke(DELEGATE, s) : null;
     }
@@ -52,18 +56,42 @@ final class Epochs {
 
   /** A new random epoch: 16 hexadecimal digits. */
   static String random() {
-    String hex = Long.toHexString(ThreadLocalRandom.current().nextLong());
+    return hex(ThreadLocalRandom.current().nextLong());
+  }
+
+  private static String hex(long value) {
+    String hex = Long.toHexString(value);
     return "0".repeat(16 - hex.length()) + hex;
   }
 
+  /**
+   * A public, no-argument {@code epoch()} returning a {@code String} or a {@code long}, declared by
+   * a public class or interface of {@code type} (the backends' classes themselves may be
+   * package-private, their public interfaces are not).
+   */
   private static Optional<Method> epochMethod(Class<?> type) {
-    try {
-      Method method = type.getMethod("epoch");
-      return method.getReturnType() == String.class && Modifier.isPublic(type.getModifiers())
-          ? Optional.of(method) : Optional.empty();
-    } catch (NoSuchMethodException e) {
-      return Optional.empty();
+    java.util.ArrayDeque<Class<?>> types = new java.util.ArrayDeque<>();
+    types.add(type);
+    while (!types.isEmpty()) {
+      Class<?> t = types.poll();
+      if (Modifier.isPublic(t.getModifiers())) {
+        try {
+          Method method = t.getMethod("epoch");
+          Class<?> returns = method.getReturnType();
+          if ((returns == String.class || returns == long.class)
+              && Modifier.isPublic(method.getDeclaringClass().getModifiers())) {
+            return Optional.of(method);
+          }
+        } catch (NoSuchMethodException e) {
+          // look further up
+        }
+      }
+      if (t.getSuperclass() != null) {
+        types.add(t.getSuperclass());
+      }
+      types.addAll(java.util.List.of(t.getInterfaces()));
     }
+    return Optional.empty();
   }
 
   private static @Nullable Method delegateMethod() {

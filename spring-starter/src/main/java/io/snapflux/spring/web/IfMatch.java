@@ -7,13 +7,14 @@ import org.springframework.http.HttpHeaders;
 /**
  * The {@code If-Match} field of a request (RFC 9110 §13.1.1), parsed once: absent, {@code *}, or
  * a list of entity-tags, each of which names a {@link VersionToken} ({@code "9f2c41d07be3a5e8.5"})
- * or nothing. Get one
- * with {@link ConditionalRequests#ifMatch(HttpHeaders)}; hand it to {@link
- * ConditionalRequests#modify} or {@link ConditionalRequests#commit}, or ask it directly whether a
- * version {@linkplain #matches(long) matches}.
+ * or nothing. Get one with {@link ConditionalRequests#ifMatch(HttpHeaders)}; hand it to {@link
+ * ConditionalRequests#modify}, {@link ConditionalRequests#modifyEntity} or {@link
+ * ConditionalRequests#commit}, or ask it directly whether a token {@linkplain
+ * #matches(VersionToken) matches}.
  *
  * <p>Comparison is strong: a weak tag ({@code W/"e.5"}) never matches, nor does a tag that is no
- * version token ({@code "abc"}, a legacy bare version {@code "5"}) or a token of another epoch. An absent field and {@code *} match every version, since a
+ * version token ({@code "abc"}, a legacy bare version {@code "5"}) or a token of another epoch. An
+ * absent field and {@code *} match every version, since a
  * store always has a current state. Parsing follows {@link InvalidPreconditionException}: an
  * unquoted tag ({@code e.5}) is read as {@code "e.5"}; a malformed field is refused with 400.
  *

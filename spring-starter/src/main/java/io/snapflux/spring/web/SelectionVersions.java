@@ -57,6 +57,6 @@ public final class SelectionVersions {
       }
       changed = s.version();
     }
-    return new VersionToken(Epochs.of(store), changed);
+    return new VersionToken(VersionToken.of(snapshot, store).epoch(), changed);
   }
 }

@@ -41,12 +41,12 @@ import reactor.core.publisher.Sinks;
  *       <td>the document</td></tr>
  *   <tr><td>{@value #RESYNC}</td><td>on resume, when the {@code Last-Event-ID} is of another
  *       epoch, is no token, is ahead of the store, or the missed versions are no longer in the
- *       store's history: the client must replace its state, not apply a change</td><td>the
- *       document</td></tr>
+ *       store's history; and whenever the store's epoch changes while the stream is open: the
+ *       client must replace its state, not apply a change</td><td>the document</td></tr>
  *   <tr><td>{@value #PATCH}</td><td>instead of {@code change}, with {@link
  *       SseOptions#withJsonPatch}</td><td>{@code {"epoch":…, "version":…, "from":…, "patch":[RFC
  *       6902 operations], "cause":…, "timestamp":…}}, to apply to the state at version {@code
- *       from} (the previous data event's)</td></tr>
+ *       from} (the previous event's id, a bookmark's included)</td></tr>
  *   <tr><td>{@value #BOOKMARK}</td><td>the first message of a resume with nothing to replay, and
  *       whenever the stream skipped {@link SseOptions#bookmarkVersions()} versions or {@link
  *       SseOptions#bookmarkInterval()} passed with skipped versions</td><td>{@code {"epoch":…,
@@ -68,7 +68,7 @@ import reactor.core.publisher.Sinks;
  *
  * <p>Delivery is conflated: a client that cannot keep up skips intermediate versions and gets the
  * newest one when it is ready (so event ids may jump; each event is still a complete state, and
- * each patch is computed against the previous data event, not the previous version). The stream
+ * each patch is computed against the previous event, not the previous version). The stream
  * holds no per-version buffer; what is in flight is bounded by the HTTP layer's prefetch, whatever
  * the rate of changes. When the store closes, the stream completes after the final snapshot.
  *
@@ -86,7 +86,7 @@ public final class StoreSse {
   public static final String CHANGE = "change";
   /** A complete state replacing whatever the resuming client had. */
   public static final String RESYNC = "resync";
-  /** A JSON Patch delta from the previous data event's version. */
+  /** A JSON Patch delta from the previous event's version. */
   public static final String PATCH = "patch";
   /** A resume point: nothing this stream carries changed up to its id. */
   public static final String BOOKMARK = "bookmark";
@@ -121,8 +121,8 @@ public final class StoreSse {
       Store<S> store, @Nullable String lastEventId, SseOptions options) {
     Objects.requireNonNull(options, "options");
     return events(store.changes(), store::history, VersionedJson.WHOLE, false,
-        () -> Epochs.of(store), VersionedJson.of(store, options.encoder()), lastEventId,
-        options);
+        s -> VersionToken.of(s, store).epoch(), VersionedJson.of(store, options.encoder()),
+        lastEventId, options);
   }
 
   /**
@@ -151,7 +151,7 @@ public final class StoreSse {
         () -> store.history().map(s -> StoreSse.<S, T>select(s, selector)).asJava(),
         selector,
         true,
-        () -> Epochs.of(store),
+        s -> VersionToken.of(s, store).epoch(),
         VersionedJson.of(store, options.encoder()),
         lastEventId,
         options);
@@ -175,7 +175,7 @@ public final class StoreSse {
       SseOptions options) {
     Objects.requireNonNull(options, "options");
     String checked = new VersionToken(epoch, 0).epoch();
-    return events(snapshots, List::of, VersionedJson.WHOLE, false, () -> checked,
+    return events(snapshots, List::of, VersionedJson.WHOLE, false, s -> checked,
         new VersionedJson(options.encoder()), lastEventId, options);
   }
 
@@ -190,13 +190,13 @@ public final class StoreSse {
       Supplier<? extends Iterable<Snapshot<T>>> history,
       Object selectorKey,
       boolean distinct,
-      Supplier<String> epoch,
+      Function<Snapshot<?>, String> epochOf,
       VersionedJson json,
       @Nullable String lastEventId,
       SseOptions options) {
     return Flux.deferContextual(context -> {
       Mono<Void> drained = context.getOrDefault(SseDrain.CONTEXT_KEY, Mono.<Void>never());
-      return undrained(snapshots, history, selectorKey, distinct, epoch, json, lastEventId, options)
+      return undrained(snapshots, history, selectorKey, distinct, epochOf, json, lastEventId, options)
           .takeUntilOther(Objects.requireNonNull(drained));
     });
   }
@@ -209,12 +209,12 @@ public final class StoreSse {
       Supplier<? extends Iterable<Snapshot<T>>> history,
       Object selectorKey,
       boolean distinct,
-      Supplier<String> epoch,
+      Function<Snapshot<?>, String> epochOf,
       VersionedJson json,
       @Nullable String lastEventId,
       SseOptions options) {
     return Flux.defer(() -> {
-      Session<T> session = new Session<>(history, selectorKey, distinct, epoch.get(), json,
+      Session<T> session = new Session<>(history, selectorKey, distinct, epochOf, json,
           lastEventId, options);
       // No prefetching operator between the conflated source and the client beyond one element:
       // the first snapshot may expand into a replay (a finite list), every later one (or bookmark
@@ -265,14 +265,16 @@ public final class StoreSse {
     private final Supplier<? extends Iterable<Snapshot<T>>> history;
     private final Object selectorKey;
     private final boolean distinct;
-    private final String epoch;
+    private final Function<Snapshot<?>, String> epochOf;
+    /** The epoch of the snapshots this stream sends; set by the first, changed by a resync. */
+    private String epoch = "";
     private final VersionedJson json;
     private final boolean patch;
     private final int bookmarkVersions;
     /** The client's token: absent ({@code null} text), or parsed ({@code null} if no token). */
     private final @Nullable String lastEventId;
     private final @Nullable VersionToken lastSeen;
-    /** The snapshot of the last data event: the base of the next patch and distinct check. */
+    /** The snapshot of the last event with an id: the base of the next patch and distinct check. */
     private @Nullable Snapshot<T> previous;
     /** The version of the last event sent with an id. */
     private long lastId = -1;
@@ -283,14 +285,14 @@ public final class StoreSse {
         Supplier<? extends Iterable<Snapshot<T>>> history,
         Object selectorKey,
         boolean distinct,
-        String epoch,
+        Function<Snapshot<?>, String> epochOf,
         VersionedJson json,
         @Nullable String lastEventId,
         SseOptions options) {
       this.history = history;
       this.selectorKey = selectorKey;
       this.distinct = distinct;
-      this.epoch = epoch;
+      this.epochOf = epochOf;
       this.json = json;
       this.patch = options.jsonPatch();
       this.bookmarkVersions = options.bookmarkVersions();
@@ -300,6 +302,13 @@ public final class StoreSse {
 
     /** Events for a snapshot after the first: at most one. */
     synchronized @Nullable ServerSentEvent<Object> onNext(Snapshot<T> snapshot) {
+      String now = epochOf.apply(snapshot);
+      if (!now.equals(epoch)) {
+        // Another history (a Redis store re-seeded, say): what the client has is no base.
+        epoch = now;
+        latest = snapshot;
+        return full(RESYNC, snapshot);
+      }
       if (snapshot.version() <= lastId) {
         return null;
       }
@@ -319,6 +328,7 @@ public final class StoreSse {
     /** Events for the first snapshot: the initial event, a replay, a resync, or a bookmark. */
     synchronized List<ServerSentEvent<Object>> onFirst(Snapshot<T> snapshot) {
       latest = snapshot;
+      epoch = epochOf.apply(snapshot);
       if (lastEventId == null) {
         return List.of(full(SNAPSHOT, snapshot));
       }
@@ -376,6 +386,9 @@ public final class StoreSse {
     }
 
     private ServerSentEvent<Object> bookmark(Snapshot<T> snapshot) {
+      // Nothing this stream carries changed up to here: the client's state is the state at this
+      // version, so the next patch is relative to it.
+      previous = snapshot;
       lastId = snapshot.version();
       return ServerSentEvent.<Object>builder(
               "{\"epoch\":\"" + epoch + "\",\"version\":" + snapshot.version() + "}")

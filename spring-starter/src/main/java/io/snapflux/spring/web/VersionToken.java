@@ -6,7 +6,7 @@ import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A version token of the <a href="../../../../../../docs/protocol.md">Snapflux watch protocol</a>:
+ * A version token of the Snapflux watch protocol ({@code docs/protocol.md}):
  * the store's epoch (one history of the store) and a version within it, written {@code
  * <epoch>.<version>}, e.g. {@code 9f2c41d07be3a5e8.42}. It is the {@code ETag} (quoted), the SSE
  * {@code id} and, as the fields {@code epoch} and {@code version}, part of every JSON document the

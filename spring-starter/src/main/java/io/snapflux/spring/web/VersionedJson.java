@@ -90,7 +90,7 @@ public final class VersionedJson {
    * @return the JSON text
    */
   public String document(Store<?> store, Snapshot<?> snapshot) {
-    return document(WHOLE, Epochs.of(store), snapshot);
+    return document(WHOLE, VersionToken.of(snapshot, store).epoch(), snapshot);
   }
 
   /**

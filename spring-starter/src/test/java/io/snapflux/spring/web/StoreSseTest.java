@@ -151,6 +151,40 @@ final class StoreSseTest {
   }
 
   @Test
+  void epochChangingWhileTheStreamIsOpen_resyncsUnderTheNewEpoch() {
+    Store<Counter> inner = store(10);
+    MovingEpoch<Counter> store = new MovingEpoch<>(inner);
+    StepVerifier.create(StoreSse.stream(store, null, NO_HEARTBEAT))
+        .expectNextMatches(e -> StoreSse.SNAPSHOT.equals(e.event()) && "first.0".equals(e.id()))
+        .then(() -> {
+          store.epoch = "second";
+          increment(inner, 1);
+        })
+        .assertNext(e -> {
+          assertThat(e.event()).isEqualTo(StoreSse.RESYNC);
+          assertThat(e.id()).isEqualTo("second.1");
+          assertThat(json(e).get("epoch").asString()).isEqualTo("second");
+        })
+        .then(() -> increment(inner, 1))
+        .expectNextMatches(e -> StoreSse.CHANGE.equals(e.event()) && "second.2".equals(e.id()))
+        .thenCancel()
+        .verify(TIMEOUT);
+  }
+
+  /** A store whose epoch changes when told, as a Redis store's does when Redis is re-seeded. */
+  public static final class MovingEpoch<S> extends io.snapflux.store.ForwardingStore<S> {
+    volatile String epoch = "first";
+
+    MovingEpoch(Store<S> delegate) {
+      super(delegate);
+    }
+
+    public String epoch() {
+      return epoch;
+    }
+  }
+
+  @Test
   void legacyIdResyncs() {
     Store<Counter> store = store(10);
     increment(store, 2);
@@ -267,6 +301,21 @@ final class StoreSseTest {
         .then(() -> store.update(c -> new Counter(c.value(), "relabelled")))
         .expectNextMatches(e -> StoreSse.CHANGE.equals(e.event()) && id(store, 54).equals(e.id())
             && json(e).get("state").asString().equals("relabelled"))
+        .thenCancel()
+        .verify(TIMEOUT);
+  }
+
+  @Test
+  void jsonPatch_afterABookmark_isRelativeToTheBookmarksVersion() {
+    Store<Counter> store = store(10);
+    SseOptions options = NO_HEARTBEAT.withBookmarks(3, Duration.ZERO).withJsonPatch(MAPPER);
+    StepVerifier.create(StoreSse.stream(store, Counter::label, null, options))
+        .expectNextMatches(e -> StoreSse.SNAPSHOT.equals(e.event()))
+        .then(() -> increment(store, 3))
+        .expectNextMatches(e -> StoreSse.BOOKMARK.equals(e.event()) && id(store, 3).equals(e.id()))
+        .then(() -> store.update(c -> new Counter(c.value(), "four")))
+        .expectNextMatches(e -> StoreSse.PATCH.equals(e.event()) && id(store, 4).equals(e.id())
+            && json(e).get("from").asLong() == 3)
         .thenCancel()
         .verify(TIMEOUT);
   }

@@ -60,6 +60,32 @@ final class VersionTokenTest {
     assertThat(Epochs.of(new Decorated<>(own))).isEqualTo("redis-history-1");
   }
 
+  @Test
+  void aLongEpochOfAPublicInterface_isWrittenAs16HexDigits_evenOnAPackagePrivateClass() {
+    Store<Integer> file = new WithLongEpoch<>(Store.of(0), 0x2aL);
+    assertThat(Epochs.of(file)).isEqualTo("000000000000002a");
+    assertThat(Epochs.of(new Decorated<>(file))).isEqualTo("000000000000002a");
+  }
+
+  /** Like the file backend's {@code FileStore}: a public interface with {@code long epoch()}. */
+  public interface HasLongEpoch {
+    long epoch();
+  }
+
+  static final class WithLongEpoch<S> extends ForwardingStore<S> implements HasLongEpoch {
+    private final long epoch;
+
+    WithLongEpoch(Store<S> delegate, long epoch) {
+      super(delegate);
+      this.epoch = epoch;
+    }
+
+    @Override
+    public long epoch() {
+      return epoch;
+    }
+  }
+
   static final class Decorated<S> extends ForwardingStore<S> {
     Decorated(Store<S> delegate) {
       super(delegate);
