@@ -265,10 +265,17 @@ export class SnapfluxClient {
       case 'bookmark': {
         this.stats.bookmarks++;
         const position = body;
-        if (this.streamBase && position.epoch === this.streamBase.doc.epoch) {
-          // Nothing this stream carries changed up to here: the same state, a later resume point.
-          this.streamBase.versions.add(position.version);
+        const base = this.streamBase;
+        if (base && position.epoch === base.doc.epoch && Number.isSafeInteger(position.version)) {
+          // Nothing this stream carries changed up to here: the same state at a later version, the
+          // base of the next patch and the resume point (protocol §6, R13).
+          base.versions.add(position.version);
           this.lastEventId = id || formatToken(position);
+          const current = this.current;
+          if (current && current.epoch === position.epoch && base.versions.has(current.version) && position.version > current.version) {
+            this.current = deepFreeze({ ...current, version: position.version, token: formatToken(position) });
+            for (const waiter of [...this.waiters]) waiter();
+          }
         }
         this.setStatus('live');
         return;

@@ -20,15 +20,6 @@ function until(predicate) {
   });
 }
 
-/** Checks predicate until it holds (like Awaitility), failing after 5 s. */
-async function eventually(predicate, timeout = 5000) {
-  const deadline = Date.now() + timeout;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeout} ms: ${predicate}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
-
 function doc(epoch, version, state) {
   return { epoch, version, state, timestamp: '2026-12-01T00:00:00Z' };
 }
@@ -93,8 +84,9 @@ test('a bookmark moves the resume point; a patch from the bookmarked version app
   client = await connect(server.url, fast);
   const first = await server.nextStream();
   first.send('bookmark', { epoch: 'e1', version: 60 });
-  await eventually(() => client.stats.bookmarks === 1);
-  assert.equal(client.version, 1, 'a bookmark changes no state');
+  const bookmarked = await client.waitForVersion('e1.60', { timeout: 5000 });
+  assert.deepEqual([bookmarked.version, bookmarked.token, bookmarked.state], [60, 'e1.60', { n: 1 }], 'the same state, at the bookmark\'s version');
+  assert.equal(client.stats.bookmarks, 1);
   first.close();
   const second = await server.nextStream();
   assert.equal(second.lastEventId, 'e1.60');
