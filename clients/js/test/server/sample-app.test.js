@@ -2,6 +2,11 @@
 // the store, resumes a cut connection without duplicates or gaps, resyncs after a restart (new
 // epoch), applies JSON Patch deltas only to their base, and writes on condition.
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { after, before, test } from 'node:test';
 import { EventSource } from 'eventsource';
 import { connect, EpochChangedError, parseToken } from '../../src/index.js';
@@ -122,6 +127,27 @@ test('follows over an EventSource (the eventsource package) too', async () => {
   await client.waitForVersion(last, { timeout: 10_000 });
   assert.ok(seen.some((s) => s.version === last.version));
   await assertMirrors(client);
+});
+
+test('the README\'s examples run as they stand', async () => {
+  const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
+  const readme = readFileSync(join(root, 'README.md'), 'utf8');
+  const examples = [...readme.matchAll(/```js\n([\s\S]*?)```/g)].map((match) => match[1]);
+  assert.equal(examples.length, 2);
+  // Inside the package, so that '@snapflux/client' resolves to it (a package's self-reference).
+  const dir = join(root, 'test/.readme');
+  mkdirSync(dir, { recursive: true });
+  const outputs = [];
+  for (const [index, code] of examples.entries()) {
+    const file = join(dir, `example-${index + 1}.js`);
+    writeFileSync(file, code);
+    const { stdout } = await promisify(execFile)(process.execPath, [file], { env: { ...process.env, SNAPFLUX_URL: proxy.url }, timeout: 30_000 });
+    outputs.push(stdout);
+  }
+  assert.match(outputs[0], /^version [\w-]+\.\d+: dark-mode, new-checkout, search\.v2\ndark mode (on|off)\n$/);
+  assert.match(outputs[1], /^rollout \d+% at [\w-]+\.\d+\n$/);
+  const state = await app.state();
+  assert.equal(outputs[1], `rollout ${state.state.flags['dark-mode'].rollout}% at ${state.epoch}.${state.version}\n`);
 });
 
 test('a restart (new epoch) resyncs; patch deltas after it apply only to their base', { timeout: 200_000 }, async () => {
