@@ -208,3 +208,39 @@ test('works over an EventSource (the eventsource package): events, resume and pa
   assert.equal(third.lastEventId, null, 'a new EventSource after a patch of another base');
   assert.equal(client.version, 2);
 });
+
+test('patches apply to the stream\'s own base, even when a refresh showed a newer state', async () => {
+  server.doc = doc('e1', 1, { a: 1, b: 1 });
+  client = await connect(server.url, fast);
+  const stream = await server.nextStream();
+  server.doc = doc('e1', 3, { a: 3, b: 3 });
+  await client.refresh();
+  assert.equal(client.version, 3);
+  stream.send('patch', { epoch: 'e1', version: 2, from: 1, patch: [{ op: 'replace', path: '/a', value: 2 }] });
+  stream.send('patch', { epoch: 'e1', version: 3, from: 2, patch: [{ op: 'replace', path: '/b', value: 3 }, { op: 'replace', path: '/a', value: 3 }] });
+  stream.send('patch', { epoch: 'e1', version: 4, from: 3, patch: [{ op: 'replace', path: '/a', value: 4 }] });
+  await until(() => client.version === 4);
+  assert.deepEqual(client.state, { a: 4, b: 3 });
+  assert.deepEqual([client.stats.patches, client.stats.ignored, client.stats.baseMismatches], [3, 2, 0]);
+});
+
+test('a stream that goes silent is reconnected after idleTimeout; statuses are reported', async () => {
+  server.doc = doc('e1', 1, {});
+  client = await connect(server.url, { ...fast, idleTimeout: 100 });
+  const statuses = [];
+  client.onStatus((status) => statuses.push(status));
+  await server.nextStream(); // sends nothing, not even a heartbeat
+  const second = await server.nextStream();
+  assert.equal(second.lastEventId, 'e1.1');
+  assert.ok(statuses.includes('reconnecting'), statuses.join());
+  const errors = [];
+  client.options.onError = (error) => errors.push(error.message);
+  client.subscribe(() => { throw new Error('listener failed'); });
+  second.send('change', doc('e1', 2, {}));
+  await until(() => client.version === 2);
+  assert.deepEqual(errors, ['listener failed'], 'a throwing listener is reported, the client goes on');
+  const pending = client.waitForVersion('e1.9');
+  client.close();
+  await assert.rejects(pending, /closed/);
+  assert.equal(client.status, 'closed');
+});
