@@ -35,6 +35,7 @@ async function api(method, path, { body, contentType, ifMatch } = {}) {
   // only with writes: reads are public, and stale stored credentials (after a password change)
   // must not make them fail.
   if (method !== 'GET') {
+    if (!client) return { status: 503, body: { detail: 'the page has not loaded the flags yet' }, headers: new Headers() };
     const result = await client.write(method, path, {
       body, contentType, ifMatch, headers: { 'X-Requested-With': 'XMLHttpRequest', ...authHeader() },
     });
