@@ -1,23 +1,26 @@
-// Snapflux feature-flag page: plain ES module, no build step.
+// Snapflux feature-flag page: plain ES modules, no build step.
 //
-// It speaks the Snapflux watch protocol 1 (docs/protocol.md). The page holds the newest document it
-// has seen ({epoch, version, state}) and re-renders from it. The event stream (/api/stream) pushes
-// every new version; EventSource reconnects by itself and sends Last-Event-ID (a version token,
-// "<epoch>.<version>"), so the server replays what was missed, or sends a bookmark when nothing
-// was, or a resync when the server's history no longer reaches back or the store's epoch changed
-// (a restart of the in-memory store). Every write carries If-Match with the token of the version
-// the user was looking at; the server refuses it (412) only if that flag changed since: the page
-// says so, refreshes, and leaves the user to retry on the new state.
+// It follows the store with @snapflux/client (clients/js, served from /snapflux-client/), which
+// speaks the Snapflux watch protocol 1 (docs/protocol.md): it reads /api/state, follows
+// /api/stream over the browser's EventSource (which resumes with Last-Event-ID by itself), takes
+// bookmarks, resyncs when the server's history no longer reaches back or the store's epoch changed
+// (a restart of the in-memory store), and never applies a patch to the wrong base. The page
+// re-renders from the client's newest snapshot ({epoch, version, token, state}). Every write
+// carries If-Match with the token of the version the user was looking at; the server refuses it
+// (412) only if that flag changed since: the page says so, refreshes, and leaves the user to retry
+// on the new state.
+
+import { connect } from '/snapflux-client/index.js';
 
 const $ = (selector) => document.querySelector(selector);
 const AUTH_KEY = 'snapflux.basic';
 
-const EMPTY = { epoch: null, version: -1, state: { flags: {} } };
-let snapshot = EMPTY;
+let client = null; // the store's mirror (@snapflux/client)
+let snapshot = { epoch: null, version: -1, token: null, state: { flags: {} } };
 let editing = null; // { name, creating, baseToken }
 
 /** The version token of a document: the If-Match a write sends. */
-const token = (doc) => `${doc.epoch}.${doc.version}`;
+const token = (doc) => doc.token;
 
 // ---- HTTP -------------------------------------------------------------------------------------
 
@@ -28,12 +31,18 @@ function authHeader() {
 
 /** fetch with the page's conventions; resolves to {status, body, headers}. */
 async function api(method, path, { body, contentType, ifMatch } = {}) {
-  // Credentials go only with writes: reads are public, and stale stored credentials (after a
-  // password change) must not make them fail.
-  const headers = { Accept: 'application/json, application/problem+json', 'X-Requested-With': 'XMLHttpRequest', ...(method === 'GET' ? {} : authHeader()) };
-  if (body !== undefined) headers['Content-Type'] = contentType ?? 'application/json';
-  if (ifMatch !== undefined) headers['If-Match'] = `"${ifMatch}"`;
-  const response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), cache: 'no-store' });
+  // Writes go through the client (If-Match from a token, the 412 problem parsed). Credentials go
+  // only with writes: reads are public, and stale stored credentials (after a password change)
+  // must not make them fail.
+  if (method !== 'GET') {
+    if (!client) return { status: 503, body: { detail: 'the page has not loaded the flags yet' }, headers: new Headers() };
+    const result = await client.write(method, path, {
+      body, contentType, ifMatch, headers: { 'X-Requested-With': 'XMLHttpRequest', ...authHeader() },
+    });
+    if (typeof result.body === 'string') result.body = { detail: result.body };
+    return result;
+  }
+  const response = await fetch(path, { headers: { Accept: 'application/json, application/problem+json', 'X-Requested-With': 'XMLHttpRequest' }, cache: 'no-store' });
   const text = await response.text();
   let parsed = null;
   try { parsed = text ? JSON.parse(text) : null; } catch { parsed = { detail: text }; }
@@ -62,40 +71,31 @@ async function settle(result, what) {
   return false;
 }
 
-// ---- State ------------------------------------------------------------------------------------
+// ---- State ----------------------------------------------------------------------------------
 
-function accept(next) {
-  // Versions compare only within one epoch; another epoch is another history: take it whole.
-  if (next.epoch === snapshot.epoch && next.version <= snapshot.version) return; // already shown (or older)
+function display(next) {
   snapshot = next;
   render();
   loadHistory();
   preview();
 }
 
+/** After a refused write: re-read the state now rather than wait for the stream. */
 async function refresh() {
-  const result = await api('GET', '/api/state');
-  if (result.status === 200) {
-    snapshot = EMPTY;
-    accept(result.body);
-  }
+  await client.refresh().catch(() => {});
 }
 
-function connect() {
+const STATUS_TEXT = { connecting: 'connecting…', live: 'live', reconnecting: 'reconnecting…', closed: 'closed' };
+
+async function start() {
   const status = $('#connection');
-  const events = new EventSource('/api/stream');
-  events.addEventListener('open', () => { status.dataset.state = 'live'; status.textContent = 'live'; });
-  events.addEventListener('error', () => { status.dataset.state = 'reconnecting'; status.textContent = 'reconnecting…'; });
-  // 'snapshot' opens a connection, 'change' is each later version (also replayed on resume),
-  // 'resync' replaces whatever we had (a resume the history no longer covers, or a new epoch).
-  // 'bookmark' only moves the resume point, which EventSource keeps by itself.
-  const onSnapshot = (event) => {
-    const next = JSON.parse(event.data);
-    if (event.type === 'resync') snapshot = EMPTY;
-    accept(next);
-  };
-  for (const type of ['snapshot', 'change', 'resync']) events.addEventListener(type, onSnapshot);
-  events.addEventListener('bookmark', () => { status.dataset.state = 'live'; status.textContent = 'live'; });
+  const showStatus = (state) => { status.dataset.state = state; status.textContent = STATUS_TEXT[state]; };
+  // The client reads /api/state, then follows the stream; it calls back with every newer
+  // snapshot, and with the whole new state after a resync (another epoch or a lost history).
+  client = await connect(location.origin, { EventSource: window.EventSource });
+  client.onStatus(showStatus);
+  showStatus(client.status);
+  client.subscribe(display, { immediate: true });
 }
 
 // ---- Rendering --------------------------------------------------------------------------------
@@ -344,4 +344,4 @@ let previewTimer;
 $('#preview-user').addEventListener('input', () => { clearTimeout(previewTimer); previewTimer = setTimeout(preview, 200); });
 
 renderUser();
-refresh().then(connect);
+start().catch((error) => notify('error', `Could not load the flags: ${error.message}`));

@@ -88,9 +88,9 @@ class SecurityConfiguration {
         .authorizeExchange(exchanges -> exchanges
             .pathMatchers("/api/whoami").hasRole(ADMIN)
             .pathMatchers(HttpMethod.GET, "/", "/index.html", "/app.js", "/app.css",
-                "/favicon.ico", "/api/**").permitAll()
+                "/snapflux-client/*.js", "/favicon.ico", "/api/**").permitAll()
             .pathMatchers(HttpMethod.HEAD, "/", "/index.html", "/app.js", "/app.css",
-                "/favicon.ico", "/api/**").permitAll()
+                "/snapflux-client/*.js", "/favicon.ico", "/api/**").permitAll()
             // Probes stay public for the orchestrator; every other management endpoint (health
             // with its details, /actuator/snapflux with the state, metrics, Prometheus) needs the
             // admin, through the rule below.

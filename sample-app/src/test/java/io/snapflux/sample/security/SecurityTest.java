@@ -63,4 +63,14 @@ final class SecurityTest {
         .expectStatus().isOk()
         .expectBody().jsonPath("$.user").isEqualTo(Api.USER);
   }
+
+  @Test
+  void thePagesClientModulesArePublic_andOnlyThey() {
+    for (String module : new String[] {"index.js", "sse.js", "patch.js"}) {
+      client.get().uri("/snapflux-client/" + module).exchange().expectStatus().isOk()
+          .expectHeader().contentTypeCompatibleWith("text/javascript")
+          .expectBody(String.class).value(js -> assertThat(js).contains("export "));
+    }
+    client.get().uri("/snapflux-client/").exchange().expectStatus().isUnauthorized();
+  }
 }
