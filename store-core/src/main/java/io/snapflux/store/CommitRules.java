@@ -24,6 +24,8 @@ public final class CommitRules<S> {
 
   private final Vector<Validator<S>> validators;
   private final Vector<Interceptor<S>> interceptors;
+  /** Whether {@link #committed} runs the interceptors (false: the backend runs them later). */
+  private final boolean runsAfterCommit;
 
   /**
    * A validator: a description of what it requires and the pure condition.
@@ -42,8 +44,27 @@ public final class CommitRules<S> {
   }
 
   CommitRules(Vector<Validator<S>> validators, Vector<Interceptor<S>> interceptors) {
+    this(validators, interceptors, true);
+  }
+
+  private CommitRules(Vector<Validator<S>> validators, Vector<Interceptor<S>> interceptors,
+      boolean runsAfterCommit) {
     this.validators = validators;
     this.interceptors = interceptors;
+    this.runsAfterCommit = runsAfterCommit;
+  }
+
+  /**
+   * The same validators and {@code beforeCommit}s, with {@link #committed} doing nothing: for a
+   * backend whose commit is not yet its acknowledgement, which runs {@code afterCommit} itself,
+   * with the full rules, once a version is acknowledged. The file store in SYNC mode builds its
+   * pending in-memory store with these rules and runs {@code afterCommit} when a version is
+   * durable and visible, so an interceptor never sees a version whose write then fails.
+   *
+   * @return rules that never run {@code afterCommit}
+   */
+  public CommitRules<S> withoutAfterCommit() {
+    return runsAfterCommit ? new CommitRules<>(validators, interceptors, false) : this;
   }
 
   /** The validators, in order. */
@@ -110,6 +131,9 @@ public final class CommitRules<S> {
    * @param committed the committed snapshot
    */
   public void committed(String storeName, Snapshot<S> previous, Snapshot<S> committed) {
+    if (!runsAfterCommit) {
+      return;
+    }
     for (Interceptor<S> i : interceptors) {
       try {
         i.afterCommit(previous, committed);

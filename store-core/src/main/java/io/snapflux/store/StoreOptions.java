@@ -95,6 +95,18 @@ public record StoreOptions<S>(
   }
 
   /**
+   * These options with other commit rules (e.g. {@link CommitRules#withoutAfterCommit()}).
+   *
+   * @param rules the validators and interceptors
+   * @return a copy; this value is unchanged
+   */
+  public StoreOptions<S> withRules(CommitRules<S> rules) {
+    return new StoreOptions<>(name, type, initial, initialVersion, initialCause,
+        initialTimestampMillis, epoch, rules, equivalence, backoff, clock, deliveryScheduler,
+        deliveryLanes, historySize);
+  }
+
+  /**
    * These options with another epoch.
    *
    * @param epoch the epoch of the store's versions, or {@code null} for a new random one

@@ -43,4 +43,39 @@ final class CommitRulesTest {
     assertThat(builder.options().equivalence().equivalent(1, 1)).isTrue();
     assertThat(builder.options().historySize()).isZero();
   }
+
+  @Test
+  void withoutAfterCommit_keepsValidatorsAndBeforeCommit_butNeverRunsAfterCommit() {
+    List<String> calls = new ArrayList<>();
+    StoreBuilder<Integer> builder = Store.builder(0)
+        .validator("non-negative", n -> n >= 0)
+        .interceptor(new Interceptor<>() {
+          @Override
+          public void beforeCommit(Snapshot<Integer> current, Integer proposed, Object cause) {
+            calls.add("before " + proposed);
+          }
+
+          @Override
+          public void afterCommit(Snapshot<Integer> previous, Snapshot<Integer> committed) {
+            calls.add("after " + committed.version());
+          }
+        });
+    StoreOptions<Integer> options = builder.options();
+    CommitRules<Integer> deferred = options.rules().withoutAfterCommit();
+    Snapshot<Integer> v0 = Snapshot.of(0, 0, null, 0);
+
+    assertThatThrownBy(() -> deferred.check("s", v0, -1, null))
+        .isInstanceOf(StateValidationException.class);
+    deferred.check("s", v0, 1, null);
+    deferred.committed("s", v0, Snapshot.of(1, 1, null, 0));
+    assertThat(calls).containsExactly("before 1");
+    assertThat(deferred.withoutAfterCommit()).isSameAs(deferred);
+
+    // A store built with them commits and runs no afterCommit; the full rules still do.
+    try (Store<Integer> store = Backend.memory().create(options.withRules(deferred))) {
+      store.update(n -> n + 1);
+    }
+    options.rules().committed("s", v0, Snapshot.of(1, 1, null, 0));
+    assertThat(calls).containsExactly("before 1", "before 1", "after 1");
+  }
 }

@@ -2,6 +2,7 @@ package io.snapflux.file;
 
 import io.snapflux.file.JournalDirectory.Compacted;
 import io.snapflux.file.JournalFormat.Entry;
+import io.snapflux.store.CommitPipeline;
 import io.snapflux.store.Replica;
 import io.snapflux.store.Snapshot;
 import io.snapflux.store.StateCodec;
@@ -103,6 +104,8 @@ final class GroupCommitJournal<S> implements Runnable {
   private final Store<S> pending;
   /** SYNC: what readers see, advanced after each fsync; null with ASYNC. */
   private final @Nullable Replica<S> visible;
+  /** SYNC: runs afterCommit for each published version; null with ASYNC. */
+  private final @Nullable CommitPipeline<S> afterDurable;
   private final StateCodec<S> codec;
   private final JournalDirectory files;
   private final int schemaVersion;
@@ -158,8 +161,10 @@ final class GroupCommitJournal<S> implements Runnable {
 
   GroupCommitJournal(String storeName, Store<S> pending, @Nullable Replica<S> visible,
       StateCodec<S> codec, JournalDirectory files, Compacted journal, long durableVersion,
-      long epoch, int schemaVersion, FileStoreBuilder<S> options) {
+      long epoch, int schemaVersion, FileStoreBuilder<S> options,
+      @Nullable CommitPipeline<S> afterDurable) {
     this.storeName = storeName;
+    this.afterDurable = afterDurable;
     this.pending = pending;
     this.visible = visible;
     this.codec = codec;
@@ -388,7 +393,11 @@ final class GroupCommitJournal<S> implements Runnable {
     if (r != null) {
       for (Snapshot<S> s; (s = fed.peek()) != null && s.version() <= version; ) {
         fed.poll();
+        Snapshot<S> previous = r.snapshot();
         r.advance(s);
+        if (afterDurable != null && s.version() > previous.version()) {
+          afterDurable.committed(previous, s);
+        }
       }
     }
     published = version;

@@ -73,10 +73,14 @@ import reactor.core.scheduler.Schedulers;
  * damaged journal keeps its second name whatever happens next, so it is never lost before the
  * new snapshot is durable.
  *
- * Interceptors. afterCommit runs on the pending store, at the in-memory commit: with SYNC before
- * the version is durable and visible, so an afterCommit may see a version whose write then
- * fails and which never becomes visible. (Running it at publication would need the commit
- * pipeline of store-core to separate the two; docs/file-backend.md says so.)
+ * Interceptors. Validators and beforeCommit run on the pending store's commit attempt (a
+ * rejected state is never journaled). afterCommit is the acknowledgement's: with ASYNC it runs
+ * at the in-memory commit (which is the acknowledgement); with SYNC the pending store is built
+ * with CommitRules.withoutAfterCommit() and the journal thread runs afterCommit through the
+ * store's CommitPipeline when it publishes a version (after the fsync, once per version, in
+ * version order, before the waiting writer returns), so an interceptor never sees a version
+ * whose write then fails (FileStoreFaultTest.sync_journalWriteFails_afterCommitNeverSeesTheFailedVersion).
+ * Keep afterCommit quick: it delays the next fsync.
  *
  * Close. The pending store is closed first (so the final version is fixed and later updates
  * fail), then the journal writes and fsyncs it and the close marker and publishes it, then the
@@ -167,9 +171,12 @@ final class JournaledStore<S> implements FileStore<S> {
       // The application's options, starting exactly at the recovered snapshot.
       StoreOptions<S> po = options.withName(name).startingAt(start);
       Scheduler deliveries = po.deliveryScheduler();
+      // SYNC: afterCommit runs when a version is durable and visible (on the journal thread,
+      // once per version, in version order), never at the pending commit: see the notes.
+      CommitPipeline<S> afterDurable = sync ? new CommitPipeline<>(po) : null;
       if (sync) {
         // Nobody but the journal's feed subscribes to the pending store: deliver to it inline.
-        po = po.withDelivery(Schedulers.immediate(), 1);
+        po = po.withDelivery(Schedulers.immediate(), 1).withRules(po.rules().withoutAfterCommit());
       }
       Store<S> pending;
       try {
@@ -199,7 +206,7 @@ final class JournaledStore<S> implements FileStore<S> {
           b.schemaVersion, !sync, e == null);
       Replica<S> visible = sync ? Replica.of(name, start, deliveries) : null;
       GroupCommitJournal<S> journal = new GroupCommitJournal<>(name, pending, visible, b.codec,
-          files, compacted, version, r.epoch(), b.schemaVersion, b);
+          files, compacted, version, r.epoch(), b.schemaVersion, b, afterDurable);
       if (sync) {
         pending.changes(Delivery.lossless(FEED_MAX_LAG).resyncOnOverflow())
             .subscribe(journal::feed, journal::feedFailed, journal::feedDone);

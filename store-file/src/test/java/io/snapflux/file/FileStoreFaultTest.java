@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.snapflux.store.Delivery;
+import io.snapflux.store.Interceptor;
 import io.snapflux.store.Snapshot;
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -112,6 +113,37 @@ final class FileStoreFaultTest {
       assertThat(two.version()).isEqualTo(2);
       assertThat(two.state()).as("version 2 names one state only: nobody saw another").isEqualTo(2);
     }
+  }
+
+  @Test
+  void sync_journalWriteFails_afterCommitNeverSeesTheFailedVersion() {
+    SimulatedDisk disk = new SimulatedDisk();
+    List<Long> afterCommit = new CopyOnWriteArrayList<>();
+    List<Long> durableWhenRun = new CopyOnWriteArrayList<>();
+    JournaledStore<Integer>[] holder = new JournaledStore[1];
+    JournaledStore<Integer> store = (JournaledStore<Integer>) simulated(disk, Durability.SYNC)
+        .storeOptions(o -> o.interceptor(new Interceptor<>() {
+          @Override
+          public void afterCommit(Snapshot<Integer> previous, Snapshot<Integer> committed) {
+            afterCommit.add(committed.version());
+            durableWhenRun.add(holder[0].durableVersion());
+          }
+        }))
+        .build();
+    holder[0] = store;
+    store.update(x -> x + 1);
+    store.update(x -> x + 1);
+    assertThat(afterCommit).as("run once per version, in order, before update returned")
+        .containsExactly(1L, 2L);
+    assertThat(durableWhenRun).as("each only once its version was durable")
+        .containsExactly(1L, 2L);
+    failJournalForces(disk);
+
+    assertThatThrownBy(() -> store.update(x -> x + 100))
+        .isInstanceOf(FileStoreException.class);
+    assertThat(afterCommit).as("never for the version whose write failed")
+        .containsExactly(1L, 2L);
+    store.crash();
   }
 
   @Test
