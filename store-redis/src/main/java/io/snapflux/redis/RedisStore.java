@@ -19,11 +19,14 @@ import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
 import io.lettuce.core.resource.Delay;
+import io.snapflux.store.AsyncHistory;
 import io.snapflux.store.AsyncWrites;
 import io.snapflux.store.CommitPipeline;
 import io.snapflux.store.StoreOptions;
 import io.snapflux.store.Delivery;
 import io.snapflux.store.Equivalence;
+import io.snapflux.store.History;
+import io.snapflux.store.HistoryCause;
 import io.snapflux.store.Outcome;
 import io.snapflux.store.Replica;
 import io.snapflux.store.Snapshot;
@@ -34,6 +37,7 @@ import io.snapflux.store.StoreClosedException;
 import io.snapflux.store.StoreException;
 import io.snapflux.store.StoreStats;
 import io.vavr.Tuple2;
+import io.vavr.collection.Vector;
 import java.io.IOException;
 import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -43,6 +47,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
@@ -108,8 +113,11 @@ import reactor.util.retry.Retry;
  *
  * <h2>Causes</h2>
  *
- * <p>The instance that commits a change keeps its cause object; other instances receive the
- * cause's {@code toString()}.
+ * <p>Causes travel as JSON, encoded as the Spring starter's SSE events encode them: the instance
+ * that commits a change keeps its cause object; other instances receive a {@link String} for a
+ * cause that was a string (or has no JSON form: its {@code toString()}), a {@link
+ * io.snapflux.store.HistoryCause} for an undo or redo, and a Jackson {@code JsonNode} tree for
+ * anything else (a record, a number, an enum...).
  *
  * <pre>
  * Implementation notes.
@@ -276,6 +284,19 @@ public final class RedisStore<S> implements Store<S> {
   private final String writerId;
   private final AtomicLong writeSequence = new AtomicLong();
   private final AtomicBoolean closed = new AtomicBoolean();
+  /** The history size (the store options'), 0 for a store without history. */
+  private final int historySize;
+  /** The history capability; null without history. */
+  private final @Nullable History<S> historyView;
+  /** Guards advancing the replica together with {@link #window}. */
+  private final Object windowLock = new Object();
+  /**
+   * The replica's newest versions, consecutive and of one epoch, at most historySize of them,
+   * newest last (the replica's snapshot): the history. Replaced under windowLock.
+   */
+  private volatile Vector<Snapshot<S>> window;
+  /** The oldest window version a backfill from the stream was last tried below, or -1. */
+  private volatile long backfilledBelow = -1;
   /** The cause objects of this instance's writes in flight, by write id. */
   private final Map<String, Object> ownCauses = new ConcurrentHashMap<>();
 
@@ -351,6 +372,8 @@ public final class RedisStore<S> implements Store<S> {
     this.retention = LuaScripts.bytes(b.writeIdRetention);
     this.catchUpBytes = b.catchUpBytes;
     this.clock = options.clock();
+    this.historySize = options.historySize();
+    this.historyView = historySize == 0 ? null : new RedisHistory();
     String prefix = "snapflux:{" + name + "}:";
     this.keys = new String[] {
         prefix + "state", prefix + "version", prefix + "stream", prefix + "meta", prefix + "writes"};
@@ -406,6 +429,8 @@ public final class RedisStore<S> implements Store<S> {
     }
     this.epoch = current.epoch();
     this.replica = Replica.of(name, current.snapshot(), b.deliveryScheduler);
+    this.window = Vector.of(current.snapshot());
+    backfill();
     this.following = true;
     this.listener = new ConnectionListener();
     client.addListener(listener);
@@ -545,9 +570,12 @@ public final class RedisStore<S> implements Store<S> {
 
   /** One logical write: its id stays the same across attempts and resent commands. */
   private static final class Write<S> {
+    /** The cause; for an undo or redo, who asked ({@link HistoryCause#by()}). */
     final @Nullable Object cause;
     final long expected;
     final UnaryOperator<S> fn;
+    /** {@link #ORDINARY}, {@link #UNDO} or {@link #REDO}. */
+    int travel = ORDINARY;
     final String id;
     final long firstBase;
     volatile @Nullable Throwable lastError;
@@ -565,7 +593,11 @@ public final class RedisStore<S> implements Store<S> {
     }
   }
 
-  private record Attempt<S>(Snapshot<S> base, S next, long timestamp) {}
+  private static final int ORDINARY = 0;
+  private static final int UNDO = 1;
+  private static final int REDO = 2;
+
+  private record Attempt<S>(Snapshot<S> base, S next, @Nullable Object cause, long timestamp) {}
 
   /** Which write made {@code version} in the replica's history ({@code null}: not known). */
   private record Head(long version, @Nullable String writeId) {}
@@ -586,12 +618,18 @@ public final class RedisStore<S> implements Store<S> {
   private record Current<S>(Snapshot<S> snapshot, String epoch, boolean seeded) {}
 
   private Mono<Result<S>> write(@Nullable Object cause, long expected, UnaryOperator<S> fn) {
+    return write(cause, expected, fn, ORDINARY);
+  }
+
+  private Mono<Result<S>> write(
+      @Nullable Object cause, long expected, UnaryOperator<S> fn, int travel) {
     return Mono.defer(() -> {
       requireOpen();
       Snapshot<S> base = replica.snapshot();
       Write<S> w = new Write<>(cause, expected, fn,
           writerId + writeSequence.incrementAndGet() + ":" + base.version(), base.version());
-      if (cause != null) {
+      w.travel = travel;
+      if (cause != null && travel == ORDINARY) {
         ownCauses.put(w.id, cause);
       }
       Mono<Decided<S>> decided = expected != ANY_VERSION && base.version() < expected
@@ -628,7 +666,7 @@ public final class RedisStore<S> implements Store<S> {
     return status(w.id, w.firstBase).flatMap(status -> {
       if (status instanceof CommitStatus.Committed c) {
         return Mono.just(new Decided<>(
-            Snapshot.of(c.version(), a.next(), w.cause, a.timestamp(), a.base().epoch()),
+            Snapshot.of(c.version(), a.next(), a.cause(), a.timestamp(), a.base().epoch()),
             a.base(), false));
       }
       if (status instanceof CommitStatus.NotCommitted) {
@@ -705,19 +743,48 @@ public final class RedisStore<S> implements Store<S> {
   }
 
   private Mono<Decided<S>> attempt(Write<S> w, Snapshot<S> base, int retry) {
+    if (w.travel == ORDINARY) {
+      return attempt(w, base, null, retry);
+    }
+    // An undo or redo is planned on the history up to its base: first bring the replica (and
+    // its window) up to a base Redis named in a conflict reply.
+    return Mono.defer(() -> base.version() > replica.snapshot().version()
+            ? fill(base.version() + 1) : Mono.<Void>empty())
+        .then(Mono.defer(() -> {
+          Vector<Snapshot<S>> win = window;
+          return attempt(w, win.last(), win, retry);
+        }));
+  }
+
+  /** One attempt on {@code base}; {@code win}, the window ending at base, for an undo or redo. */
+  private Mono<Decided<S>> attempt(
+      Write<S> w, Snapshot<S> base, @Nullable Vector<Snapshot<S>> win, int retry) {
     return Mono.defer(() -> {
       requireOpen();
       if (!pipeline.atVersion(base, w.expected)) {
         return Mono.just(new Decided<>(base, null, true));
       }
-      Object cause = w.cause;
-      S next = pipeline.apply(base, w.fn, null, cause);
-      if (next == base.state()) {
-        return Mono.just(new Decided<>(base, null, false)); // equivalent: commit nothing
+      Object cause;
+      S next;
+      if (win == null) {
+        cause = w.cause;
+        next = pipeline.apply(base, w.fn, null, cause);
+        if (next == base.state()) {
+          return Mono.just(new Decided<>(base, null, false)); // equivalent: commit nothing
+        }
+      } else {
+        Travel<S> t = plan(w.travel == UNDO, win, w.cause);
+        if (t == null) {
+          return Mono.just(new Decided<>(base, null, false)); // nothing to undo or redo
+        }
+        cause = t.cause();
+        next = t.state();
+        pipeline.check(base, next, cause);
+        ownCauses.put(w.id, cause);
       }
       byte[] bytes = encode(next);
       noteSize(bytes.length);
-      Attempt<S> a = new Attempt<>(base, next, clock.millis());
+      Attempt<S> a = new Attempt<>(base, next, cause, clock.millis());
       String attemptEpoch = epoch;
       byte[] history = LuaScripts.bytes(attemptEpoch);
       return retrying(w, () -> {
@@ -728,7 +795,7 @@ public final class RedisStore<S> implements Store<S> {
             return LuaScripts.run(redis, LuaScripts.COMMIT, LuaScripts.COMMIT_SHA, keys,
                 LuaScripts.bytes(base.version()), bytes, LuaScripts.bytes(a.timestamp()),
                 maxLength, LuaScripts.bytes(w.id), LuaScripts.bytes(cause == null ? "0" : "1"),
-                LuaScripts.bytes(cause == null ? "" : cause.toString()), history, retention)
+                cause == null ? new byte[0] : CauseJson.encode(cause), history, retention)
                 .doOnNext(reply -> w.inDoubt = false)
                 .doOnError(e -> {
                   if (!isTransportError(e)) {
@@ -881,7 +948,7 @@ public final class RedisStore<S> implements Store<S> {
 
   private void advanceQuietly(Snapshot<S> s) {
     try {
-      replica.advance(s);
+      advanceReplica(s);
     } catch (StoreClosedException e) {
       // Closed meanwhile: the commit stands in Redis, this instance no longer follows it.
     }
@@ -895,6 +962,214 @@ public final class RedisStore<S> implements Store<S> {
         epoch = e;
         newestSeen = s.version();
       }
+    }
+  }
+
+  /**
+   * Advances the replica and, in a store with history, its window with it (under windowLock, a
+   * short critical section without I/O): consecutive versions of one epoch are appended (the
+   * oldest dropped beyond the history size), a jump starts the window again.
+   */
+  private boolean advanceReplica(Snapshot<S> s) {
+    if (historySize == 0) {
+      return replica.advance(s);
+    }
+    synchronized (windowLock) {
+      if (!replica.advance(s)) {
+        return false;
+      }
+      Vector<Snapshot<S>> w = window;
+      Snapshot<S> last = w.last();
+      window = last.version() + 1 == s.version() && Objects.equals(last.epoch(), s.epoch())
+          ? (w.size() >= historySize ? w.drop(w.size() - historySize + 1) : w).append(s)
+          : Vector.of(s);
+      return true;
+    }
+  }
+
+  /**
+   * Fills the window with the stream's entries just below its oldest version (same epoch,
+   * consecutive), up to the history size: at start-up and after a jump, so an instance's history
+   * is the shared one, not only what it saw itself. Blocks (the constructor, the follower); a
+   * failure leaves the window as it is. Tried once per oldest version.
+   */
+  private void backfill() {
+    Vector<Snapshot<S>> w = window;
+    Snapshot<S> first = w.head();
+    int missing = historySize - w.size();
+    if (missing <= 0 || first.version() == 0 || backfilledBelow == first.version()) {
+      return;
+    }
+    backfilledBelow = first.version();
+    try {
+      roundTrips.increment();
+      List<StreamMessage<String, byte[]>> page = redis.xrevrange(streamKey,
+              Range.create("0-0", (first.version() - 1) + "-0"), Limit.from(missing))
+          .collectList().block(writeTimeout);
+      Vector<Snapshot<S>> older = Vector.empty();
+      long expect = first.version() - 1;
+      for (StreamMessage<String, byte[]> entry : Objects.requireNonNull(page)) {
+        byte[] e = entry.getBody().get("e");
+        if (versionOf(entry) != expect || e == null || !text(e).equals(first.epoch())) {
+          break;
+        }
+        older = older.prepend(snapshotOf(expect, entry.getBody()));
+        expect--;
+      }
+      if (older.isEmpty()) {
+        return;
+      }
+      synchronized (windowLock) {
+        Vector<Snapshot<S>> now = window;
+        if (now.head() == first) {
+          Vector<Snapshot<S>> filled = older.appendAll(now);
+          window = filled.drop(Math.max(0, filled.size() - historySize));
+        }
+      }
+    } catch (RuntimeException e) {
+      LOG.warn("store '{}': could not read the history below version {} from the stream: {}",
+          name, first.version(), e.toString());
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // History capability: undo and redo derived from the shared history
+
+  @Override
+  public Optional<History<S>> history() {
+    return Optional.ofNullable(historyView);
+  }
+
+  /** An undo or redo planned on a window: the state it restores and its cause. */
+  private record Travel<S>(S state, HistoryCause cause) {}
+
+  /**
+   * The undo (or redo) of the window's newest version, by the rule in the class notes; null if
+   * there is nothing to undo (redo) within the window.
+   */
+  private static <S> @Nullable Travel<S> plan(
+      boolean undo, Vector<Snapshot<S>> win, @Nullable Object by) {
+    long head = win.last().version();
+    long target = undo ? undoTarget(win, head) : redoTarget(win, head);
+    if (target < 0) {
+      return null;
+    }
+    Snapshot<S> t = Objects.requireNonNull(find(win, target));
+    return new Travel<>(t.state(), undo
+        ? new HistoryCause.Undo(head, target, by)
+        : new HistoryCause.Redo(target, by));
+  }
+
+  /** The version an undo at {@code v} restores: the top of v's undo stack, or -1. */
+  static <S> long undoTarget(Vector<Snapshot<S>> win, long v) {
+    for (;;) {
+      Snapshot<S> s = find(win, v);
+      if (s == null) {
+        return -1;
+      }
+      if (s.cause() instanceof HistoryCause.Undo u && u.restoredVersion() < v) {
+        v = u.restoredVersion(); // an undo restored r and r's undo stack
+        continue;
+      }
+      return find(win, v - 1) == null ? -1 : v - 1;
+    }
+  }
+
+  /** The version a redo at {@code v} restores: the top of v's redo stack, or -1. */
+  static <S> long redoTarget(Vector<Snapshot<S>> win, long v) {
+    for (;;) {
+      Snapshot<S> s = find(win, v);
+      if (s == null) {
+        return -1;
+      }
+      if (s.cause() instanceof HistoryCause.Undo) {
+        return find(win, v - 1) == null ? -1 : v - 1; // the version it undid
+      }
+      if (s.cause() instanceof HistoryCause.Redo r && r.restoredVersion() < v) {
+        v = r.restoredVersion(); // a redo of t leaves the redo stack t had
+        continue;
+      }
+      return -1; // an ordinary change empties the redo stack
+    }
+  }
+
+  private static <S> @Nullable Snapshot<S> find(Vector<Snapshot<S>> win, long version) {
+    long first = win.head().version();
+    if (version < first || version > win.last().version()) {
+      return null;
+    }
+    return win.get((int) (version - first));
+  }
+
+  private Mono<Outcome<S>> travel(boolean undo, long expectedVersion, @Nullable Object by) {
+    return write(by, expectedVersion, UnaryOperator.identity(), undo ? UNDO : REDO)
+        .map(r -> r.conflict()
+            ? new Outcome.Conflict<>(expectedVersion, r.snapshot())
+            : new Outcome.Applied<>(r.snapshot()));
+  }
+
+  /** The history of a store built with a history size: the window, undo and redo. */
+  private final class RedisHistory implements History<S> {
+
+    private final AsyncHistory<S> async = new AsyncHistory<>() {
+      @Override
+      public Mono<Outcome<S>> undoIfVersion(long expectedVersion, @Nullable Object by) {
+        CommitPipeline.requireVersion(expectedVersion);
+        return travel(true, expectedVersion, by);
+      }
+
+      @Override
+      public Mono<Outcome<S>> redoIfVersion(long expectedVersion, @Nullable Object by) {
+        CommitPipeline.requireVersion(expectedVersion);
+        return travel(false, expectedVersion, by);
+      }
+    };
+
+    @Override
+    public io.vavr.collection.List<Snapshot<S>> versions() {
+      return window.toList();
+    }
+
+    @Override
+    public Optional<Snapshot<S>> at(long version) {
+      return Optional.ofNullable(find(window, version));
+    }
+
+    @Override
+    public Snapshot<S> undo(@Nullable Object by) {
+      return join(travel(true, ANY_VERSION, by)).snapshot();
+    }
+
+    @Override
+    public Snapshot<S> redo(@Nullable Object by) {
+      return join(travel(false, ANY_VERSION, by)).snapshot();
+    }
+
+    @Override
+    public Outcome<S> undoIfVersion(long expectedVersion, @Nullable Object by) {
+      CommitPipeline.requireVersion(expectedVersion);
+      return join(travel(true, expectedVersion, by));
+    }
+
+    @Override
+    public Outcome<S> redoIfVersion(long expectedVersion, @Nullable Object by) {
+      CommitPipeline.requireVersion(expectedVersion);
+      return join(travel(false, expectedVersion, by));
+    }
+
+    @Override
+    public boolean canUndo() {
+      return plan(true, window, null) != null;
+    }
+
+    @Override
+    public boolean canRedo() {
+      return plan(false, window, null) != null;
+    }
+
+    @Override
+    public AsyncHistory<S> async() {
+      return async;
     }
   }
 
@@ -992,7 +1267,7 @@ public final class RedisStore<S> implements Store<S> {
       return LuaScripts.run(redis, LuaScripts.ADVANCE, LuaScripts.ADVANCE_SHA, keys,
               LuaScripts.bytes(c.epoch()), LuaScripts.bytes(redisVersion),
               LuaScripts.bytes(local.version()), LuaScripts.bytes(clock.millis()), maxLength,
-              LuaScripts.bytes(newId()), LuaScripts.bytes(HISTORY_CHANGED),
+              LuaScripts.bytes(newId()), CauseJson.encode(HISTORY_CHANGED),
               LuaScripts.bytes(ours ? "1" : "0"), ours ? encode(local.state()) : new byte[0])
           .flatMap(reply -> (Long) reply.get(0) == -1
               ? resync()
@@ -1013,7 +1288,7 @@ public final class RedisStore<S> implements Store<S> {
               LuaScripts.bytes(local.version()), encode(local.state()),
               LuaScripts.bytes(local.timestampMillis()), maxLength,
               LuaScripts.bytes(cause == null ? "0" : "1"),
-              LuaScripts.bytes(cause == null ? "" : cause.toString()), LuaScripts.bytes(fresh))
+              cause == null ? new byte[0] : CauseJson.encode(cause), LuaScripts.bytes(fresh))
           .map(reply -> (Long) reply.get(0) == 1
               ? new Current<>(Snapshot.of(local.version(), local.state(), local.cause(),
                   local.timestampMillis(), fresh), fresh, true)
@@ -1029,7 +1304,8 @@ public final class RedisStore<S> implements Store<S> {
     noteSize(bytes.length);
     S state = decode(bytes, version);
     long timestamp = Long.parseLong(text((byte[]) reply.get(3)));
-    String cause = "1".equals(text((byte[]) reply.get(4))) ? text((byte[]) reply.get(5)) : null;
+    Object cause = "1".equals(text((byte[]) reply.get(4)))
+        ? CauseJson.decode((byte[]) reply.get(5)) : null;
     String e = text((byte[]) reply.get(6));
     return new Current<>(
         Snapshot.of(version, state, cause, timestamp == 0 ? clock.millis() : timestamp, e),
@@ -1045,7 +1321,8 @@ public final class RedisStore<S> implements Store<S> {
     // This instance's own write: its snapshot carries the caller's cause object.
     Object own = w == null ? null : ownCauses.get(text(w));
     byte[] e = body.get("e");
-    return Snapshot.of(version, decode(s, version), own != null ? own : c == null ? null : text(c),
+    return Snapshot.of(version, decode(s, version),
+        own != null ? own : c == null ? null : CauseJson.decode(c),
         t == null ? clock.millis() : Long.parseLong(text(t)), e == null ? epoch : text(e));
   }
 
@@ -1117,6 +1394,9 @@ public final class RedisStore<S> implements Store<S> {
           Objects.requireNonNull(resync().block(writeTimeout));
           resyncs.increment();
         }
+        if (historySize > 1) {
+          backfill();
+        }
         long known = replica.snapshot().version();
         long stuck = stuckAt;
         List<StreamMessage<String, byte[]>> batch = follower.sync().xread(
@@ -1165,7 +1445,7 @@ public final class RedisStore<S> implements Store<S> {
     }
     if (v == known + 1) {
       try {
-        replica.advance(snapshotOf(v, entry.getBody()));
+        advanceReplica(snapshotOf(v, entry.getBody()));
         noteHead(v, entry.getBody().get("w"));
         return true;
       } catch (UndecodableStateException e) {

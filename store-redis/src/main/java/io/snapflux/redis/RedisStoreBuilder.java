@@ -201,8 +201,8 @@ public final class RedisStoreBuilder<S> {
    * its validators and interceptors (before those added on this builder), its equivalence and
    * its clock; the store receives them as {@link io.snapflux.store.StoreOptions}, like every
    * backend. {@code options} is used, not copied: {@link #build()} names it with this builder's
-   * name and sets its backend. Not used: the history size (a Redis store has no history
-   * capability: {@link RedisStore#history()} is empty), the backoff (see {@link RedisStore}) and
+   * name and sets its backend. Its history size is used (see {@link #history(int)}). Not used:
+   * the backoff (see {@link RedisStore}) and
    * the delivery scheduler (a Redis store delivers on {@link #deliverOn(Scheduler)},
    * bounded-elastic by default).
    *
@@ -213,6 +213,26 @@ public final class RedisStoreBuilder<S> {
   public RedisStoreBuilder<S> options(StoreBuilder<S> options) {
     this.base = Objects.requireNonNull(options, "options");
     return this;
+  }
+
+  /**
+   * Keeps the last {@code size} versions as the store's {@linkplain RedisStore#history() history
+   * capability}: each instance holds them (filled from the stream at start-up and after a jump,
+   * then kept as the follower advances: at most {@code size} decoded states in memory), and undo
+   * and redo are new commits through the same compare-and-set, derived from the causes in the
+   * shared history, so every instance undoes the same change. 0 (the default) keeps none: {@code
+   * history()} is empty. The stream must keep at least as many entries ({@link
+   * #streamMaxLength(long)}) for a starting instance to find them.
+   *
+   * @param size the number of versions kept, at least 0
+   * @return this builder
+   * @throws IllegalArgumentException if {@code size} is negative
+   */
+  public RedisStoreBuilder<S> history(int size) {
+    if (size < 0) {
+      throw new IllegalArgumentException("history size must be >= 0, was " + size);
+    }
+    return own(b -> b.history(size));
   }
 
   /**
