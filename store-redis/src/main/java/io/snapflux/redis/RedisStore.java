@@ -83,8 +83,8 @@ import reactor.util.retry.Retry;
  *   <li>{@code snapflux:{n}:version}: the version, a decimal integer;
  *   <li>{@code snapflux:{n}:stream}: a Redis Stream of changes, trimmed to about {@link
  *       RedisStoreBuilder#streamMaxLength(long)} entries. Entry id {@code <version>-0}; fields
- *       {@code s} (state), {@code t} (commit time, epoch millis), {@code c} (the cause's {@code
- *       toString()}, absent when there is none), {@code w} (the id of the write), {@code e} (the
+ *       {@code s} (state), {@code t} (commit time, epoch millis), {@code c} (the cause as JSON,
+ *       absent when there is none; see "Causes" below), {@code w} (the id of the write), {@code e} (the
  *       history epoch);
  *   <li>{@code snapflux:{n}:meta}: a hash, {@code e} the history epoch, {@code f} the oldest
  *       version whose write id is still kept;
@@ -110,6 +110,16 @@ import reactor.util.retry.Retry;
  * #commitStatus(String)} with the exception's {@linkplain CommitOutcomeUnknownException#writeId()
  * write id} settles it later). A write whose reply was lost or came too late is settled by
  * asking Redis for its write id, so a write that timed out but was applied is reported applied.
+ *
+ * <h2>History</h2>
+ *
+ * <p>Built with a history size ({@link RedisStoreBuilder#history(int)}, or the starter's {@code
+ * snapflux.stores.<name>.history-size}), {@link #history()} holds the last versions (the same on
+ * every instance: an instance reads them from the stream when it opens) and undoes and redoes
+ * them as new versions committed through the same compare-and-set as updates. Undo and redo are
+ * derived from the causes in the shared history, not from per-instance memory: an undo made on
+ * one instance is redone or undone further on another. They reach back only within the kept
+ * versions. Without a history size, {@code history()} is empty.
  *
  * <h2>Causes</h2>
  *
@@ -178,6 +188,27 @@ import reactor.util.retry.Retry;
  * retried), so lossless subscribers see every version in order. The replica only jumps when an
  * entry is missing from the stream (trimmed), undecodable, or of another history.
  *
+ * History capability (a history size n above 0). Each instance keeps a window: the replica's
+ * newest versions, consecutive and of one epoch, at most n, changed together with the replica
+ * under windowLock (advanceReplica); a jump (gap, resync, another epoch) starts it again. It is
+ * filled from the stream (XREVRANGE below its oldest version) when the store opens and, by the
+ * follower, after a jump, so an instance that started later holds the same versions as the
+ * others (memory: n decoded states). versions() and at(v) read the window, never the network.
+ * Undo and redo are ordinary writes (the same Write, COMMIT compare-and-set, resends, settling
+ * and afterCommit) whose next state and cause are planned on the window ending at the attempt's
+ * base (a conflict reply's newer base is first filled in from the stream): nothing is kept per
+ * instance. The rule, a function of the shared history (versions and their causes) alone:
+ *   undo target of v: if v's cause is Undo(restored r), the undo target of r (an undo restored
+ *     r's state and r's undo stack); otherwise v - 1;
+ *   redo target of v: if v's cause is Undo, v - 1 (the version it undid); if it is Redo(t), the
+ *     redo target of t (a redo of t leaves the redo stack t had); otherwise none (an ordinary
+ *     change empties the redo stack);
+ * a target outside the window means nothing to undo (redo). This gives the memory store's stacks
+ * (UndoStacks) bounded by the window instead of by a count of steps, and every instance with
+ * the same window plans the same undo; two instances undoing at once race in COMMIT like any
+ * writers (one wins, the other re-plans on the new head or reports the conflict). Causes travel
+ * as JSON (CauseJson) so that every instance reads HistoryCause back.
+ *
  * Undecodable entries. An entry the codec cannot read is skipped by jumping to Redis's state (a
  * visible gap, lastError names the version); if the state itself cannot be read, the instance
  * reports itself down naming the version, reads keep serving the replica, writes fail at once
@@ -241,6 +272,11 @@ import reactor.util.retry.Retry;
  *     lag is 0 once the replica has every version seen in Redis. (RedisStatsTest.*,
  *      RedisWriteOutcomeTest.update_requestLaterThanWriteTimeout_*,
  *      RedisWriteOutcomeTest.update_redisUnreachableBeforeTheOutcomeIsKnown_*)
+ * 12. History: every instance holds the same last n versions with the same causes (a late
+ *     starter included); undo and redo are new versions through COMMIT, derived from the shared
+ *     history, so an undo on one instance is seen on the others and continued by them; two
+ *     conditional undos at one version: exactly one applies. (RedisStoreContractTest.history_*,
+ *     RedisSharedHistoryTest.*)
  * </pre>
  *
  * @param <S> the type of the state
