@@ -52,7 +52,9 @@ final class LuaScripts {
 
   /**
    * The version-checked CAS. ARGV: expectedVersion, state, timestampMillis, maxLen, writeId,
-   * hasCause ('1'/'0'), cause, epoch, retention. Replies:
+   * hasCause ('1'/'0'), cause, epoch, retention, and optionally patch: when given and not empty,
+   * the stream entry carries it as {@code d} (a JSON Patch from the expected version) instead of
+   * the state as {@code s}; the state key always holds the full state. Replies:
    *
    * <ul>
    *   <li>{1, newVersion}: committed;
@@ -86,8 +88,10 @@ final class LuaScripts {
       end
       if tonumber(cur) ~= expected then return current(cur) end
       local nv = string.format('%d', expected + 1)
+      local field, payload = 's', ARGV[2]
+      if ARGV[10] and ARGV[10] ~= '' then field, payload = 'd', ARGV[10] end
       local args = {'XADD', KEYS[3], 'MAXLEN', '~', ARGV[4], nv .. '-0',
-                    's', ARGV[2], 't', ARGV[3], 'w', ARGV[5], 'e', ARGV[8]}
+                    field, payload, 't', ARGV[3], 'w', ARGV[5], 'e', ARGV[8]}
       if ARGV[6] == '1' then
         args[#args + 1] = 'c'
         args[#args + 1] = ARGV[7]

@@ -301,6 +301,11 @@ public final class RedisStore<S> implements Store<S> {
   private final byte[] maxLength;
   private final byte[] retention;
   private final long catchUpBytes;
+  /** Stream deltas: the smallest state written as a patch (0: never), every how many full. */
+  private final long deltaThreshold;
+  private final int fullEvery;
+  /** Set when the codec's bytes are not JSON: every entry then carries the full state. */
+  private volatile boolean deltasUnsupported;
   private final Clock clock;
 
   private final String[] keys;
@@ -407,6 +412,8 @@ public final class RedisStore<S> implements Store<S> {
     this.maxLength = LuaScripts.bytes(b.streamMaxLength);
     this.retention = LuaScripts.bytes(b.writeIdRetention);
     this.catchUpBytes = b.catchUpBytes;
+    this.deltaThreshold = b.deltaThreshold;
+    this.fullEvery = b.fullEvery;
     this.clock = options.clock();
     this.historySize = options.historySize();
     this.historyView = historySize == 0 ? null : new RedisHistory();
@@ -820,6 +827,7 @@ public final class RedisStore<S> implements Store<S> {
       }
       byte[] bytes = encode(next);
       noteSize(bytes.length);
+      byte[] patch = patch(base, bytes);
       Attempt<S> a = new Attempt<>(base, next, cause, clock.millis());
       String attemptEpoch = epoch;
       byte[] history = LuaScripts.bytes(attemptEpoch);
@@ -831,7 +839,7 @@ public final class RedisStore<S> implements Store<S> {
             return LuaScripts.run(redis, LuaScripts.COMMIT, LuaScripts.COMMIT_SHA, keys,
                 LuaScripts.bytes(base.version()), bytes, LuaScripts.bytes(a.timestamp()),
                 maxLength, LuaScripts.bytes(w.id), LuaScripts.bytes(cause == null ? "0" : "1"),
-                cause == null ? new byte[0] : CauseJson.encode(cause), history, retention)
+                cause == null ? new byte[0] : CauseJson.encode(cause), history, retention, patch)
                 .doOnNext(reply -> w.inDoubt = false)
                 .doOnError(e -> {
                   if (!isTransportError(e)) {
@@ -886,6 +894,26 @@ public final class RedisStore<S> implements Store<S> {
                 .then(Mono.defer(() -> attempt(w, newer(replica.snapshot(), now), retry + 1)));
           });
     });
+  }
+
+  /**
+   * The stream entry's patch from {@code base} to {@code next} (empty: the entry carries the full
+   * state), by the rule of {@link RedisStoreBuilder#streamDeltas(long, int)}.
+   */
+  private byte[] patch(Snapshot<S> base, byte[] next) {
+    if (deltaThreshold == 0 || next.length < deltaThreshold || deltasUnsupported
+        || (base.version() + 1) % fullEvery == 0) {
+      return new byte[0];
+    }
+    try {
+      byte[] patch = StatePatches.diff(encode(base.state()), next);
+      return patch.length * 2L <= next.length ? patch : new byte[0];
+    } catch (RuntimeException e) {
+      deltasUnsupported = true;
+      LOG.warn("store '{}': the codec {} does not write JSON; stream entries carry full states "
+          + "({})", name, codec, e.toString());
+      return new byte[0];
+    }
   }
 
   private static <S> Snapshot<S> newer(Snapshot<S> a, Snapshot<S> b) {
@@ -1039,19 +1067,30 @@ public final class RedisStore<S> implements Store<S> {
     backfilledBelow = first.version();
     try {
       roundTrips.increment();
+      // Patch entries need their predecessor: read back to a full entry (at most fullEvery more).
       List<StreamMessage<String, byte[]>> page = redis.xrevrange(streamKey,
-              Range.create("0-0", (first.version() - 1) + "-0"), Limit.from(missing))
+              Range.create("0-0", (first.version() - 1) + "-0"),
+              Limit.from(missing + (deltaThreshold == 0 ? 0 : fullEvery)))
           .collectList().block(writeTimeout);
-      Vector<Snapshot<S>> older = Vector.empty();
+      // The consecutive run of this epoch below the window, oldest first.
+      Vector<StreamMessage<String, byte[]>> run = Vector.empty();
       long expect = first.version() - 1;
       for (StreamMessage<String, byte[]> entry : Objects.requireNonNull(page)) {
         byte[] e = entry.getBody().get("e");
         if (versionOf(entry) != expect || e == null || !text(e).equals(first.epoch())) {
           break;
         }
-        older = older.prepend(snapshotOf(expect, entry.getBody()));
+        run = run.prepend(entry);
         expect--;
       }
+      run = run.dropWhile(entry -> entry.getBody().get("s") == null);
+      Vector<Snapshot<S>> older = Vector.empty();
+      Snapshot<S> previous = null;
+      for (StreamMessage<String, byte[]> entry : run) {
+        previous = snapshotOf(versionOf(entry), entry.getBody(), previous);
+        older = older.append(previous);
+      }
+      older = older.drop(Math.max(0, older.size() - missing));
       if (older.isEmpty()) {
         return;
       }
@@ -1348,16 +1387,49 @@ public final class RedisStore<S> implements Store<S> {
         e, false);
   }
 
+  /** The snapshot of a stream entry; a patch entry applies to the replica's snapshot. */
   private Snapshot<S> snapshotOf(long version, Map<String, byte[]> body) {
+    return snapshotOf(version, body, replica.snapshot());
+  }
+
+  /**
+   * The snapshot of a stream entry: its full state ({@code s}) or its patch ({@code d}) applied
+   * to {@code base}, which must be the previous version of the entry's epoch.
+   *
+   * @throws UndecodableStateException if the state cannot be decoded, or the entry is a patch
+   *     and {@code base} is not the version before it (the caller then reads the full state)
+   */
+  private Snapshot<S> snapshotOf(
+      long version, Map<String, byte[]> body, @Nullable Snapshot<S> base) {
     byte[] t = body.get("t");
     byte[] c = body.get("c");
     byte[] w = body.get("w");
-    byte[] s = Objects.requireNonNull(body.get("s"), "entry without s");
-    noteSize(s.length);
+    byte[] e = body.get("e");
+    byte[] s = body.get("s");
+    S state;
+    if (s != null) {
+      noteSize(s.length);
+      state = decode(s, version);
+    } else {
+      byte[] d = Objects.requireNonNull(body.get("d"), "entry without s or d");
+      String entryEpoch = e == null ? epoch : text(e);
+      if (base == null || base.version() != version - 1 || !entryEpoch.equals(base.epoch())) {
+        throw new UndecodableStateException(name, "store '" + name + "': stream entry " + version
+            + " is a patch of version " + (version - 1) + " of epoch " + entryEpoch
+            + ", which this instance does not hold", null);
+      }
+      byte[] bytes;
+      try {
+        bytes = StatePatches.apply(encode(base.state()), d);
+      } catch (RuntimeException x) {
+        throw new UndecodableStateException(name, "store '" + name + "': the patch of stream "
+            + "entry " + version + " does not apply to version " + (version - 1) + ": " + x, x);
+      }
+      state = decode(bytes, version);
+    }
     // This instance's own write: its snapshot carries the caller's cause object.
     Object own = w == null ? null : ownCauses.get(text(w));
-    byte[] e = body.get("e");
-    return Snapshot.of(version, decode(s, version),
+    return Snapshot.of(version, state,
         own != null ? own : c == null ? null : CauseJson.decode(c),
         t == null ? clock.millis() : Long.parseLong(text(t)), e == null ? epoch : text(e));
   }
