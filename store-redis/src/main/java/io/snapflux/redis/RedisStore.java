@@ -83,7 +83,8 @@ import reactor.util.retry.Retry;
  *   <li>{@code snapflux:{n}:version}: the version, a decimal integer;
  *   <li>{@code snapflux:{n}:stream}: a Redis Stream of changes, trimmed to about {@link
  *       RedisStoreBuilder#streamMaxLength(long)} entries. Entry id {@code <version>-0}; fields
- *       {@code s} (state), {@code t} (commit time, epoch millis), {@code c} (the cause as JSON,
+ *       {@code s} (state) or {@code d} (a JSON Patch from the previous version, for large
+ *       states: {@link RedisStoreBuilder#streamDeltas(long, int)}), {@code t} (commit time, epoch millis), {@code c} (the cause as JSON,
  *       absent when there is none; see "Causes" below), {@code w} (the id of the write), {@code e} (the
  *       history epoch);
  *   <li>{@code snapflux:{n}:meta}: a hash, {@code e} the history epoch, {@code f} the oldest
@@ -208,6 +209,15 @@ import reactor.util.retry.Retry;
  * the same window plans the same undo; two instances undoing at once race in COMMIT like any
  * writers (one wins, the other re-plans on the new head or reports the conflict). Causes travel
  * as JSON (CauseJson) so that every instance reads HistoryCause back.
+ *
+ * Deltas. An entry carries the full state (s) or, for a state of at least deltaThreshold bytes
+ * whose patch is at most half its size and whose version is not a multiple of fullEvery, a JSON
+ * Patch (d) from the attempt's base: COMMIT checked that base is Redis's version - 1 of the
+ * writer's epoch, so the patch's base is the version before in that epoch. snapshotOf applies a
+ * patch only to a base at exactly version - 1 of the entry's epoch (the follower and fill only
+ * take the next version anyway); anything else throws as undecodable and the caller resyncs
+ * from the full state key. backfill reads back to a full entry (at most fullEvery more) and
+ * decodes forward. (RedisStreamDeltaTest.*)
  *
  * Undecodable entries. An entry the codec cannot read is skipped by jumping to Redis's state (a
  * visible gap, lastError names the version); if the state itself cannot be read, the instance
