@@ -52,10 +52,12 @@ final class LuaScripts {
 
   /**
    * The version-checked CAS. ARGV: expectedVersion, state, timestampMillis, maxLen, writeId,
-   * hasCause ('1'/'0'), cause, epoch, retention[, touch]. With touch = '1' (replica
+   * hasCause ('1'/'0'), cause, epoch, retention, touch, patch. With touch = '1' (replica
    * acknowledgements on: see ReplicaAcks), a resent write found committed increments {@code
    * meta}'s field {@code a}, so the connection has written after the commit and a WAIT on it
-   * covers the commit. Replies:
+   * covers the commit. Patch (ARGV[11], optional): when given and not empty, the stream entry
+   * carries it as {@code d} (a JSON Patch from the expected version) instead of the state as
+   * {@code s}; the state key always holds the full state. Replies:
    *
    * <ul>
    *   <li>{1, newVersion}: committed;
@@ -92,8 +94,10 @@ final class LuaScripts {
       end
       if tonumber(cur) ~= expected then return current(cur) end
       local nv = string.format('%d', expected + 1)
+      local field, payload = 's', ARGV[2]
+      if ARGV[11] and ARGV[11] ~= '' then field, payload = 'd', ARGV[11] end
       local args = {'XADD', KEYS[3], 'MAXLEN', '~', ARGV[4], nv .. '-0',
-                    's', ARGV[2], 't', ARGV[3], 'w', ARGV[5], 'e', ARGV[8]}
+                    field, payload, 't', ARGV[3], 'w', ARGV[5], 'e', ARGV[8]}
       if ARGV[6] == '1' then
         args[#args + 1] = 'c'
         args[#args + 1] = ARGV[7]

@@ -13,8 +13,8 @@ import java.util.Objects;
  * {@link io.snapflux.store.StoreBuilder#backend(Backend)}. It receives the store's options like
  * every backend (name, declared type, validators, interceptors, equivalence, clock) and adds the
  * Redis settings below; the state is encoded as JSON with the store's declared type ({@link
- * StoreOptions#type()}). A Redis store has no history capability (its {@code history()} is
- * empty). For a codec of your own, use {@link RedisStore#builder(String, Object)}.
+ * StoreOptions#type()}). With a history size ({@link io.snapflux.store.StoreBuilder#history(int)})
+ * the store has the history capability (see {@link RedisStoreBuilder#history(int)}). For a codec of your own, use {@link RedisStore#builder(String, Object)}.
  *
  * <p>A configuration, not thread-safe while being configured.
  */

@@ -14,11 +14,14 @@ import io.lettuce.core.XReadArgs;
 import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.cluster.api.reactive.RedisClusterReactiveCommands;
 import io.lettuce.core.resource.ClientResources;
+import io.snapflux.store.AsyncHistory;
 import io.snapflux.store.AsyncWrites;
 import io.snapflux.store.CommitPipeline;
 import io.snapflux.store.StoreOptions;
 import io.snapflux.store.Delivery;
 import io.snapflux.store.Equivalence;
+import io.snapflux.store.History;
+import io.snapflux.store.HistoryCause;
 import io.snapflux.store.Outcome;
 import io.snapflux.store.Replica;
 import io.snapflux.store.Snapshot;
@@ -29,6 +32,7 @@ import io.snapflux.store.StoreClosedException;
 import io.snapflux.store.StoreException;
 import io.snapflux.store.StoreStats;
 import io.vavr.Tuple2;
+import io.vavr.collection.Vector;
 import java.io.IOException;
 import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -38,6 +42,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
@@ -73,8 +78,9 @@ import reactor.util.retry.Retry;
  *   <li>{@code snapflux:{n}:version}: the version, a decimal integer;
  *   <li>{@code snapflux:{n}:stream}: a Redis Stream of changes, trimmed to about {@link
  *       RedisStoreBuilder#streamMaxLength(long)} entries. Entry id {@code <version>-0}; fields
- *       {@code s} (state), {@code t} (commit time, epoch millis), {@code c} (the cause's {@code
- *       toString()}, absent when there is none), {@code w} (the id of the write), {@code e} (the
+ *       {@code s} (state) or {@code d} (a JSON Patch from the previous version, for large
+ *       states: {@link RedisStoreBuilder#streamDeltas(long, int)}), {@code t} (commit time, epoch millis), {@code c} (the cause as JSON,
+ *       absent when there is none; see "Causes" below), {@code w} (the id of the write), {@code e} (the
  *       history epoch);
  *   <li>{@code snapflux:{n}:meta}: a hash, {@code e} the history epoch, {@code f} the oldest
  *       version whose write id is still kept;
@@ -108,10 +114,23 @@ import reactor.util.retry.Retry;
  * write wait for replicas ({@code WAIT}) and report a shortfall with {@link
  * ReplicaAcknowledgementException} (committed, not yet replicated).
  *
+ * <h2>History</h2>
+ *
+ * <p>Built with a history size ({@link RedisStoreBuilder#history(int)}, or the starter's {@code
+ * snapflux.stores.<name>.history-size}), {@link #history()} holds the last versions (the same on
+ * every instance: an instance reads them from the stream when it opens) and undoes and redoes
+ * them as new versions committed through the same compare-and-set as updates. Undo and redo are
+ * derived from the causes in the shared history, not from per-instance memory: an undo made on
+ * one instance is redone or undone further on another. They reach back only within the kept
+ * versions. Without a history size, {@code history()} is empty.
+ *
  * <h2>Causes</h2>
  *
- * <p>The instance that commits a change keeps its cause object; other instances receive the
- * cause's {@code toString()}.
+ * <p>Causes travel as JSON, encoded as the Spring starter's SSE events encode them: the instance
+ * that commits a change keeps its cause object; other instances receive a {@link String} for a
+ * cause that was a string (or has no JSON form: its {@code toString()}), a {@link
+ * io.snapflux.store.HistoryCause} for an undo or redo, and a Jackson {@code JsonNode} tree for
+ * anything else (a record, a number, an enum...).
  *
  * <pre>
  * Implementation notes.
@@ -171,6 +190,36 @@ import reactor.util.retry.Retry;
  * elsewhere lie between, it first fills them in from the stream (XRANGE pages, transport errors
  * retried), so lossless subscribers see every version in order. The replica only jumps when an
  * entry is missing from the stream (trimmed), undecodable, or of another history.
+ *
+ * History capability (a history size n above 0). Each instance keeps a window: the replica's
+ * newest versions, consecutive and of one epoch, at most n, changed together with the replica
+ * under windowLock (advanceReplica); a jump (gap, resync, another epoch) starts it again. It is
+ * filled from the stream (XREVRANGE below its oldest version) when the store opens and, by the
+ * follower, after a jump, so an instance that started later holds the same versions as the
+ * others (memory: n decoded states). versions() and at(v) read the window, never the network.
+ * Undo and redo are ordinary writes (the same Write, COMMIT compare-and-set, resends, settling
+ * and afterCommit) whose next state and cause are planned on the window ending at the attempt's
+ * base (a conflict reply's newer base is first filled in from the stream): nothing is kept per
+ * instance. The rule, a function of the shared history (versions and their causes) alone:
+ *   undo target of v: if v's cause is Undo(restored r), the undo target of r (an undo restored
+ *     r's state and r's undo stack); otherwise v - 1;
+ *   redo target of v: if v's cause is Undo, v - 1 (the version it undid); if it is Redo(t), the
+ *     redo target of t (a redo of t leaves the redo stack t had); otherwise none (an ordinary
+ *     change empties the redo stack);
+ * a target outside the window means nothing to undo (redo). This gives the memory store's stacks
+ * (UndoStacks) bounded by the window instead of by a count of steps, and every instance with
+ * the same window plans the same undo; two instances undoing at once race in COMMIT like any
+ * writers (one wins, the other re-plans on the new head or reports the conflict). Causes travel
+ * as JSON (CauseJson) so that every instance reads HistoryCause back.
+ *
+ * Deltas. An entry carries the full state (s) or, for a state of at least deltaThreshold bytes
+ * whose patch is at most half its size and whose version is not a multiple of fullEvery, a JSON
+ * Patch (d) from the attempt's base: COMMIT checked that base is Redis's version - 1 of the
+ * writer's epoch, so the patch's base is the version before in that epoch. snapshotOf applies a
+ * patch only to a base at exactly version - 1 of the entry's epoch (the follower and fill only
+ * take the next version anyway); anything else throws as undecodable and the caller resyncs
+ * from the full state key. backfill reads back to a full entry (at most fullEvery more) and
+ * decodes forward. (RedisStreamDeltaTest.*)
  *
  * Undecodable entries. An entry the codec cannot read is skipped by jumping to Redis's state (a
  * visible gap, lastError names the version); if the state itself cannot be read, the instance
@@ -241,6 +290,11 @@ import reactor.util.retry.Retry;
  *     acknowledged write is lost when its master is killed and a replica promoted.
  *     (RedisReplicaAcksTest.*, LuaScriptsTest.commit_resentWithTouch_*,
  *      RedisClusterTest.masterKilledUnderWriters_withReplicaAcks_noAcknowledgedIncrementLost)
+ * 13. History: every instance holds the same last n versions with the same causes (a late
+ *     starter included); undo and redo are new versions through COMMIT, derived from the shared
+ *     history, so an undo on one instance is seen on the others and continued by them; two
+ *     conditional undos at one version: exactly one applies. (RedisStoreContractTest.history_*,
+ *     RedisSharedHistoryTest.*)
  * </pre>
  *
  * @param <S> the type of the state
@@ -263,6 +317,11 @@ public final class RedisStore<S> implements Store<S> {
   private final byte[] maxLength;
   private final byte[] retention;
   private final long catchUpBytes;
+  /** Stream deltas: the smallest state written as a patch (0: never), every how many full. */
+  private final long deltaThreshold;
+  private final int fullEvery;
+  /** Set when the codec's bytes are not JSON: every entry then carries the full state. */
+  private volatile boolean deltasUnsupported;
   private final Clock clock;
 
   private final String[] keys;
@@ -285,6 +344,19 @@ public final class RedisStore<S> implements Store<S> {
   private final String writerId;
   private final AtomicLong writeSequence = new AtomicLong();
   private final AtomicBoolean closed = new AtomicBoolean();
+  /** The history size (the store options'), 0 for a store without history. */
+  private final int historySize;
+  /** The history capability; null without history. */
+  private final @Nullable History<S> historyView;
+  /** Guards advancing the replica together with {@link #window}. */
+  private final Object windowLock = new Object();
+  /**
+   * The replica's newest versions, consecutive and of one epoch, at most historySize of them,
+   * newest last (the replica's snapshot): the history. Replaced under windowLock.
+   */
+  private volatile Vector<Snapshot<S>> window;
+  /** The oldest window version a backfill from the stream was last tried below, or -1. */
+  private volatile long backfilledBelow = -1;
   /** The cause objects of this instance's writes in flight, by write id. */
   private final Map<String, Object> ownCauses = new ConcurrentHashMap<>();
 
@@ -359,7 +431,11 @@ public final class RedisStore<S> implements Store<S> {
     this.maxLength = LuaScripts.bytes(b.streamMaxLength);
     this.retention = LuaScripts.bytes(b.writeIdRetention);
     this.catchUpBytes = b.catchUpBytes;
+    this.deltaThreshold = b.deltaThreshold;
+    this.fullEvery = b.fullEvery;
     this.clock = options.clock();
+    this.historySize = options.historySize();
+    this.historyView = historySize == 0 ? null : new RedisHistory();
     String prefix = "snapflux:{" + name + "}:";
     this.keys = new String[] {
         prefix + "state", prefix + "version", prefix + "stream", prefix + "meta", prefix + "writes"};
@@ -416,6 +492,8 @@ public final class RedisStore<S> implements Store<S> {
     }
     this.epoch = current.epoch();
     this.replica = Replica.of(name, current.snapshot(), b.deliveryScheduler);
+    this.window = Vector.of(current.snapshot());
+    backfill();
     this.following = true;
     this.listener = new ConnectionListener();
     client.addListener(listener);
@@ -569,9 +647,12 @@ public final class RedisStore<S> implements Store<S> {
 
   /** One logical write: its id stays the same across attempts and resent commands. */
   private static final class Write<S> {
+    /** The cause; for an undo or redo, who asked ({@link HistoryCause#by()}). */
     final @Nullable Object cause;
     final long expected;
     final UnaryOperator<S> fn;
+    /** {@link #ORDINARY}, {@link #UNDO} or {@link #REDO}. */
+    int travel = ORDINARY;
     final String id;
     final long firstBase;
     volatile @Nullable Throwable lastError;
@@ -591,7 +672,11 @@ public final class RedisStore<S> implements Store<S> {
     }
   }
 
-  private record Attempt<S>(Snapshot<S> base, S next, long timestamp) {}
+  private static final int ORDINARY = 0;
+  private static final int UNDO = 1;
+  private static final int REDO = 2;
+
+  private record Attempt<S>(Snapshot<S> base, S next, @Nullable Object cause, long timestamp) {}
 
   /** Which write made {@code version} in the replica's history ({@code null}: not known). */
   private record Head(long version, @Nullable String writeId) {}
@@ -612,12 +697,18 @@ public final class RedisStore<S> implements Store<S> {
   private record Current<S>(Snapshot<S> snapshot, String epoch, boolean seeded) {}
 
   private Mono<Result<S>> write(@Nullable Object cause, long expected, UnaryOperator<S> fn) {
+    return write(cause, expected, fn, ORDINARY);
+  }
+
+  private Mono<Result<S>> write(
+      @Nullable Object cause, long expected, UnaryOperator<S> fn, int travel) {
     return Mono.defer(() -> {
       requireOpen();
       Snapshot<S> base = replica.snapshot();
       Write<S> w = new Write<>(cause, expected, fn,
           writerId + writeSequence.incrementAndGet() + ":" + base.version(), base.version());
-      if (cause != null) {
+      w.travel = travel;
+      if (cause != null && travel == ORDINARY) {
         ownCauses.put(w.id, cause);
       }
       Mono<Decided<S>> decided = expected != ANY_VERSION && base.version() < expected
@@ -672,7 +763,7 @@ public final class RedisStore<S> implements Store<S> {
       if (status instanceof CommitStatus.Committed c) {
         w.acknowledged = -1; // a WAIT on this write's connection is lost with its reply
         return Mono.just(new Decided<>(
-            Snapshot.of(c.version(), a.next(), w.cause, a.timestamp(), a.base().epoch()),
+            Snapshot.of(c.version(), a.next(), a.cause(), a.timestamp(), a.base().epoch()),
             a.base(), false));
       }
       if (status instanceof CommitStatus.NotCommitted) {
@@ -749,19 +840,49 @@ public final class RedisStore<S> implements Store<S> {
   }
 
   private Mono<Decided<S>> attempt(Write<S> w, Snapshot<S> base, int retry) {
+    if (w.travel == ORDINARY) {
+      return attempt(w, base, null, retry);
+    }
+    // An undo or redo is planned on the history up to its base: first bring the replica (and
+    // its window) up to a base Redis named in a conflict reply.
+    return Mono.defer(() -> base.version() > replica.snapshot().version()
+            ? fill(base.version() + 1) : Mono.<Void>empty())
+        .then(Mono.defer(() -> {
+          Vector<Snapshot<S>> win = window;
+          return attempt(w, win.last(), win, retry);
+        }));
+  }
+
+  /** One attempt on {@code base}; {@code win}, the window ending at base, for an undo or redo. */
+  private Mono<Decided<S>> attempt(
+      Write<S> w, Snapshot<S> base, @Nullable Vector<Snapshot<S>> win, int retry) {
     return Mono.defer(() -> {
       requireOpen();
       if (!pipeline.atVersion(base, w.expected)) {
         return Mono.just(new Decided<>(base, null, true));
       }
-      Object cause = w.cause;
-      S next = pipeline.apply(base, w.fn, null, cause);
-      if (next == base.state()) {
-        return Mono.just(new Decided<>(base, null, false)); // equivalent: commit nothing
+      Object cause;
+      S next;
+      if (win == null) {
+        cause = w.cause;
+        next = pipeline.apply(base, w.fn, null, cause);
+        if (next == base.state()) {
+          return Mono.just(new Decided<>(base, null, false)); // equivalent: commit nothing
+        }
+      } else {
+        Travel<S> t = plan(w.travel == UNDO, win, w.cause);
+        if (t == null) {
+          return Mono.just(new Decided<>(base, null, false)); // nothing to undo or redo
+        }
+        cause = t.cause();
+        next = t.state();
+        pipeline.check(base, next, cause);
+        ownCauses.put(w.id, cause);
       }
       byte[] bytes = encode(next);
       noteSize(bytes.length);
-      Attempt<S> a = new Attempt<>(base, next, clock.millis());
+      byte[] patch = patch(base, bytes);
+      Attempt<S> a = new Attempt<>(base, next, cause, clock.millis());
       String attemptEpoch = epoch;
       byte[] history = LuaScripts.bytes(attemptEpoch);
       return retrying(w, () -> {
@@ -772,8 +893,8 @@ public final class RedisStore<S> implements Store<S> {
             byte[][] args = {
                 LuaScripts.bytes(base.version()), bytes, LuaScripts.bytes(a.timestamp()),
                 maxLength, LuaScripts.bytes(w.id), LuaScripts.bytes(cause == null ? "0" : "1"),
-                LuaScripts.bytes(cause == null ? "" : cause.toString()), history, retention,
-                LuaScripts.bytes(acks == null ? "0" : "1")};
+                cause == null ? new byte[0] : CauseJson.encode(cause), history, retention,
+                LuaScripts.bytes(acks == null ? "0" : "1"), patch};
             Mono<List<Object>> commit = acks == null
                 ? LuaScripts.run(redis, LuaScripts.COMMIT, LuaScripts.COMMIT_SHA, keys, args)
                 : acks.commit(commands, keys, args, n -> w.acknowledged = n);
@@ -832,6 +953,26 @@ public final class RedisStore<S> implements Store<S> {
                 .then(Mono.defer(() -> attempt(w, newer(replica.snapshot(), now), retry + 1)));
           });
     });
+  }
+
+  /**
+   * The stream entry's patch from {@code base} to {@code next} (empty: the entry carries the full
+   * state), by the rule of {@link RedisStoreBuilder#streamDeltas(long, int)}.
+   */
+  private byte[] patch(Snapshot<S> base, byte[] next) {
+    if (deltaThreshold == 0 || next.length < deltaThreshold || deltasUnsupported
+        || (base.version() + 1) % fullEvery == 0) {
+      return new byte[0];
+    }
+    try {
+      byte[] patch = StatePatches.diff(encode(base.state()), next);
+      return patch.length * 2L <= next.length ? patch : new byte[0];
+    } catch (RuntimeException e) {
+      deltasUnsupported = true;
+      LOG.warn("store '{}': the codec {} does not write JSON; stream entries carry full states "
+          + "({})", name, codec, e.toString());
+      return new byte[0];
+    }
   }
 
   private static <S> Snapshot<S> newer(Snapshot<S> a, Snapshot<S> b) {
@@ -930,7 +1071,7 @@ public final class RedisStore<S> implements Store<S> {
 
   private void advanceQuietly(Snapshot<S> s) {
     try {
-      replica.advance(s);
+      advanceReplica(s);
     } catch (StoreClosedException e) {
       // Closed meanwhile: the commit stands in Redis, this instance no longer follows it.
     }
@@ -944,6 +1085,225 @@ public final class RedisStore<S> implements Store<S> {
         epoch = e;
         newestSeen = s.version();
       }
+    }
+  }
+
+  /**
+   * Advances the replica and, in a store with history, its window with it (under windowLock, a
+   * short critical section without I/O): consecutive versions of one epoch are appended (the
+   * oldest dropped beyond the history size), a jump starts the window again.
+   */
+  private boolean advanceReplica(Snapshot<S> s) {
+    if (historySize == 0) {
+      return replica.advance(s);
+    }
+    synchronized (windowLock) {
+      if (!replica.advance(s)) {
+        return false;
+      }
+      Vector<Snapshot<S>> w = window;
+      Snapshot<S> last = w.last();
+      window = last.version() + 1 == s.version() && Objects.equals(last.epoch(), s.epoch())
+          ? (w.size() >= historySize ? w.drop(w.size() - historySize + 1) : w).append(s)
+          : Vector.of(s);
+      return true;
+    }
+  }
+
+  /**
+   * Fills the window with the stream's entries just below its oldest version (same epoch,
+   * consecutive), up to the history size: at start-up and after a jump, so an instance's history
+   * is the shared one, not only what it saw itself. Blocks (the constructor, the follower); a
+   * failure leaves the window as it is. Tried once per oldest version.
+   */
+  private void backfill() {
+    Vector<Snapshot<S>> w = window;
+    Snapshot<S> first = w.head();
+    int missing = historySize - w.size();
+    if (missing <= 0 || first.version() == 0 || backfilledBelow == first.version()) {
+      return;
+    }
+    backfilledBelow = first.version();
+    try {
+      roundTrips.increment();
+      // Patch entries need their predecessor: read back to a full entry (at most fullEvery more).
+      List<StreamMessage<String, byte[]>> page = redis.xrevrange(streamKey,
+              Range.create("0-0", (first.version() - 1) + "-0"),
+              Limit.from(missing + (deltaThreshold == 0 ? 0 : fullEvery)))
+          .collectList().block(writeTimeout);
+      // The consecutive run of this epoch below the window, oldest first.
+      Vector<StreamMessage<String, byte[]>> run = Vector.empty();
+      long expect = first.version() - 1;
+      for (StreamMessage<String, byte[]> entry : Objects.requireNonNull(page)) {
+        byte[] e = entry.getBody().get("e");
+        if (versionOf(entry) != expect || e == null || !text(e).equals(first.epoch())) {
+          break;
+        }
+        run = run.prepend(entry);
+        expect--;
+      }
+      run = run.dropWhile(entry -> entry.getBody().get("s") == null);
+      Vector<Snapshot<S>> older = Vector.empty();
+      Snapshot<S> previous = null;
+      for (StreamMessage<String, byte[]> entry : run) {
+        previous = snapshotOf(versionOf(entry), entry.getBody(), previous);
+        older = older.append(previous);
+      }
+      older = older.drop(Math.max(0, older.size() - missing));
+      if (older.isEmpty()) {
+        return;
+      }
+      synchronized (windowLock) {
+        Vector<Snapshot<S>> now = window;
+        if (now.head() == first) {
+          Vector<Snapshot<S>> filled = older.appendAll(now);
+          window = filled.drop(Math.max(0, filled.size() - historySize));
+        }
+      }
+    } catch (RuntimeException e) {
+      LOG.warn("store '{}': could not read the history below version {} from the stream: {}",
+          name, first.version(), e.toString());
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // History capability: undo and redo derived from the shared history
+
+  @Override
+  public Optional<History<S>> history() {
+    return Optional.ofNullable(historyView);
+  }
+
+  /** An undo or redo planned on a window: the state it restores and its cause. */
+  private record Travel<S>(S state, HistoryCause cause) {}
+
+  /**
+   * The undo (or redo) of the window's newest version, by the rule in the class notes; null if
+   * there is nothing to undo (redo) within the window.
+   */
+  private static <S> @Nullable Travel<S> plan(
+      boolean undo, Vector<Snapshot<S>> win, @Nullable Object by) {
+    long head = win.last().version();
+    long target = undo ? undoTarget(win, head) : redoTarget(win, head);
+    if (target < 0) {
+      return null;
+    }
+    Snapshot<S> t = Objects.requireNonNull(find(win, target));
+    return new Travel<>(t.state(), undo
+        ? new HistoryCause.Undo(head, target, by)
+        : new HistoryCause.Redo(target, by));
+  }
+
+  /** The version an undo at {@code v} restores: the top of v's undo stack, or -1. */
+  static <S> long undoTarget(Vector<Snapshot<S>> win, long v) {
+    for (;;) {
+      Snapshot<S> s = find(win, v);
+      if (s == null) {
+        return -1;
+      }
+      if (s.cause() instanceof HistoryCause.Undo u && u.restoredVersion() < v) {
+        v = u.restoredVersion(); // an undo restored r and r's undo stack
+        continue;
+      }
+      return find(win, v - 1) == null ? -1 : v - 1;
+    }
+  }
+
+  /** The version a redo at {@code v} restores: the top of v's redo stack, or -1. */
+  static <S> long redoTarget(Vector<Snapshot<S>> win, long v) {
+    for (;;) {
+      Snapshot<S> s = find(win, v);
+      if (s == null) {
+        return -1;
+      }
+      if (s.cause() instanceof HistoryCause.Undo) {
+        return find(win, v - 1) == null ? -1 : v - 1; // the version it undid
+      }
+      if (s.cause() instanceof HistoryCause.Redo r && r.restoredVersion() < v) {
+        v = r.restoredVersion(); // a redo of t leaves the redo stack t had
+        continue;
+      }
+      return -1; // an ordinary change empties the redo stack
+    }
+  }
+
+  private static <S> @Nullable Snapshot<S> find(Vector<Snapshot<S>> win, long version) {
+    long first = win.head().version();
+    if (version < first || version > win.last().version()) {
+      return null;
+    }
+    return win.get((int) (version - first));
+  }
+
+  private Mono<Outcome<S>> travel(boolean undo, long expectedVersion, @Nullable Object by) {
+    return write(by, expectedVersion, UnaryOperator.identity(), undo ? UNDO : REDO)
+        .map(r -> r.conflict()
+            ? new Outcome.Conflict<>(expectedVersion, r.snapshot())
+            : new Outcome.Applied<>(r.snapshot()));
+  }
+
+  /** The history of a store built with a history size: the window, undo and redo. */
+  private final class RedisHistory implements History<S> {
+
+    private final AsyncHistory<S> async = new AsyncHistory<>() {
+      @Override
+      public Mono<Outcome<S>> undoIfVersion(long expectedVersion, @Nullable Object by) {
+        CommitPipeline.requireVersion(expectedVersion);
+        return travel(true, expectedVersion, by);
+      }
+
+      @Override
+      public Mono<Outcome<S>> redoIfVersion(long expectedVersion, @Nullable Object by) {
+        CommitPipeline.requireVersion(expectedVersion);
+        return travel(false, expectedVersion, by);
+      }
+    };
+
+    @Override
+    public io.vavr.collection.List<Snapshot<S>> versions() {
+      return window.toList();
+    }
+
+    @Override
+    public Optional<Snapshot<S>> at(long version) {
+      return Optional.ofNullable(find(window, version));
+    }
+
+    @Override
+    public Snapshot<S> undo(@Nullable Object by) {
+      return join(travel(true, ANY_VERSION, by)).snapshot();
+    }
+
+    @Override
+    public Snapshot<S> redo(@Nullable Object by) {
+      return join(travel(false, ANY_VERSION, by)).snapshot();
+    }
+
+    @Override
+    public Outcome<S> undoIfVersion(long expectedVersion, @Nullable Object by) {
+      CommitPipeline.requireVersion(expectedVersion);
+      return join(travel(true, expectedVersion, by));
+    }
+
+    @Override
+    public Outcome<S> redoIfVersion(long expectedVersion, @Nullable Object by) {
+      CommitPipeline.requireVersion(expectedVersion);
+      return join(travel(false, expectedVersion, by));
+    }
+
+    @Override
+    public boolean canUndo() {
+      return plan(true, window, null) != null;
+    }
+
+    @Override
+    public boolean canRedo() {
+      return plan(false, window, null) != null;
+    }
+
+    @Override
+    public AsyncHistory<S> async() {
+      return async;
     }
   }
 
@@ -1041,7 +1401,7 @@ public final class RedisStore<S> implements Store<S> {
       return LuaScripts.run(redis, LuaScripts.ADVANCE, LuaScripts.ADVANCE_SHA, keys,
               LuaScripts.bytes(c.epoch()), LuaScripts.bytes(redisVersion),
               LuaScripts.bytes(local.version()), LuaScripts.bytes(clock.millis()), maxLength,
-              LuaScripts.bytes(newId()), LuaScripts.bytes(HISTORY_CHANGED),
+              LuaScripts.bytes(newId()), CauseJson.encode(HISTORY_CHANGED),
               LuaScripts.bytes(ours ? "1" : "0"), ours ? encode(local.state()) : new byte[0])
           .flatMap(reply -> (Long) reply.get(0) == -1
               ? resync()
@@ -1062,7 +1422,7 @@ public final class RedisStore<S> implements Store<S> {
               LuaScripts.bytes(local.version()), encode(local.state()),
               LuaScripts.bytes(local.timestampMillis()), maxLength,
               LuaScripts.bytes(cause == null ? "0" : "1"),
-              LuaScripts.bytes(cause == null ? "" : cause.toString()), LuaScripts.bytes(fresh))
+              cause == null ? new byte[0] : CauseJson.encode(cause), LuaScripts.bytes(fresh))
           .map(reply -> (Long) reply.get(0) == 1
               ? new Current<>(Snapshot.of(local.version(), local.state(), local.cause(),
                   local.timestampMillis(), fresh), fresh, true)
@@ -1078,23 +1438,58 @@ public final class RedisStore<S> implements Store<S> {
     noteSize(bytes.length);
     S state = decode(bytes, version);
     long timestamp = Long.parseLong(text((byte[]) reply.get(3)));
-    String cause = "1".equals(text((byte[]) reply.get(4))) ? text((byte[]) reply.get(5)) : null;
+    Object cause = "1".equals(text((byte[]) reply.get(4)))
+        ? CauseJson.decode((byte[]) reply.get(5)) : null;
     String e = text((byte[]) reply.get(6));
     return new Current<>(
         Snapshot.of(version, state, cause, timestamp == 0 ? clock.millis() : timestamp, e),
         e, false);
   }
 
+  /** The snapshot of a stream entry; a patch entry applies to the replica's snapshot. */
   private Snapshot<S> snapshotOf(long version, Map<String, byte[]> body) {
+    return snapshotOf(version, body, replica.snapshot());
+  }
+
+  /**
+   * The snapshot of a stream entry: its full state ({@code s}) or its patch ({@code d}) applied
+   * to {@code base}, which must be the previous version of the entry's epoch.
+   *
+   * @throws UndecodableStateException if the state cannot be decoded, or the entry is a patch
+   *     and {@code base} is not the version before it (the caller then reads the full state)
+   */
+  private Snapshot<S> snapshotOf(
+      long version, Map<String, byte[]> body, @Nullable Snapshot<S> base) {
     byte[] t = body.get("t");
     byte[] c = body.get("c");
     byte[] w = body.get("w");
-    byte[] s = Objects.requireNonNull(body.get("s"), "entry without s");
-    noteSize(s.length);
+    byte[] e = body.get("e");
+    byte[] s = body.get("s");
+    S state;
+    if (s != null) {
+      noteSize(s.length);
+      state = decode(s, version);
+    } else {
+      byte[] d = Objects.requireNonNull(body.get("d"), "entry without s or d");
+      String entryEpoch = e == null ? epoch : text(e);
+      if (base == null || base.version() != version - 1 || !entryEpoch.equals(base.epoch())) {
+        throw new UndecodableStateException(name, "store '" + name + "': stream entry " + version
+            + " is a patch of version " + (version - 1) + " of epoch " + entryEpoch
+            + ", which this instance does not hold", null);
+      }
+      byte[] bytes;
+      try {
+        bytes = StatePatches.apply(encode(base.state()), d);
+      } catch (RuntimeException x) {
+        throw new UndecodableStateException(name, "store '" + name + "': the patch of stream "
+            + "entry " + version + " does not apply to version " + (version - 1) + ": " + x, x);
+      }
+      state = decode(bytes, version);
+    }
     // This instance's own write: its snapshot carries the caller's cause object.
     Object own = w == null ? null : ownCauses.get(text(w));
-    byte[] e = body.get("e");
-    return Snapshot.of(version, decode(s, version), own != null ? own : c == null ? null : text(c),
+    return Snapshot.of(version, state,
+        own != null ? own : c == null ? null : CauseJson.decode(c),
         t == null ? clock.millis() : Long.parseLong(text(t)), e == null ? epoch : text(e));
   }
 
@@ -1166,6 +1561,9 @@ public final class RedisStore<S> implements Store<S> {
           Objects.requireNonNull(resync().block(writeTimeout));
           resyncs.increment();
         }
+        if (historySize > 1) {
+          backfill();
+        }
         long known = replica.snapshot().version();
         long stuck = stuckAt;
         List<StreamMessage<String, byte[]>> batch = RedisConnector.sync(follower).xread(
@@ -1214,7 +1612,7 @@ public final class RedisStore<S> implements Store<S> {
     }
     if (v == known + 1) {
       try {
-        replica.advance(snapshotOf(v, entry.getBody()));
+        advanceReplica(snapshotOf(v, entry.getBody()));
         noteHead(v, entry.getBody().get("w"));
         return true;
       } catch (UndecodableStateException e) {

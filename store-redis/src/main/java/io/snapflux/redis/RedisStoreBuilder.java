@@ -62,6 +62,8 @@ public final class RedisStoreBuilder<S> {
   long streamMaxLength = 1_000;
   long writeIdRetention = 10_000;
   long catchUpBytes = 8L << 20;
+  long deltaThreshold = 16L << 10;
+  int fullEvery = 16;
   Duration pollTimeout = Duration.ofSeconds(1);
   Duration reconnectDelay = Duration.ofMillis(200);
   Scheduler deliveryScheduler = Schedulers.boundedElastic();
@@ -277,8 +279,8 @@ public final class RedisStoreBuilder<S> {
    * its validators and interceptors (before those added on this builder), its equivalence and
    * its clock; the store receives them as {@link io.snapflux.store.StoreOptions}, like every
    * backend. {@code options} is used, not copied: {@link #build()} names it with this builder's
-   * name and sets its backend. Not used: the history size (a Redis store has no history
-   * capability: {@link RedisStore#history()} is empty), the backoff (see {@link RedisStore}) and
+   * name and sets its backend. Its history size is used (see {@link #history(int)}). Not used:
+   * the backoff (see {@link RedisStore}) and
    * the delivery scheduler (a Redis store delivers on {@link #deliverOn(Scheduler)},
    * bounded-elastic by default).
    *
@@ -289,6 +291,26 @@ public final class RedisStoreBuilder<S> {
   public RedisStoreBuilder<S> options(StoreBuilder<S> options) {
     this.base = Objects.requireNonNull(options, "options");
     return this;
+  }
+
+  /**
+   * Keeps the last {@code size} versions as the store's {@linkplain RedisStore#history() history
+   * capability}: each instance holds them (filled from the stream at start-up and after a jump,
+   * then kept as the follower advances: at most {@code size} decoded states in memory), and undo
+   * and redo are new commits through the same compare-and-set, derived from the causes in the
+   * shared history, so every instance undoes the same change. 0 (the default) keeps none: {@code
+   * history()} is empty. The stream must keep at least as many entries ({@link
+   * #streamMaxLength(long)}) for a starting instance to find them.
+   *
+   * @param size the number of versions kept, at least 0
+   * @return this builder
+   * @throws IllegalArgumentException if {@code size} is negative
+   */
+  public RedisStoreBuilder<S> history(int size) {
+    if (size < 0) {
+      throw new IllegalArgumentException("history size must be >= 0, was " + size);
+    }
+    return own(b -> b.history(size));
   }
 
   /**
@@ -365,6 +387,35 @@ public final class RedisStoreBuilder<S> {
       throw new IllegalArgumentException("catchUpBytes must be >= 1, was " + bytes);
     }
     this.catchUpBytes = bytes;
+    return this;
+  }
+
+  /**
+   * When a stream entry carries a JSON Patch (RFC 6902) from the previous version instead of the
+   * full state: when the encoded state has at least {@code thresholdBytes}, the patch is at most
+   * half the state's size, and the version is not a multiple of {@code fullEvery} (those entries
+   * always carry the full state, so a reader starting in the middle of the stream finds one
+   * within {@code fullEvery} entries). A follower applies a patch only to its replica's state at
+   * exactly the previous version of the same history epoch; otherwise it reads the full state
+   * (a resync). The state key always holds the full state. Needs a codec that writes JSON (the
+   * default); with another codec every entry carries the full state. Defaults: 16 KiB, every 16th
+   * version full. See docs/redis.md for the memory per version.
+   *
+   * @param thresholdBytes the smallest encoded state written as a patch; 0 never writes patches
+   * @param fullEvery every how many versions an entry carries the full state anyway, at least 1
+   * @return this builder
+   * @throws IllegalArgumentException if {@code thresholdBytes} is negative or {@code fullEvery}
+   *     is below 1
+   */
+  public RedisStoreBuilder<S> streamDeltas(long thresholdBytes, int fullEvery) {
+    if (thresholdBytes < 0) {
+      throw new IllegalArgumentException("thresholdBytes must be >= 0, was " + thresholdBytes);
+    }
+    if (fullEvery < 1) {
+      throw new IllegalArgumentException("fullEvery must be >= 1, was " + fullEvery);
+    }
+    this.deltaThreshold = thresholdBytes;
+    this.fullEvery = fullEvery;
     return this;
   }
 

@@ -18,6 +18,12 @@ final class RedisStoreContractTest extends StoreContractTest {
     return builder(initial).build();
   }
 
+  /** History comes from the store's options, as the starter's {@code history-size} gives it. */
+  @Override
+  protected <S> java.util.Optional<Store<S>> createStoreWithHistory(S initial, int size) {
+    return java.util.Optional.of(builder(initial).history(size).build());
+  }
+
   @Override
   protected <S> Store<S> createStore(TypeRef<S> type, S initial) {
     return typed("contract-" + UUID.randomUUID(), type, initial);

@@ -91,7 +91,7 @@ class HistoryController {
     if (n < 1 || n > 1000) {
       throw new InvalidFieldException("limit", "limit must be an integer from 1 to 1000");
     }
-    // A store without the history capability (the redis backend) lists its current version.
+    // A store without the history capability (history-size 0) lists its current version.
     List<Snapshot<AppState>> oldestFirst = store.history().map(h -> h.versions())
         .orElseGet(() -> List.of(store.snapshot()));
     Seq<Entry> entries = oldestFirst.zipWithIndex().reverse().take(n).map(t -> entry(

@@ -9,10 +9,9 @@ import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 
 /**
- * Undo on a store that keeps no history is a 501 problem saying what would enable it, not a 500.
- * The {@code redis} backend keeps none (instances share only the current version: {@code
- * /api/history} lists that one); the memory and file backends keep {@code
- * snapflux.stores.flags.history-size} versions.
+ * Undo on a store that keeps no history ({@code snapflux.stores.flags.history-size: 0}) is a 501
+ * problem saying what would enable it, not a 500. Every backend (memory, file, redis) keeps
+ * {@code history-size} versions when it is above 0.
  */
 @RestControllerAdvice(assignableTypes = HistoryController.class)
 class NoHistoryAdvice {
@@ -27,11 +26,8 @@ class NoHistoryAdvice {
   @ExceptionHandler(UnsupportedOperationException.class)
   ResponseEntity<ProblemDetail> undoUnavailable(UnsupportedOperationException e) {
     String backend = stores.backend().id();
-    String detail = backend.equals("redis")
-        ? "Undo needs the store's history, and the redis backend keeps none (instances share only "
-            + "the current version): run the app with the memory or file backend to undo changes"
-        : "Undo needs the store's history, and this store keeps none: set "
-            + "snapflux.stores.flags.history-size above 0";
+    String detail = "Undo needs the store's history, and this store keeps none: set "
+        + "snapflux.stores.flags.history-size above 0";
     ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.NOT_IMPLEMENTED, detail);
     problem.setTitle("Undo not available");
     problem.setProperty("backend", backend);

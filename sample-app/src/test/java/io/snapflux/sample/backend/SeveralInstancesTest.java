@@ -36,7 +36,8 @@ import reactor.core.Disposable;
  * Two instances of the sample app (two application contexts on random ports, profile {@code
  * redis}) sharing one test-owned {@code redis-server} on a free loopback port: a change made
  * through A appears on B's event stream, and an {@code If-Match} made stale by a write on A gets
- * 412 on B. Undo, which needs history a Redis store does not keep, is a clear 501 problem.
+ * 412 on B. History, undo and {@code Last-Event-ID} replay work across the instances: the
+ * Redis store's history capability derives them from the shared stream.
  */
 final class SeveralInstancesTest {
 
@@ -207,41 +208,85 @@ final class SeveralInstancesTest {
   }
 
   @Test
-  void undoOnRedis_isA501ProblemNamingTheBackendsThatHaveIt_andChangesNothing() {
+  void undoThroughB_revertsAChangeMadeThroughA_onBothInstances_andAStaleIfMatchGets412() {
     a.put().uri("/api/flags/shared.undo").headers(admin())
         .contentType(MediaType.APPLICATION_JSON)
         .bodyValue("{\"enabled\":true}")
-        .exchange().expectStatus().is2xxSuccessful();
-    long before = redisVersion();
+        .exchange().expectStatus().isCreated();
+    long created = redisVersion();
+    Awaitility.await().atMost(TIMEOUT)
+        .until(() -> eTagOf(b, "shared.undo").equals(etag(created)));
 
-    b.post().uri("/api/undo").headers(admin()).exchange()
-        .expectStatus().isEqualTo(HttpStatus.NOT_IMPLEMENTED)
-        .expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON)
+    String undone = b.post().uri("/api/undo").headers(admin()).header("If-Match", etag(created))
+        .exchange()
+        .expectStatus().isOk()
+        .expectBody().jsonPath("$.version").isEqualTo((int) created + 1)
+        .returnResult().getResponseHeaders().getETag();
+
+    assertThat(version(undone)).isEqualTo(created + 1);
+    assertThat(redisVersion()).isEqualTo(created + 1);
+    Awaitility.await().atMost(TIMEOUT).until(() -> a.get().uri("/api/flags/shared.undo")
+        .exchange().returnResult(String.class).getStatus().value() == 404);
+    a.get().uri("/api/history").exchange()
+        .expectStatus().isOk()
         .expectBody()
-        .jsonPath("$.title").isEqualTo("Undo not available")
-        .jsonPath("$.detail").value(d -> assertThat((String) d).contains("memory or file backend"))
-        .jsonPath("$.backend").isEqualTo("redis");
-    a.post().uri("/api/undo").headers(admin()).header("If-Match", etag(before)).exchange()
-        .expectStatus().isEqualTo(HttpStatus.NOT_IMPLEMENTED);
-
-    assertThat(redisVersion()).isEqualTo(before);
+        .jsonPath("$.entries[0].version").isEqualTo((int) created + 1)
+        .jsonPath("$.entries[0].cause.action").isEqualTo("undo")
+        .jsonPath("$.entries[0].cause.undoneVersion").isEqualTo((int) created)
+        .jsonPath("$.entries[0].cause.by").isEqualTo(Api.USER);
+    // A client of A that still holds the version before the undo is refused.
+    a.post().uri("/api/undo").headers(admin()).header("If-Match", etag(created)).exchange()
+        .expectStatus().isEqualTo(HttpStatus.PRECONDITION_FAILED);
+    assertThat(redisVersion()).isEqualTo(created + 1);
   }
 
   @Test
-  void historyOnRedis_listsTheCurrentVersionOnly() {
-    a.put().uri("/api/flags/shared.history").headers(admin())
-        .contentType(MediaType.APPLICATION_JSON)
-        .bodyValue("{\"enabled\":false}")
-        .exchange().expectStatus().is2xxSuccessful();
+  void historyOnRedis_isTheSameOnBothInstances() {
+    for (int rollout = 1; rollout <= 3; rollout++) {
+      a.put().uri("/api/flags/shared.history").headers(admin())
+          .contentType(MediaType.APPLICATION_JSON)
+          .bodyValue("{\"enabled\":true,\"rollout\":" + rollout + "}")
+          .exchange().expectStatus().is2xxSuccessful();
+    }
     long current = redisVersion();
     Awaitility.await().atMost(TIMEOUT)
         .until(() -> eTagOf(b, "shared.history").equals(etag(current)));
 
-    b.get().uri("/api/history").exchange()
+    String onA = a.get().uri("/api/history?limit=3").exchange().expectStatus().isOk()
+        .expectBody(String.class).returnResult().getResponseBody();
+    b.get().uri("/api/history?limit=3").exchange()
         .expectStatus().isOk()
         .expectBody()
         .jsonPath("$.version").isEqualTo((int) current)
-        .jsonPath("$.entries.length()").isEqualTo(1)
-        .jsonPath("$.entries[0].version").isEqualTo((int) current);
+        .jsonPath("$.entries.length()").isEqualTo(3)
+        .jsonPath("$.entries[2].version").isEqualTo((int) current - 2)
+        .json(Objects.requireNonNull(onA));
+  }
+
+  @Test
+  void lastEventIdOnB_replaysTheVersionsWrittenThroughA() {
+    a.put().uri("/api/flags/shared.resume").headers(admin())
+        .contentType(MediaType.APPLICATION_JSON)
+        .bodyValue("{\"enabled\":true}")
+        .exchange().expectStatus().is2xxSuccessful();
+    long seen = redisVersion();
+    for (int rollout = 1; rollout <= 2; rollout++) {
+      a.put().uri("/api/flags/shared.resume").headers(admin())
+          .contentType(MediaType.APPLICATION_JSON)
+          .bodyValue("{\"enabled\":true,\"rollout\":" + rollout + "}")
+          .exchange().expectStatus().is2xxSuccessful();
+    }
+    Awaitility.await().atMost(TIMEOUT)
+        .until(() -> eTagOf(b, "shared.resume").equals(etag(seen + 2)));
+
+    reactor.test.StepVerifier.create(b.get().uri("/api/stream")
+            .header("Last-Event-ID", Long.toString(seen)).accept(MediaType.TEXT_EVENT_STREAM)
+            .exchange().expectStatus().isOk()
+            .returnResult(EVENT).getResponseBody()
+            .filter(e -> e.id() != null)
+            .map(ServerSentEvent::id))
+        .expectNext(Long.toString(seen + 1), Long.toString(seen + 2))
+        .thenCancel()
+        .verify(TIMEOUT);
   }
 }

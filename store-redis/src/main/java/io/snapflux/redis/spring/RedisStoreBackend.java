@@ -25,8 +25,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import org.apache.commons.logging.Log;
-import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.boot.data.redis.autoconfigure.DataRedisConnectionDetails;
@@ -49,17 +47,15 @@ import tools.jackson.databind.ObjectMapper;
  * <p>From a {@link StoreDefinition} it uses the name, the initial state, its declared type (the
  * JSON type, generics included; never the initial state's runtime class) and, through {@link RedisStoreBuilder#options(StoreBuilder)}, what the definition's
  * builder holds after the {@code snapflux.stores.<name>} settings and the application's customizer
- * ran: validators, interceptors, equivalence ({@code equality} or the customizer's) and clock.
- * Not carried over: history (a Redis store keeps none: {@code history-size} is not applied, which
- * is logged at info; {@code history()} holds the current snapshot and undo is unsupported) and
- * the delivery scheduler (Redis stores deliver on bounded-elastic, so a subscriber may write).
+ * ran: validators, interceptors, equivalence ({@code equality} or the customizer's), clock and
+ * history size ({@code history-size}: the store's history capability, see {@link
+ * RedisStoreBuilder#history(int)}). Not carried over: the delivery scheduler (Redis stores deliver on bounded-elastic, so a subscriber may write).
  */
 final class RedisStoreBackend implements StoreBackend, DisposableBean {
 
   /** The backend's id, the value of {@code snapflux.backend} that selects it. */
   static final String ID = "redis";
 
-  private static final Log log = LogFactory.getLog(RedisStoreBackend.class);
 
   private final SnapfluxRedisProperties settings;
   private final ObjectMapper mapper;
@@ -208,13 +204,6 @@ final class RedisStoreBackend implements StoreBackend, DisposableBean {
   @Override
   public <S> Store<S> create(StoreDefinition<S> definition) {
     StoreBuilder<S> options = definition.builder();
-    if (definition.settings().historySize() > 0) {
-      // Informational: history-size defaults to 100, so most stores reach here unasked.
-      log.info("Snapflux store '" + definition.name() + "': the redis backend keeps no history "
-          + "(history-size " + definition.settings().historySize() + " not applied): history() is "
-          + "empty (no undo/redo); use the memory or file backend "
-          + "for them");
-    }
     RedisStoreBuilder<S> builder = RedisStore.builder(definition.name(), definition.initial());
     if (client instanceof RedisClusterClient cluster) {
       builder.cluster(cluster);
