@@ -280,12 +280,14 @@ final class SeveralInstancesTest {
         .until(() -> eTagOf(b, "shared.resume").equals(etag(seen + 2)));
 
     reactor.test.StepVerifier.create(b.get().uri("/api/stream")
-            .header("Last-Event-ID", Long.toString(seen)).accept(MediaType.TEXT_EVENT_STREAM)
+            .header("Last-Event-ID", new VersionToken(epoch(), seen).toString())
+            .accept(MediaType.TEXT_EVENT_STREAM)
             .exchange().expectStatus().isOk()
             .returnResult(EVENT).getResponseBody()
             .filter(e -> e.id() != null)
             .map(ServerSentEvent::id))
-        .expectNext(Long.toString(seen + 1), Long.toString(seen + 2))
+        .expectNext(new VersionToken(epoch(), seen + 1).toString(),
+            new VersionToken(epoch(), seen + 2).toString())
         .thenCancel()
         .verify(TIMEOUT);
   }
