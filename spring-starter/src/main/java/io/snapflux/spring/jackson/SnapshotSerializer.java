@@ -8,7 +8,9 @@ import tools.jackson.databind.SerializationContext;
 import tools.jackson.databind.ser.std.StdSerializer;
 
 /**
- * Writes a {@link Snapshot} as an object. A cause that is a record, map, collection, string,
+ * Writes a {@link Snapshot} as an object: {@code epoch}, {@code version}, {@code state}, the
+ * optional {@code cause} and {@code timestamp}, the shape of the protocol bodies (the epoch is
+ * what makes a version a version token; see docs/protocol.md). A cause that is a record, map, collection, string,
  * number, boolean or enum is written as JSON; any other object by its {@code toString()}, so an
  * arbitrary cause can never make a snapshot unserializable.
  */
@@ -22,6 +24,7 @@ final class SnapshotSerializer extends StdSerializer<Snapshot<?>> {
   @Override
   public void serialize(Snapshot<?> snapshot, JsonGenerator gen, SerializationContext ctxt) {
     gen.writeStartObject();
+    gen.writeStringProperty("epoch", snapshot.epoch());
     gen.writeNumberProperty("version", snapshot.version());
     ctxt.defaultSerializeProperty("state", snapshot.state(), gen);
     Object cause = snapshot.cause();

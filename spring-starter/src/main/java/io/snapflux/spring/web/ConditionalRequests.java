@@ -402,6 +402,71 @@ public final class ConditionalRequests {
   }
 
   /**
+   * {@link #modifyEntity}, without blocking (for WebFlux handlers): the plan is committed through
+   * {@link Store#async()}, so the returned {@link Mono} completes when the backend acknowledges
+   * the write (memory at once, file when durable, Redis on its round trip) and no thread waits
+   * for it. On a conflict the plan is computed again on the newer state, at most {@code
+   * maxAttempts} times; after that the {@code Mono} fails with {@link IllegalStateException}
+   * naming the store (nothing was committed by the failed attempts). The synchronous {@link
+   * #modifyEntity} is for MVC handlers on threads that may block.
+   *
+   * @param ifMatch the request's precondition, from {@link #ifMatch(HttpHeaders)}
+   * @param store the store
+   * @param selector selects the entity from the state ({@code equals} compares it)
+   * @param fn computes the next state, the cause and the result from a state
+   * @param maxAttempts how many plans at most (at least 1)
+   * @param <S> the type of the state
+   * @param <R> the type of the result
+   * @return the committed snapshot, the plan's result and the entity's new validator; fails with
+   *     {@link PreconditionFailedException} as {@link #modifyEntity} throws it
+   */
+  public static <S, R extends @Nullable Object> Mono<Written<S, R>> modifyEntityAsync(
+      IfMatch ifMatch,
+      Store<S> store,
+      Function<? super S, ?> selector,
+      Function<? super S, Plan<S, R>> fn,
+      int maxAttempts) {
+    Objects.requireNonNull(ifMatch, "ifMatch");
+    Objects.requireNonNull(store, "store");
+    Objects.requireNonNull(selector, "selector");
+    Objects.requireNonNull(fn, "fn");
+    if (maxAttempts < 1) {
+      throw new IllegalArgumentException("maxAttempts must be at least 1, was " + maxAttempts);
+    }
+    return Mono.defer(() -> attempt(ifMatch, store, selector, fn, store.snapshot(), maxAttempts));
+  }
+
+  private static <S, R extends @Nullable Object> Mono<Written<S, R>> attempt(
+      IfMatch ifMatch,
+      Store<S> store,
+      Function<? super S, ?> selector,
+      Function<? super S, Plan<S, R>> fn,
+      Snapshot<S> current,
+      int attemptsLeft) {
+    Plan<S, R> plan = Objects.requireNonNull(fn.apply(current.state()), "plan");
+    VersionToken changed = SelectionVersions.lastChanged(store, current, selector);
+    if (!ifMatch.matchesEntity(changed, VersionToken.of(current, store))) {
+      return Mono.error(ifMatch.failed(store.name(), changed));
+    }
+    return store.async()
+        .updateIfVersion(current.version(), plan.cause(), s -> plan.state())
+        .flatMap(outcome -> {
+          if (outcome.applied()) {
+            Snapshot<S> committed = outcome.snapshot();
+            return Mono.just(new Written<>(committed, plan.result(),
+                SelectionVersions.lastChanged(store, committed, selector)));
+          }
+          if (attemptsLeft <= 1) {
+            return Mono.error(new IllegalStateException("store '" + store.name()
+                + "': write still conflicting after every attempt (newest version "
+                + outcome.snapshot().version() + ")"));
+          }
+          return Mono.defer(() ->
+              attempt(ifMatch, store, selector, fn, outcome.snapshot(), attemptsLeft - 1));
+        });
+  }
+
+  /**
    * Refuses a precondition that the current version does not satisfy, through the store: a
    * version-checked write that changes nothing is made at the newest version of the current
    * epoch the precondition names, so the store refuses it as it refuses any stale write and

@@ -40,7 +40,18 @@ final class SnapfluxJacksonAutoConfigurationTest {
       ObjectMapper mapper = context.getBean(ObjectMapper.class);
       assertThat(mapper.writeValueAsString(List.of(1, 2))).isEqualTo("[1,2]");
       assertThat(mapper.writeValueAsString(Snapshot.of(3, HashMap.of("a", 1), null, 0)))
-          .isEqualTo("{\"version\":3,\"state\":{\"a\":1},\"timestamp\":\"1970-01-01T00:00:00Z\"}");
+          .isEqualTo("{\"epoch\":\"\",\"version\":3,\"state\":{\"a\":1},"
+              + "\"timestamp\":\"1970-01-01T00:00:00Z\"}");
+    });
+  }
+
+  @Test
+  void snapshotSerializer_writesEpoch() {
+    runner.run(context -> {
+      ObjectMapper mapper = context.getBean(ObjectMapper.class);
+      String json = mapper.writeValueAsString(Snapshot.of(7, HashMap.of("a", 1), null, 0, "e-1"));
+      assertThat(mapper.readTree(json).get("epoch").asString()).isEqualTo("e-1");
+      assertThat(mapper.readTree(json).get("version").asLong()).isEqualTo(7);
     });
   }
 

@@ -137,6 +137,60 @@ final class ConditionalRequestsTest {
   }
 
   @Test
+  void modifyEntityAsync_commitsThroughAsyncAndRePlansOnConflict() {
+    Store<Integer> store = storeAtVersion(2);
+    AtomicInteger plans = new AtomicInteger();
+    IfMatch none = ConditionalRequests.ifMatch(new HttpHeaders());
+    StepVerifier.create(ConditionalRequests.modifyEntityAsync(none, store, n -> n, n -> {
+          if (plans.getAndIncrement() == 0) {
+            store.update(m -> m + 100); // another writer commits first
+          }
+          return new Plan<>(n + 1, "inc", n);
+        }, 5))
+        .assertNext(written -> {
+          assertThat(written.snapshot().version()).isEqualTo(4);
+          assertThat(written.snapshot().state()).isEqualTo(103);
+          assertThat(written.result()).isEqualTo(102);
+        })
+        .verifyComplete();
+    assertThat(plans).hasValue(2);
+  }
+
+  @Test
+  void modifyEntityAsync_boundedAttempts_failsNamingStoreAndCommitsNothingOfItsOwn() {
+    Store<Integer> store = storeAtVersion(2);
+    IfMatch none = ConditionalRequests.ifMatch(new HttpHeaders());
+    StepVerifier.create(ConditionalRequests.modifyEntityAsync(none, store, n -> n, n -> {
+          store.update(m -> m + 100);
+          return new Plan<>(-1, "never", n);
+        }, 3))
+        .expectErrorSatisfies(e -> assertThat(e)
+            .isInstanceOf(IllegalStateException.class).hasMessageContaining("counter"))
+        .verify();
+    assertThat(store.snapshot().state()).isEqualTo(302);
+  }
+
+  @Test
+  void modifyEntityAsync_stale_fails412AndChangesNothing() {
+    Store<Integer> store = storeAtVersion(5);
+    IfMatch stale = ConditionalRequests.ifMatch(tagged(store, HttpHeaders.IF_MATCH, "\"2\""));
+    StepVerifier.create(ConditionalRequests.modifyEntityAsync(
+            stale, store, n -> n, n -> new Plan<>(n + 1, "inc", n), 5))
+        .expectError(PreconditionFailedException.class)
+        .verify();
+    assertThat(store.snapshot().version()).isEqualTo(5);
+  }
+
+  @Test
+  void modifyEntityAsync_maxAttemptsBelowOne_refused() {
+    Store<Integer> store = storeAtVersion(1);
+    assertThatThrownBy(() -> ConditionalRequests.modifyEntityAsync(
+            ConditionalRequests.ifMatch(new HttpHeaders()), store, n -> n,
+            n -> new Plan<>(n, null, n), 0))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxAttempts");
+  }
+
+  @Test
   void update_ifMatchCurrent_commitsVersionChecked() {
     Store<Integer> store = storeAtVersion(2);
     Snapshot<Integer> committed = ConditionalRequests
