@@ -94,6 +94,7 @@ public final class Report {
     String relImages = out.toAbsolutePath().getParent().relativize(images.toAbsolutePath())
         .toString().replace('\\', '/');
     String text = report.render(mode, date, dir, images, relImages);
+    text = keepHandWritten(out, text);
     Files.createDirectories(out.toAbsolutePath().getParent());
     Files.writeString(out, text, StandardCharsets.UTF_8);
     System.out.println("wrote " + out + " from " + results.size() + " JMH results");
@@ -641,6 +642,29 @@ public final class Report {
           + "follower and Lettuce I/O threads, the delivery worker and redis-server time-share "
           + "two cores.\n\n");
     }
+  }
+
+  static final String HAND_BEGIN = "<!-- hand-written:begin -->";
+  static final String HAND_END = "<!-- hand-written:end -->";
+
+  /**
+   * Carries the hand-written block of the existing page (between {@link #HAND_BEGIN} and
+   * {@link #HAND_END}, e.g. benchmarks that Report does not render yet) into the regenerated
+   * text, just before its Method section.
+   */
+  static String keepHandWritten(Path out, String text) throws IOException {
+    if (!Files.exists(out)) {
+      return text;
+    }
+    String old = Files.readString(out, StandardCharsets.UTF_8);
+    int begin = old.indexOf(HAND_BEGIN);
+    int end = old.indexOf(HAND_END);
+    int method = text.indexOf("## Method\n");
+    if (begin < 0 || end < begin || method < 0) {
+      return text;
+    }
+    String block = old.substring(begin, end + HAND_END.length()) + "\n\n";
+    return text.substring(0, method) + block + text.substring(method);
   }
 
   private static String fmtCount(OptionalDouble d) {
