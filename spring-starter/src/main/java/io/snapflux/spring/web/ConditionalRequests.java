@@ -50,10 +50,14 @@ import reactor.core.publisher.Mono;
  * update function). An application that wants every write to be conditional answers 428 itself
  * when {@code headers.getIfMatch()} is empty.
  *
- * <p>The returned {@code Mono}s are lazy and run the update on the subscribing thread, which for
- * an in-memory store never blocks. With a backend whose updates wait for I/O (the file backend in
- * {@code sync} mode), move the work off the event loop: {@code write(...).subscribeOn(
- * Schedulers.boundedElastic())}.
+ * <p>Two forms of every write. The {@code Mono}-returning ones ({@link #write}, {@link
+ * #updateAsync}, {@link #modifyAsync}, {@link #modifyEntityAsync}, {@link #commitAsync}) commit
+ * through {@link Store#async()} and never block, on any backend: they complete when the backend
+ * acknowledges the write (memory at once, file when durable, Redis on its round trip), so
+ * WebFlux handlers call them on the event loop. They are lazy, and make at most a bounded number
+ * of attempts ({@link #DEFAULT_MAX_ATTEMPTS}). The synchronous forms ({@link #update}, {@link
+ * #modify}, {@link #modifyEntity}, {@link #commit}) are for MVC handlers and other threads that
+ * may block: on a backend that waits for I/O they wait too.
  *
  * <pre>{@code
  * @GetMapping("/api/state")
@@ -75,6 +79,13 @@ import reactor.core.publisher.Mono;
  * {@link io.snapflux.store.History#undoIfVersion}) under the same rules.
  */
 public final class ConditionalRequests {
+
+  /**
+   * How many plans the non-blocking writes ({@link #updateAsync}, {@link #modifyAsync}, {@link
+   * #commitAsync}) make at most when other writes keep winning the race: {@value}. Each conflict
+   * means another write committed, so reaching it takes that many commits during one request.
+   */
+  public static final int DEFAULT_MAX_ATTEMPTS = 100;
 
   private ConditionalRequests() {}
 
@@ -430,9 +441,7 @@ public final class ConditionalRequests {
     Objects.requireNonNull(store, "store");
     Objects.requireNonNull(selector, "selector");
     Objects.requireNonNull(fn, "fn");
-    if (maxAttempts < 1) {
-      throw new IllegalArgumentException("maxAttempts must be at least 1, was " + maxAttempts);
-    }
+    requireAttempts(maxAttempts);
     return Mono.defer(() -> attempt(ifMatch, store, selector, fn, store.snapshot(), maxAttempts));
   }
 
@@ -457,12 +466,176 @@ public final class ConditionalRequests {
                 SelectionVersions.lastChanged(store, committed, selector)));
           }
           if (attemptsLeft <= 1) {
-            return Mono.error(new IllegalStateException("store '" + store.name()
-                + "': write still conflicting after every attempt (newest version "
-                + outcome.snapshot().version() + ")"));
+            return Mono.error(exhausted(store, outcome.snapshot()));
           }
           return Mono.defer(() ->
               attempt(ifMatch, store, selector, fn, outcome.snapshot(), attemptsLeft - 1));
+        });
+  }
+
+  /**
+   * {@link #update}, without blocking (for WebFlux handlers): the write goes through {@link
+   * Store#async()}, so the returned {@link Mono} completes when the backend acknowledges it
+   * (memory at once, file when durable under its durability mode, Redis on its round trip) and
+   * no thread waits for it. Lazy: nothing happens until subscription.
+   *
+   * <p>Without {@code If-Match} or with {@code *}, one {@link io.snapflux.store.AsyncWrites#update}
+   * (the store retries conflicts itself). Otherwise {@link #modifyAsync} with {@link
+   * #DEFAULT_MAX_ATTEMPTS}. A malformed {@code If-Match} fails the {@code Mono} with {@link
+   * InvalidPreconditionException} before anything is committed.
+   *
+   * @param requestHeaders the request's headers
+   * @param store the store
+   * @param cause the cause recorded in the committed snapshot, or {@code null}
+   * @param fn the pure update function; may be applied more than once
+   * @param <S> the type of the state
+   * @return the committed snapshot (the current one if {@code fn} changed nothing); fails with
+   *     {@link PreconditionFailedException} if {@code If-Match} names no current version
+   */
+  public static <S> Mono<Snapshot<S>> updateAsync(
+      HttpHeaders requestHeaders, Store<S> store, @Nullable Object cause, UnaryOperator<S> fn) {
+    Objects.requireNonNull(requestHeaders, "requestHeaders");
+    Objects.requireNonNull(store, "store");
+    Objects.requireNonNull(fn, "fn");
+    return Mono.defer(() -> {
+      IfMatch ifMatch = ifMatch(requestHeaders);
+      if (!ifMatch.isPresent() || ifMatch.isAny()) {
+        return store.async().update(cause, fn);
+      }
+      return modifyAsync(ifMatch, store,
+          s -> new Plan<S, @Nullable Void>(fn.apply(s), cause, null), DEFAULT_MAX_ATTEMPTS)
+          .map(Written::snapshot);
+    });
+  }
+
+  /**
+   * {@link #modify}, without blocking: each plan is committed through {@link Store#async()}, so
+   * the returned {@link Mono} completes when the backend acknowledges the write and no thread
+   * waits for it. A plan is committed only at the version it was computed from; on a conflict it
+   * is computed again on the newer state, at most {@code maxAttempts} times in all, after which
+   * the {@code Mono} fails with {@link IllegalStateException} naming the store (the failed
+   * attempts committed nothing). Lazy: nothing happens until subscription.
+   *
+   * @param ifMatch the request's precondition, from {@link #ifMatch(HttpHeaders)}
+   * @param store the store
+   * @param fn computes the next state, the cause and the result from a state; side-effect-free
+   * @param maxAttempts how many plans at most (at least 1), e.g. {@link #DEFAULT_MAX_ATTEMPTS}
+   * @param <S> the type of the state
+   * @param <R> the type of the result
+   * @return the committed snapshot and the committed plan's result; fails with {@link
+   *     PreconditionFailedException} if {@code ifMatch} names no current version
+   * @throws IllegalArgumentException if {@code maxAttempts} is below 1
+   */
+  public static <S, R extends @Nullable Object> Mono<Written<S, R>> modifyAsync(
+      IfMatch ifMatch, Store<S> store, Function<? super S, Plan<S, R>> fn, int maxAttempts) {
+    Objects.requireNonNull(ifMatch, "ifMatch");
+    Objects.requireNonNull(store, "store");
+    Objects.requireNonNull(fn, "fn");
+    requireAttempts(maxAttempts);
+    return Mono.defer(() -> attempt(ifMatch, store, fn, store.snapshot(), maxAttempts));
+  }
+
+  private static <S, R extends @Nullable Object> Mono<Written<S, R>> attempt(
+      IfMatch ifMatch,
+      Store<S> store,
+      Function<? super S, Plan<S, R>> fn,
+      Snapshot<S> current,
+      int attemptsLeft) {
+    Plan<S, R> plan = Objects.requireNonNull(fn.apply(current.state()), "plan");
+    if (!ifMatch.matches(VersionToken.of(current, store))) {
+      return retry(refuseAsync(ifMatch, store, current), store, attemptsLeft,
+          newer -> attempt(ifMatch, store, fn, newer, attemptsLeft - 1));
+    }
+    return store.async()
+        .updateIfVersion(current.version(), plan.cause(), s -> plan.state())
+        .flatMap(outcome -> outcome.applied()
+            ? Mono.just(new Written<>(outcome.snapshot(), plan.result(),
+                VersionToken.of(outcome.snapshot(), store)))
+            : retry(Mono.just(outcome.snapshot()), store, attemptsLeft,
+                newer -> attempt(ifMatch, store, fn, newer, attemptsLeft - 1)));
+  }
+
+  /**
+   * {@link #commit}, without blocking: {@code ifVersion} is a non-blocking version-checked
+   * operation, e.g. {@code v -> history.async().undoIfVersion(v, user)} ({@link
+   * io.snapflux.store.AsyncHistory}). At most {@code maxAttempts} operations are made; after
+   * that the {@code Mono} fails with {@link IllegalStateException} naming the store. Lazy.
+   *
+   * @param ifMatch the request's precondition, from {@link #ifMatch(HttpHeaders)}
+   * @param store the store
+   * @param ifVersion the operation, applied only if the store is at the given version; may
+   *     fail (or throw) to refuse the request
+   * @param maxAttempts how many operations at most (at least 1), e.g. {@link
+   *     #DEFAULT_MAX_ATTEMPTS}
+   * @param <S> the type of the state
+   * @return the snapshot of the outcome that applied; fails with {@link
+   *     PreconditionFailedException} if {@code ifMatch} names no current version
+   * @throws IllegalArgumentException if {@code maxAttempts} is below 1
+   */
+  public static <S> Mono<Snapshot<S>> commitAsync(
+      IfMatch ifMatch,
+      Store<S> store,
+      LongFunction<? extends Mono<? extends Outcome<S>>> ifVersion,
+      int maxAttempts) {
+    Objects.requireNonNull(ifMatch, "ifMatch");
+    Objects.requireNonNull(store, "store");
+    Objects.requireNonNull(ifVersion, "ifVersion");
+    requireAttempts(maxAttempts);
+    return Mono.defer(() -> commitAttempt(ifMatch, store, ifVersion, store.snapshot(), maxAttempts));
+  }
+
+  private static <S> Mono<Snapshot<S>> commitAttempt(
+      IfMatch ifMatch,
+      Store<S> store,
+      LongFunction<? extends Mono<? extends Outcome<S>>> ifVersion,
+      Snapshot<S> current,
+      int attemptsLeft) {
+    if (!ifMatch.matches(VersionToken.of(current, store))) {
+      return retry(refuseAsync(ifMatch, store, current), store, attemptsLeft,
+          newer -> commitAttempt(ifMatch, store, ifVersion, newer, attemptsLeft - 1));
+    }
+    return Mono.defer(() -> ifVersion.apply(current.version()))
+        .flatMap(outcome -> outcome.applied()
+            ? Mono.just(outcome.snapshot())
+            : retry(Mono.just(outcome.snapshot()), store, attemptsLeft,
+                newer -> commitAttempt(ifMatch, store, ifVersion, newer, attemptsLeft - 1)));
+  }
+
+  /** Plans again on {@code newer} while attempts are left; fails with {@link #exhausted} after. */
+  private static <S, T> Mono<T> retry(Mono<Snapshot<S>> newer, Store<S> store, int attemptsLeft,
+      Function<Snapshot<S>, Mono<T>> again) {
+    return newer.flatMap(snapshot -> attemptsLeft <= 1
+        ? Mono.error(exhausted(store, snapshot))
+        : Mono.defer(() -> again.apply(snapshot)));
+  }
+
+  private static IllegalStateException exhausted(Store<?> store, Snapshot<?> newest) {
+    return new IllegalStateException("store '" + store.name()
+        + "': write still conflicting after every attempt (newest version "
+        + newest.version() + ")");
+  }
+
+  private static void requireAttempts(int maxAttempts) {
+    if (maxAttempts < 1) {
+      throw new IllegalArgumentException("maxAttempts must be at least 1, was " + maxAttempts);
+    }
+  }
+
+  /** {@link #refuse}, through the store's non-blocking writes. */
+  private static <S> Mono<Snapshot<S>> refuseAsync(
+      IfMatch ifMatch, Store<S> store, Snapshot<S> current) {
+    VersionToken token = VersionToken.of(current, store);
+    long named = ifMatch.newestVersion(token.epoch());
+    if (named < 0) {
+      return Mono.error(ifMatch.failed(store.name(), token));
+    }
+    return store.async()
+        .updateIfVersion(named, null, UnaryOperator.identity())
+        .flatMap(outcome -> {
+          VersionToken seen = VersionToken.of(outcome.snapshot(), store);
+          return outcome.applied() && ifMatch.matches(seen)
+              ? Mono.just(outcome.snapshot())
+              : Mono.error(ifMatch.failed(store.name(), seen));
         });
   }
 
@@ -550,12 +723,12 @@ public final class ConditionalRequests {
       @Nullable Object cause,
       UnaryOperator<S> fn,
       Function<? super S, ? extends @Nullable T> body) {
-    return Mono.fromSupplier(() -> {
-      Snapshot<S> committed = update(requestHeaders, store, cause, fn);
+    Objects.requireNonNull(body, "body");
+    return updateAsync(requestHeaders, store, cause, fn).map(committed -> {
       T value = body.apply(committed.state());
       String eTag = eTag(store, committed);
       return value == null
-          ? ResponseEntity.noContent().eTag(eTag).build()
+          ? ResponseEntity.<T>noContent().eTag(eTag).build()
           : ResponseEntity.ok().eTag(eTag).body(value);
     });
   }
