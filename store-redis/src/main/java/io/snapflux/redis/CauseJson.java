@@ -30,6 +30,15 @@ final class CauseJson {
 
   private CauseJson() {}
 
+  /**
+   * Initializes this class (its mapper finds Jackson modules through {@code ServiceLoader}, which
+   * reads jar files): called when a store is built, so that it never happens on the first commit,
+   * which may run on a non-blocking (Reactor) thread.
+   */
+  static void load() {
+    // Calling a static method runs the static initializer once; nothing else to do.
+  }
+
   /** The cause as JSON bytes. */
   static byte[] encode(Object cause) {
     return MAPPER.writeValueAsBytes(tree(cause));

@@ -422,6 +422,9 @@ public final class RedisStore<S> implements Store<S> {
   }
 
   RedisStore(RedisStoreBuilder<S> b, StoreOptions<S> options) {
+    // Initialized here, on the thread that builds the store: its static initializer reads jars
+    // (ServiceLoader), which must not happen inside the first commit on a Reactor thread.
+    CauseJson.load();
     this.name = b.name;
     this.codec = Objects.requireNonNull(b.codec);
     this.pipeline = new CommitPipeline<>(options);

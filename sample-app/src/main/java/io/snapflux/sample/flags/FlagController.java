@@ -1,6 +1,5 @@
 package io.snapflux.sample.flags;
 
-import io.snapflux.spring.web.ConditionalRequests.Written;
 import io.snapflux.spring.web.ConditionalRequests;
 import io.snapflux.store.Snapshot;
 import java.net.URI;
@@ -19,6 +18,7 @@ import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
+import reactor.core.publisher.Mono;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.databind.node.ObjectNode;
@@ -27,7 +27,8 @@ import tools.jackson.databind.node.ObjectNode;
  * The flags as a REST resource. The list carries the store's version token as its {@code ETag},
  * one flag the token of the version at which that flag last changed (docs/protocol.md §4); writes
  * honour {@code If-Match} with a version-checked commit (412 only when the flag changed since the
- * named version) and return the flag's new {@code ETag}. Content negotiation is settled before a write runs (see {@link
+ * named version) and return the flag's new {@code ETag}. Every handler runs on the event loop:
+ * writes return a {@code Mono} that completes when the backend has acknowledged the commit. Content negotiation is settled before a write runs (see {@link
  * #JSON}). Authentication for writes is enforced by the security filter chain.
  */
 @RestController
@@ -69,42 +70,40 @@ class FlagController {
   }
 
   @PutMapping(path = "/{name}", consumes = "application/json", produces = JSON)
-  ResponseEntity<ObjectNode> put(
+  Mono<ResponseEntity<ObjectNode>> put(
       @PathVariable String name,
       @RequestBody JsonNode body,
       @RequestHeader HttpHeaders headers,
       Principal user) {
-    Written<AppState, Boolean> written =
-        flags.put(name, body, ConditionalRequests.ifMatch(headers), user.getName());
-    Flag flag = FlagService.require(written.snapshot().state(), name);
-    ResponseEntity.BodyBuilder response = written.result()
-        ? ResponseEntity.created(URI.create("/api/flags/" + name))
-        : ResponseEntity.ok();
-    return response.eTag(written.eTag().eTag())
-        .body(FlagJson.write(flag));
+    return flags.put(name, body, ConditionalRequests.ifMatch(headers), user.getName())
+        .map(written -> {
+          Flag flag = FlagService.require(written.snapshot().state(), name);
+          ResponseEntity.BodyBuilder response = written.result()
+              ? ResponseEntity.created(URI.create("/api/flags/" + name))
+              : ResponseEntity.ok();
+          return response.eTag(written.eTag().eTag()).body(FlagJson.write(flag));
+        });
   }
 
   @PatchMapping(path = "/{name}", consumes = MERGE_PATCH_JSON, produces = JSON)
-  ResponseEntity<ObjectNode> patch(
+  Mono<ResponseEntity<ObjectNode>> patch(
       @PathVariable String name,
       @RequestBody JsonNode patch,
       @RequestHeader HttpHeaders headers,
       Principal user) {
-    Written<AppState, Flag> written =
-        flags.patch(name, patch, ConditionalRequests.ifMatch(headers), user.getName());
-    return ResponseEntity.ok()
-        .eTag(written.eTag().eTag())
-        .body(FlagJson.write(written.result()));
+    return flags.patch(name, patch, ConditionalRequests.ifMatch(headers), user.getName())
+        .map(written -> ResponseEntity.ok()
+            .eTag(written.eTag().eTag())
+            .body(FlagJson.write(written.result())));
   }
 
   @DeleteMapping(path = "/{name}", produces = JSON)
-  ResponseEntity<Void> delete(
+  Mono<ResponseEntity<Void>> delete(
       @PathVariable String name, @RequestHeader HttpHeaders headers, Principal user) {
-    Written<AppState, Flag> written =
-        flags.delete(name, ConditionalRequests.ifMatch(headers), user.getName());
-    return ResponseEntity.noContent()
-        .eTag(written.eTag().eTag())
-        .build();
+    return flags.delete(name, ConditionalRequests.ifMatch(headers), user.getName())
+        .map(written -> ResponseEntity.noContent()
+            .eTag(written.eTag().eTag())
+            .<Void>build());
   }
 
   @GetMapping("/{name}/evaluate")

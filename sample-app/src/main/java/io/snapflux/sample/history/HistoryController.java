@@ -10,6 +10,7 @@ import io.snapflux.spring.web.IfMatch;
 import io.snapflux.spring.web.SseOptions;
 import io.snapflux.spring.web.VersionedJson;
 import io.snapflux.store.HistoryCause;
+import io.snapflux.store.AsyncHistory;
 import io.snapflux.store.Outcome;
 import io.snapflux.store.Snapshot;
 import io.snapflux.store.Store;
@@ -29,6 +30,7 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
+import reactor.core.publisher.Mono;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
@@ -103,28 +105,32 @@ class HistoryController {
    * Reverts the newest change not yet undone, as a new version whose cause names the user ({@code
    * by}). With {@code If-Match}, refuses (412, nothing changed) unless the flags are still at a
    * version it names, so a user never undoes a change they have not seen: {@link
-   * io.snapflux.store.History#undoIfVersion(long, Object)} checks the version in the same compare-and-set that commits
-   * the undo. Without it, the newest change is undone (retried if another write wins the race).
-   * 409 when there is nothing left to undo.
+   * io.snapflux.store.AsyncHistory#undoIfVersion(long, Object)} checks the version in the same
+   * compare-and-set that commits the undo. Without it, the newest change is undone (retried if
+   * another write wins the race). 409 when there is nothing left to undo; 501 when the store keeps
+   * no history. Non-blocking on every backend: the undo completes when the backend has
+   * acknowledged it.
    */
   @PostMapping(path = "/api/undo", produces = "application/json")
-  ResponseEntity<String> undo(@RequestHeader HttpHeaders headers, Principal user) {
+  Mono<ResponseEntity<String>> undo(@RequestHeader HttpHeaders headers, Principal user) {
     IfMatch ifMatch = ConditionalRequests.ifMatch(headers);
-    Snapshot<AppState> undone =
-        ConditionalRequests.commit(ifMatch, store, v -> undoIfVersion(v, user.getName()));
-    return ResponseEntity.ok().eTag(ConditionalRequests.eTag(store, undone))
-        .body(json.document(store, undone));
+    AsyncHistory<AppState> history = store.history()
+        .orElseThrow(() -> new UndoUnavailableException(store.name()))
+        .async();
+    return ConditionalRequests.commitAsync(ifMatch, store,
+            v -> undoIfVersion(history, v, user.getName()),
+            ConditionalRequests.DEFAULT_MAX_ATTEMPTS)
+        .map(undone -> ResponseEntity.ok().eTag(ConditionalRequests.eTag(store, undone))
+            .body(json.document(store, undone)));
   }
 
-  private Outcome<AppState> undoIfVersion(long version, String by) {
-    Outcome<AppState> outcome = store.history()
-        .orElseThrow(() -> new UnsupportedOperationException(
-            "store '" + store.name() + "' has no history capability"))
-        .undoIfVersion(version, by);
-    if (outcome.applied() && outcome.snapshot().version() == version) {
-      throw nothingToUndo();
-    }
-    return outcome;
+  /** An undo at {@code version}; one that applies without a new version found nothing to undo. */
+  private static Mono<Outcome<AppState>> undoIfVersion(
+      AsyncHistory<AppState> history, long version, String by) {
+    return history.undoIfVersion(version, by).flatMap(outcome ->
+        outcome.applied() && outcome.snapshot().version() == version
+            ? Mono.error(nothingToUndo())
+            : Mono.just(outcome));
   }
 
   private static NothingToUndoException nothingToUndo() {

@@ -23,14 +23,15 @@ class NoHistoryAdvice {
   }
 
   /** HistoryController throws this when {@code Store.history()} is empty (no history capability). */
-  @ExceptionHandler(UnsupportedOperationException.class)
-  ResponseEntity<ProblemDetail> undoUnavailable(UnsupportedOperationException e) {
+  @ExceptionHandler(UndoUnavailableException.class)
+  ResponseEntity<ProblemDetail> undoUnavailable(UndoUnavailableException e) {
     String backend = stores.backend().id();
     String detail = "Undo needs the store's history, and this store keeps none: set "
         + "snapflux.stores.flags.history-size above 0";
     ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.NOT_IMPLEMENTED, detail);
     problem.setTitle("Undo not available");
     problem.setProperty("backend", backend);
+    problem.setProperty("store", e.store());
     return ResponseEntity.status(HttpStatus.NOT_IMPLEMENTED)
         .contentType(MediaType.APPLICATION_PROBLEM_JSON)
         .body(problem);

@@ -62,7 +62,7 @@ final class HistoryControllerTest {
     HistoryController controller = new HistoryController(
         new OvertakenAfterFirstRead(store), SseOptions.defaults());
 
-    assertThatThrownBy(() -> controller.undo(ifMatch(store, v), ALICE))
+    assertThatThrownBy(() -> controller.undo(ifMatch(store, v), ALICE).block())
         .isInstanceOfSatisfying(PreconditionFailedException.class, e -> {
           assertThat(e.getStatusCode()).isEqualTo(HttpStatus.PRECONDITION_FAILED);
           assertThat(e.currentVersion()).isEqualTo(v + 1);
@@ -79,7 +79,7 @@ final class HistoryControllerTest {
     long v = store.update("mine", s -> s.with("mine", Flag.of(true, 1, ""))).version();
 
     var response = new HistoryController(store, SseOptions.defaults())
-        .undo(ifMatch(store, v), ALICE);
+        .undo(ifMatch(store, v), ALICE).block();
 
     assertThat(response.getBody()).isNotNull()
         .contains("\"epoch\":\"" + io.snapflux.sample.Api.token(store, 0).epoch() + "\"")
@@ -95,9 +95,9 @@ final class HistoryControllerTest {
   void undo_nothingLeftToUndo_is409_withOrWithoutIfMatch() {
     Store<AppState> store = store();
     HistoryController controller = new HistoryController(store, SseOptions.defaults());
-    assertThatThrownBy(() -> controller.undo(ifMatch(store, 0), ALICE))
+    assertThatThrownBy(() -> controller.undo(ifMatch(store, 0), ALICE).block())
         .isInstanceOf(NothingToUndoException.class);
-    assertThatThrownBy(() -> controller.undo(new HttpHeaders(), ALICE))
+    assertThatThrownBy(() -> controller.undo(new HttpHeaders(), ALICE).block())
         .isInstanceOf(NothingToUndoException.class);
     assertThat(store.snapshot().version()).isZero();
   }
