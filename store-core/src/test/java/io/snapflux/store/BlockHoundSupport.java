@@ -30,10 +30,23 @@ public final class BlockHoundSupport {
 
   /** Installs BlockHound in this JVM; only the first installation in a JVM takes effect. */
   public static void install() {
-    BlockHound.install(builder -> builder.blockingMethodCallback(method -> {
-      BLOCKING_CALLS.add(method + " on " + Thread.currentThread().getName());
-      throw new BlockingOperationError(method);
-    }));
+    install(thread -> false);
+  }
+
+  /**
+   * Installs BlockHound in this JVM, treating the threads {@code alsoNonBlocking} accepts as
+   * non-blocking too (e.g. a web server's event-loop threads, by name); only the first
+   * installation in a JVM takes effect.
+   *
+   * @param alsoNonBlocking threads on which a blocking call is an error, besides Reactor's
+   */
+  public static void install(java.util.function.Predicate<Thread> alsoNonBlocking) {
+    BlockHound.install(builder -> builder
+        .nonBlockingThreadPredicate(p -> p.or(alsoNonBlocking))
+        .blockingMethodCallback(method -> {
+          BLOCKING_CALLS.add(method + " on " + Thread.currentThread().getName());
+          throw new BlockingOperationError(method);
+        }));
   }
 
   /** The blocking calls seen since the last {@link #clearBlockingCalls()}, as a live view. */
