@@ -1,0 +1,348 @@
+package io.snapflux.sample.backend;
+
+import static io.snapflux.sample.Api.admin;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.snapflux.redis.RedisClusterProcess;
+import io.snapflux.sample.Api;
+import io.snapflux.sample.SampleApplication;
+import io.snapflux.spring.web.VersionToken;
+import io.snapflux.store.Store;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.web.server.reactive.context.ReactiveWebServerApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.core.ParameterizedTypeReference;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.codec.ServerSentEvent;
+import org.springframework.test.web.reactive.server.WebTestClient;
+import reactor.core.Disposable;
+import reactor.test.StepVerifier;
+
+/**
+ * The issue's "done when": two instances of the sample app (profile {@code redis}) started as
+ * {@code --snapflux.backend=redis --spring.data.redis.cluster.nodes=...} on a Redis Cluster of 3
+ * masters and 3 replicas the test starts ({@link RedisClusterProcess}, one cluster for the
+ * class). A change made through A shows on B's event stream; {@code /api/history} is the same on
+ * both; undo through B reverts a change made through A on both; a stale {@code If-Match} gets
+ * 412 and commits nothing; {@code Last-Event-ID} on B replays versions written through A. The
+ * versions are read back from the cluster (through a cluster client: the slot's master), never
+ * from one node by address.
+ */
+final class ClusterInstancesTest {
+
+  private static final ParameterizedTypeReference<ServerSentEvent<Map<String, Object>>> EVENT =
+      new ParameterizedTypeReference<>() {};
+  private static final Duration TIMEOUT = Duration.ofSeconds(30);
+  private static final String VERSION_KEY = "snapflux:{flags}:version";
+
+  private static RedisClusterProcess cluster;
+  private static RedisClusterClient raw;
+  private static StatefulRedisClusterConnection<String, String> rawConnection;
+  private static ConfigurableApplicationContext instanceA;
+  private static ConfigurableApplicationContext instanceB;
+  private static WebTestClient a;
+  private static WebTestClient b;
+
+  @BeforeAll
+  static void startClusterAndTwoInstances() throws IOException {
+    cluster = RedisClusterProcess.start();
+    raw = RedisClusterClient.create(cluster.uris());
+    rawConnection = raw.connect();
+    instanceA = start();
+    instanceB = start();
+    a = client(instanceA);
+    b = client(instanceB);
+  }
+
+  @AfterAll
+  static void stopAll() {
+    for (ConfigurableApplicationContext context : new ConfigurableApplicationContext[] {
+        instanceA, instanceB}) {
+      if (context != null) {
+        context.close();
+      }
+    }
+    if (rawConnection != null) {
+      rawConnection.close();
+    }
+    if (raw != null) {
+      raw.shutdown();
+    }
+    if (cluster != null) {
+      cluster.close();
+    }
+  }
+
+  /**
+   * The command line the docs give (docs/redis.md, "The sample on a Redis Cluster"): the cluster
+   * nodes win over application-redis.yml's localhost:6379.
+   */
+  private static ConfigurableApplicationContext start() {
+    return new SpringApplicationBuilder(SampleApplication.class)
+        .profiles("redis")
+        .run("--server.port=0", "--snapflux.backend=redis",
+            "--spring.data.redis.cluster.nodes=" + cluster.nodesProperty());
+  }
+
+  private static WebTestClient client(ConfigurableApplicationContext context) {
+    int port = ((ReactiveWebServerApplicationContext) context).getWebServer().getPort();
+    return WebTestClient.bindToServer()
+        .baseUrl("http://127.0.0.1:" + port)
+        .responseTimeout(TIMEOUT)
+        .build();
+  }
+
+  /** The version in the cluster (on the master of the flags' slot), where writes are checked. */
+  private static long redisVersion() {
+    return Long.parseLong(Objects.requireNonNull(rawConnection.sync().get(VERSION_KEY)));
+  }
+
+  /** The version an entity-tag names; it must be a token of the history epoch shared via Redis. */
+  private static long version(@Nullable String eTag) {
+    assertThat(eTag).startsWith("\"" + epoch() + ".").endsWith("\"");
+    String token = Objects.requireNonNull(eTag).substring(1, eTag.length() - 1);
+    return Objects.requireNonNull(VersionToken.parse(token)).version();
+  }
+
+  private static String epoch() {
+    String onA = epochOf(instanceA);
+    assertThat(epochOf(instanceB)).as("both instances share Redis's history epoch").isEqualTo(onA);
+    return onA;
+  }
+
+  private static String epochOf(ConfigurableApplicationContext instance) {
+    Store<?> store = instance.getBean(Store.class);
+    return VersionToken.of(store.snapshot(), store).epoch();
+  }
+
+  private static String etag(long version) {
+    return new VersionToken(epoch(), version).eTag();
+  }
+
+  private static String eTagOf(WebTestClient instance, String flag) {
+    return Objects.requireNonNull(instance.get().uri("/api/flags/" + flag).exchange()
+        .expectStatus().isOk()
+        .returnResult(String.class).getResponseHeaders().getETag());
+  }
+
+  @Test
+  void bothInstancesShareTheStoreOnTheCluster() {
+    a.put().uri("/api/flags/cluster.where").headers(admin())
+        .contentType(MediaType.APPLICATION_JSON)
+        .bodyValue("{\"enabled\":true}")
+        .exchange().expectStatus().isCreated();
+    long v = redisVersion();
+    assertThat(v).isPositive();
+    // Both instances follow the history the cluster holds (its epoch, its newest version).
+    assertThat(rawConnection.sync().hget("snapflux:{flags}:meta", "e")).isEqualTo(epoch());
+    for (ConfigurableApplicationContext instance : new ConfigurableApplicationContext[] {
+        instanceA, instanceB}) {
+      Store<?> store = instance.getBean(Store.class);
+      Awaitility.await().atMost(TIMEOUT)
+          .untilAsserted(() -> assertThat(store.snapshot().version()).isEqualTo(v));
+    }
+    // The store's keys live on the master that owns the {flags} slot.
+    int master = cluster.masterPortOf(VERSION_KEY);
+    try (RedisClient node = RedisClient.create(
+            RedisURI.create("127.0.0.1", master));
+        StatefulRedisConnection<String, String> c = node.connect()) {
+      assertThat(c.sync().get(VERSION_KEY)).isEqualTo(Long.toString(v));
+    }
+    // Health on the cluster: the store and Spring Boot's own Redis indicator (a cluster
+    // connection of Spring Data Redis, from the same cluster nodes).
+    for (WebTestClient instance : new WebTestClient[] {a, b}) {
+      instance.get().uri("/actuator/health").headers(admin()).exchange()
+          .expectStatus().isOk()
+          .expectBody()
+          .jsonPath("$.status").isEqualTo("UP")
+          .jsonPath("$.components.snapflux.components.flags.status").isEqualTo("UP")
+          .jsonPath("$.components.snapflux.components.flags.details.backend").isEqualTo("redis")
+          .jsonPath("$.components.redis.status").isEqualTo("UP");
+    }
+  }
+
+  @Test
+  void putThroughA_appearsOnBsEventStream() throws InterruptedException {
+    BlockingQueue<ServerSentEvent<Map<String, Object>>> onB = new LinkedBlockingQueue<>();
+    Disposable stream = b.get().uri("/api/stream").accept(MediaType.TEXT_EVENT_STREAM).exchange()
+        .expectStatus().isOk()
+        .returnResult(EVENT).getResponseBody()
+        .filter(e -> e.event() != null)
+        .subscribe(onB::add);
+    try {
+      ServerSentEvent<Map<String, Object>> first = onB.poll(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+      assertThat(first).isNotNull();
+      assertThat(first.event()).isEqualTo("snapshot");
+
+      String written = a.put().uri("/api/flags/cluster.stream").headers(admin())
+          .contentType(MediaType.APPLICATION_JSON)
+          .bodyValue("{\"enabled\":true,\"rollout\":33,\"description\":\"written on A\"}")
+          .exchange()
+          .expectStatus().isCreated()
+          .returnResult(String.class).getResponseHeaders().getETag();
+      long v = version(written);
+      assertThat(redisVersion()).isEqualTo(v);
+
+      // Other tests may write meanwhile; wait for the change event of our version.
+      ServerSentEvent<Map<String, Object>> change;
+      do {
+        change = onB.poll(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        assertThat(change).as("B's stream delivers A's change").isNotNull();
+      } while (!new VersionToken(epoch(), v).toString().equals(change.id()));
+      assertThat(change.event()).isEqualTo("change");
+      assertThat(change.data()).containsEntry("version", (int) v);
+      @SuppressWarnings("unchecked")
+      Map<String, Object> flags = (Map<String, Object>)
+          ((Map<String, Object>) Objects.requireNonNull(change.data()).get("state")).get("flags");
+      assertThat(flags.get("cluster.stream")).isEqualTo(
+          Map.of("enabled", true, "rollout", 33, "allow", java.util.List.of(),
+              "description", "written on A"));
+    } finally {
+      stream.dispose();
+    }
+  }
+
+  @Test
+  void historyIsTheSameOnBothInstances() {
+    for (int rollout = 1; rollout <= 3; rollout++) {
+      a.put().uri("/api/flags/cluster.history").headers(admin())
+          .contentType(MediaType.APPLICATION_JSON)
+          .bodyValue("{\"enabled\":true,\"rollout\":" + rollout + "}")
+          .exchange().expectStatus().is2xxSuccessful();
+    }
+    long current = redisVersion();
+    Awaitility.await().atMost(TIMEOUT)
+        .until(() -> eTagOf(b, "cluster.history").equals(etag(current)));
+
+    String onA = a.get().uri("/api/history?limit=3").exchange().expectStatus().isOk()
+        .expectBody(String.class).returnResult().getResponseBody();
+    b.get().uri("/api/history?limit=3").exchange()
+        .expectStatus().isOk()
+        .expectBody()
+        .jsonPath("$.version").isEqualTo((int) current)
+        .jsonPath("$.entries.length()").isEqualTo(3)
+        .jsonPath("$.entries[0].version").isEqualTo((int) current)
+        .jsonPath("$.entries[2].version").isEqualTo((int) current - 2)
+        .json(Objects.requireNonNull(onA));
+  }
+
+  @Test
+  void undoThroughB_revertsAChangeMadeThroughA_onBoth_andAStaleIfMatchGets412() {
+    a.put().uri("/api/flags/cluster.undo").headers(admin())
+        .contentType(MediaType.APPLICATION_JSON)
+        .bodyValue("{\"enabled\":true}")
+        .exchange().expectStatus().isCreated();
+    long created = redisVersion();
+    Awaitility.await().atMost(TIMEOUT)
+        .until(() -> eTagOf(b, "cluster.undo").equals(etag(created)));
+
+    String undone = b.post().uri("/api/undo").headers(admin()).header("If-Match", etag(created))
+        .exchange()
+        .expectStatus().isOk()
+        .expectBody().jsonPath("$.version").isEqualTo((int) created + 1)
+        .returnResult().getResponseHeaders().getETag();
+    assertThat(version(undone)).isEqualTo(created + 1);
+    assertThat(redisVersion()).isEqualTo(created + 1);
+
+    for (WebTestClient instance : new WebTestClient[] {a, b}) {
+      Awaitility.await().atMost(TIMEOUT).until(() -> instance.get().uri("/api/flags/cluster.undo")
+          .exchange().returnResult(String.class).getStatus().value() == 404);
+    }
+    a.get().uri("/api/history?limit=1").exchange()
+        .expectStatus().isOk()
+        .expectBody()
+        .jsonPath("$.entries[0].version").isEqualTo((int) created + 1)
+        .jsonPath("$.entries[0].cause.action").isEqualTo("undo")
+        .jsonPath("$.entries[0].cause.undoneVersion").isEqualTo((int) created)
+        .jsonPath("$.entries[0].cause.by").isEqualTo(Api.USER);
+
+    // A client of A that still holds the version before the undo is refused; nothing commits.
+    a.post().uri("/api/undo").headers(admin()).header("If-Match", etag(created)).exchange()
+        .expectStatus().isEqualTo(HttpStatus.PRECONDITION_FAILED);
+    assertThat(redisVersion()).isEqualTo(created + 1);
+  }
+
+  @Test
+  void ifMatchMadeStaleByAWriteOnA_gets412OnB_andNothingIsCommitted() {
+    a.put().uri("/api/flags/cluster.stale").headers(admin())
+        .contentType(MediaType.APPLICATION_JSON)
+        .bodyValue("{\"enabled\":true,\"rollout\":10}")
+        .exchange().expectStatus().isCreated();
+    Awaitility.await().atMost(TIMEOUT).until(() -> b.get().uri("/api/flags/cluster.stale")
+        .exchange().returnResult(String.class).getStatus().is2xxSuccessful());
+    String seenOnB = eTagOf(b, "cluster.stale");
+
+    String afterA = a.patch().uri("/api/flags/cluster.stale").headers(admin())
+        .contentType(Api.MERGE_PATCH)
+        .bodyValue("{\"rollout\":20}")
+        .exchange()
+        .expectStatus().isOk()
+        .returnResult(String.class).getResponseHeaders().getETag();
+    long current = version(afterA);
+    assertThat(current).isGreaterThan(version(seenOnB));
+
+    b.patch().uri("/api/flags/cluster.stale").headers(admin())
+        .header("If-Match", seenOnB)
+        .contentType(Api.MERGE_PATCH)
+        .bodyValue("{\"rollout\":99}")
+        .exchange()
+        .expectStatus().isEqualTo(HttpStatus.PRECONDITION_FAILED)
+        .expectBody().jsonPath("$.currentVersion").isEqualTo((int) current);
+
+    assertThat(redisVersion()).as("nothing was committed").isEqualTo(current);
+    for (WebTestClient instance : new WebTestClient[] {a, b}) {
+      Awaitility.await().atMost(TIMEOUT)
+          .until(() -> eTagOf(instance, "cluster.stale").equals(etag(current)));
+      instance.get().uri("/api/flags/cluster.stale").exchange()
+          .expectStatus().isOk()
+          .expectBody().jsonPath("$.rollout").isEqualTo(20);
+    }
+  }
+
+  @Test
+  void lastEventIdOnB_replaysTheVersionsWrittenThroughA() {
+    a.put().uri("/api/flags/cluster.resume").headers(admin())
+        .contentType(MediaType.APPLICATION_JSON)
+        .bodyValue("{\"enabled\":true}")
+        .exchange().expectStatus().is2xxSuccessful();
+    long seen = redisVersion();
+    for (int rollout = 1; rollout <= 2; rollout++) {
+      a.put().uri("/api/flags/cluster.resume").headers(admin())
+          .contentType(MediaType.APPLICATION_JSON)
+          .bodyValue("{\"enabled\":true,\"rollout\":" + rollout + "}")
+          .exchange().expectStatus().is2xxSuccessful();
+    }
+    Awaitility.await().atMost(TIMEOUT)
+        .until(() -> eTagOf(b, "cluster.resume").equals(etag(seen + 2)));
+
+    StepVerifier.create(b.get().uri("/api/stream")
+            .header("Last-Event-ID", new VersionToken(epoch(), seen).toString())
+            .accept(MediaType.TEXT_EVENT_STREAM)
+            .exchange().expectStatus().isOk()
+            .returnResult(EVENT).getResponseBody()
+            .filter(e -> e.id() != null)
+            .map(ServerSentEvent::id))
+        .expectNext(new VersionToken(epoch(), seen + 1).toString(),
+            new VersionToken(epoch(), seen + 2).toString())
+        .thenCancel()
+        .verify(TIMEOUT);
+  }
+}
