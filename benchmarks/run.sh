@@ -14,6 +14,15 @@
 # -Dsnapflux.redis.server=... in JMH_EXTRA's -jvmArgs) on a free loopback port per fork; it is
 # skipped, with a message, when there is none.
 # Extra JMH options can be passed in JMH_EXTRA (e.g. JMH_EXTRA='-jvmArgs -Xmx2g').
+#
+#   benchmarks/run.sh --only watch [--quick]    # the watch protocol over HTTP (issue 15), not
+#                                               # part of a default run: SSE fan-out to 100,
+#                                               # 1,000, 10,000 streams, 10,000 held long polls,
+#                                               # GET /api/state vs a constant body (with wrk if
+#                                               # installed: apt-get install wrk). Writes
+#                                               # benchmarks/results/perf/watch.{json,log};
+#                                               # docs/performance.md section 7 is written by hand
+#                                               # from them. Needs ~10,100 open files per process.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -21,6 +30,8 @@ mode=full
 build=1
 run=1
 all_groups=(classic store-cost read-mostly fan-out latency memory redis)
+# Groups run only when named with --only.
+extra_groups=(watch)
 only=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -31,14 +42,14 @@ while [[ $# -gt 0 ]]; do
       [[ $# -ge 2 ]] || { echo "--only needs a group list, e.g. --only redis" >&2; exit 2; }
       IFS=, read -r -a only <<< "$2"; shift ;;
     --only=*) IFS=, read -r -a only <<< "${1#--only=}" ;;
-    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
     *) echo "unknown option: $1" >&2; exit 2 ;;
   esac
   shift
 done
 for g in "${only[@]}"; do
-  [[ " ${all_groups[*]} " == *" $g "* ]] \
-    || { echo "unknown group: $g (groups: ${all_groups[*]})" >&2; exit 2; }
+  [[ " ${all_groups[*]} ${extra_groups[*]} " == *" $g "* ]] \
+    || { echo "unknown group: $g (groups: ${all_groups[*]} ${extra_groups[*]})" >&2; exit 2; }
 done
 
 jar=benchmarks/target/benchmarks.jar
@@ -100,6 +111,21 @@ group() {
       jmh redis-t1 'io\.snapflux\.benchmarks\.RedisBenchmark\.update$' -t 1
       jmh redis-t8 'io\.snapflux\.benchmarks\.RedisBenchmark\.update$' -t 8
       jmh redis-latency 'io\.snapflux\.benchmarks\.RedisBenchmark\.propagation$' -t 1 ;;
+    watch)
+      echo "== watch"
+      local perf=benchmarks/results/perf watch_opts=()
+      [[ $mode == quick ]] && watch_opts=(--versions 50 --get-seconds 3)
+      command -v wrk > /dev/null \
+        || echo "wrk not found: GET throughput uses the Java load client (apt-get install wrk)"
+      # 10,000 connections per process (the server here, the load client in a child JVM).
+      ulimit -n "$(ulimit -Hn)" 2> /dev/null || true
+      if (( $(ulimit -n) < 10500 )); then
+        echo "open file limit $(ulimit -n) < 10500: 10,000 streams will fail (raise ulimit -Hn)"
+      fi
+      mkdir -p "$perf"
+      echo "watch $(cut -d' ' -f1-3 /proc/loadavg)" >> "$perf/watch-load.txt"
+      java -Xmx1g -cp "$jar" io.snapflux.benchmarks.watch.WatchBenchmark "${watch_opts[@]}" \
+        --out "$perf/watch.json" 2>&1 | grep -v '^SLF4J' | tee "$perf/watch.log" ;;
   esac
 }
 
@@ -114,12 +140,25 @@ if [[ $run == 1 ]]; then
     # The other groups' JSON stays; date.txt keeps the full run's date and notes the re-runs.
     [[ -f "$out/date.txt" ]] || echo "unknown" > "$out/date.txt"
     for g in "${only[@]}"; do
+      if [[ " ${extra_groups[*]} " == *" $g "* ]]; then
+        group "$g"
+        continue
+      fi
       sed -i "/^$g re-run /d" "$out/date.txt"
       echo "$g re-run $(date -u '+%Y-%m-%d %H:%M UTC')" >> "$out/date.txt"
       group "$g"
     done
   fi
   echo "benchmarks took $(( $(date +%s) - started )) s"
+fi
+
+# Only extra groups: their results are not in the generated part of the page.
+regenerate=0
+for g in "${only[@]}"; do
+  [[ " ${extra_groups[*]} " == *" $g "* ]] || regenerate=1
+done
+if [[ ${#only[@]} -gt 0 && $regenerate == 0 && $run == 1 ]]; then
+  exit 0
 fi
 
 java -Djava.awt.headless=true -cp "$jar" io.snapflux.benchmarks.report.Report \

@@ -19,6 +19,7 @@ import java.util.function.Function;
 import java.util.function.UnaryOperator;
 import org.jspecify.annotations.Nullable;
 import reactor.core.Disposable;
+import reactor.core.Disposables;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
@@ -84,6 +85,7 @@ public final class RemoteStore<T> implements AutoCloseable {
   private final int conflictAttempts;
   private final Duration conflictBackoff;
   private final URI base;
+  private final URI state;
 
   private final Sinks.Many<RemoteSnapshot<T>> sink = Sinks.many().replay().latest();
   private volatile @Nullable RemoteSnapshot<T> current;
@@ -109,6 +111,7 @@ public final class RemoteStore<T> implements AutoCloseable {
   private RemoteStore(Builder builder, Function<JsonNode, ? extends T> decoder) {
     this.base = builder.base;
     this.stream = builder.base.resolve(builder.streamPath);
+    this.state = builder.base.resolve(builder.statePath);
     this.mapper = builder.mapper;
     this.decoder = decoder;
     this.maxEventBytes = builder.maxEventBytes;
@@ -118,7 +121,7 @@ public final class RemoteStore<T> implements AutoCloseable {
     this.http = builder.http.headers(headers);
     Duration min = builder.minBackoff;
     Duration max = builder.maxBackoff;
-    this.connection = Flux.defer(this::connectOnce)
+    this.connection = !builder.followStream ? Disposables.disposed() : Flux.defer(this::connectOnce)
         .retryWhen(Retry.backoff(Long.MAX_VALUE, min)
             .maxBackoff(max)
             .jitter(0.5)
@@ -205,6 +208,70 @@ public final class RemoteStore<T> implements AutoCloseable {
         out.error(new EpochChangedException(token, s.token()));
       }
     }).next();
+  }
+
+  /**
+   * Waits over plain HTTP for a version newer than {@code after} (long polling, protocol §3.2):
+   * one {@code GET} of the state path with {@code If-None-Match: <after>} and {@code Prefer:
+   * wait=<seconds>}. For clients that cannot hold an event stream open (or to read one's own
+   * write from another instance); it does not use or change this mirror's stream or {@link
+   * #snapshot()}.
+   *
+   * <ul>
+   *   <li>A newer version within the wait, or {@code after} not current on the server (older,
+   *       of another epoch: a resync, §7), or {@code after} {@code null}: the server's current
+   *       snapshot, at once.
+   *   <li>Nothing newer within the wait: an empty {@code Mono} (the server answered {@code
+   *       304}). The server may grant a shorter wait than asked ({@code Preference-Applied}; the
+   *       sample's maximum is 30 s), so poll again, e.g. {@code poll(t, wait).repeatWhenEmpty(
+   *       n -> n.take(10))}.
+   *   <li>Any other answer: a {@link RemoteStoreException} naming the status.
+   * </ul>
+   *
+   * @param after the token the caller has (a snapshot's or a write's), or {@code null} for the
+   *     current state without waiting
+   * @param wait how long the server may hold the request, in whole seconds (rounded up), between
+   *     0 (no waiting: an ordinary conditional {@code GET}) and one hour
+   * @return the newer snapshot, or empty when none came within the wait
+   * @throws IllegalArgumentException if {@code wait} is negative or longer than an hour
+   */
+  public Mono<RemoteSnapshot<T>> poll(@Nullable VersionToken after, Duration wait) {
+    Objects.requireNonNull(wait, "wait");
+    if (wait.isNegative() || wait.compareTo(Duration.ofHours(1)) > 0) {
+      throw new IllegalArgumentException("wait must be between 0 and 1 hour, was " + wait);
+    }
+    long seconds = wait.toSeconds() + (wait.toNanosPart() > 0 ? 1 : 0);
+    return http
+        .headers(h -> {
+          h.set(HttpHeaderNames.ACCEPT, "application/json");
+          if (after != null) {
+            h.set(HttpHeaderNames.IF_NONE_MATCH, after.eTag());
+            if (seconds > 0) {
+              h.set("Prefer", "wait=" + seconds);
+            }
+          }
+        })
+        // The server answers within the wait it grants; a dead one must not hang the caller.
+        .responseTimeout(Duration.ofSeconds(seconds + 30))
+        .get()
+        .uri(state)
+        .responseSingle((response, body) -> body.asString(StandardCharsets.UTF_8)
+            .defaultIfEmpty("")
+            .flatMap(text -> {
+              int status = response.status().code();
+              if (status == 304) {
+                return Mono.<RemoteSnapshot<T>>empty();
+              }
+              if (status != 200) {
+                return Mono.error(new RemoteStoreException(
+                    "GET " + state + " answered " + status + ": " + text, status, null));
+              }
+              JsonNode doc = mapper.readTree(text);
+              RemoteSnapshot<T> snapshot = toSnapshot(doc.path("epoch").asString(),
+                  doc.path("version").asLong(), doc.path("state"), doc);
+              learn(snapshot.token(), false);
+              return Mono.just(snapshot);
+            }));
   }
 
   /**
@@ -396,8 +463,8 @@ public final class RemoteStore<T> implements AutoCloseable {
         + (held == null ? "nothing" : held.token()) + "; reconnecting without Last-Event-ID");
   }
 
-  private void publish(@Nullable RemoteSnapshot<T> held, String epoch, long version,
-      JsonNode state, JsonNode doc, SseEvent event) {
+  /** A document's snapshot, its state decoded. */
+  private RemoteSnapshot<T> toSnapshot(String epoch, long version, JsonNode state, JsonNode doc) {
     T decoded;
     try {
       decoded = Objects.requireNonNull(decoder.apply(state), "the decoder returned null");
@@ -415,8 +482,14 @@ public final class RemoteStore<T> implements AutoCloseable {
         timestamp = null;
       }
     }
-    RemoteSnapshot<T> next = new RemoteSnapshot<>(epoch, version, decoded, state,
+    return new RemoteSnapshot<>(epoch, version, decoded, state,
         cause == null || cause.isNull() ? null : cause, timestamp);
+  }
+
+  private void publish(@Nullable RemoteSnapshot<T> held, String epoch, long version,
+      JsonNode state, JsonNode doc, SseEvent event) {
+    RemoteSnapshot<T> next = toSnapshot(epoch, version, state, doc);
+    Instant timestamp = next.timestamp();
     if (held != null && !held.epoch().equals(epoch)) {
       synchronized (pastEpochs) {
         pastEpochs.add(held.epoch());
@@ -558,6 +631,8 @@ public final class RemoteStore<T> implements AutoCloseable {
 
     private final URI base;
     private String streamPath = "/api/stream";
+    private String statePath = "/api/state";
+    private boolean followStream = true;
     private HttpClient http = HttpClient.create();
     private ObjectMapper mapper = JsonMapper.builder().build();
     private Duration minBackoff = Duration.ofMillis(100);
@@ -582,6 +657,31 @@ public final class RemoteStore<T> implements AutoCloseable {
      */
     public Builder streamPath(String path) {
       this.streamPath = Objects.requireNonNull(path, "path");
+      return this;
+    }
+
+    /**
+     * Whether the client opens the event stream (default {@code true}). Without it, for a
+     * process that cannot hold a connection open, only {@link RemoteStore#poll} and {@link
+     * RemoteStore#update} work: {@link RemoteStore#snapshot()} throws, {@link
+     * RemoteStore#changes()} emits nothing until {@link RemoteStore#close()}.
+     *
+     * @param follow {@code false} to open no stream
+     * @return this builder
+     */
+    public Builder followStream(boolean follow) {
+      this.followStream = follow;
+      return this;
+    }
+
+    /**
+     * The path of the state document, for {@link RemoteStore#poll} (default {@code /api/state}).
+     *
+     * @param path a path relative to the base
+     * @return this builder
+     */
+    public Builder statePath(String path) {
+      this.statePath = Objects.requireNonNull(path, "path");
       return this;
     }
 
