@@ -234,13 +234,14 @@ async function loadStores() {
   }
   const now = performance.now();
   for (const info of result.body) {
-    const updates = Number(info?.stats?.updates);
+    // Every update makes a version: the rate is versions per second between two reads.
+    const versions = Number(info?.version);
     const before = ui.rates.get(info.name);
     let rate = before?.rate ?? null;
-    if (before && Number.isFinite(updates) && now - before.at >= 1000) {
-      rate = Math.max(0, (updates - before.updates) / ((now - before.at) / 1000));
+    if (before && before.epoch === info.epoch && Number.isFinite(versions) && now - before.at >= 1000) {
+      rate = Math.max(0, (versions - before.versions) / ((now - before.at) / 1000));
     }
-    if (!before || now - before.at >= 1000) ui.rates.set(info.name, { updates, at: now, rate });
+    if (!before || now - before.at >= 1000) ui.rates.set(info.name, { versions, epoch: info.epoch, at: now, rate });
   }
   ui.stores = result.body;
   if (ui.store) ui.store = ui.stores.find((info) => info.name === ui.store.name) ?? ui.store;
@@ -257,22 +258,35 @@ function stat(label, value) {
   return el('div', { class: 'stat' }, el('dt', { text: label }), el('dd', { text: String(value) }));
 }
 
+/** Labels of StoreStats members; members not named here are shown under their own name. */
+const STAT_LABELS = {
+  casRetries: 'retries', versionConflicts: 'conflicts', validationRejections: 'rejected writes',
+  maxLosslessLag: 'max lossless lag', lagOverflows: 'lag overflows',
+};
+const STAT_SKIPPED = new Set(['version', 'subscribers']); // shown elsewhere
+
+function subscribersText(subscribers) {
+  if (subscribers === null || typeof subscribers !== 'object') return String(subscribers ?? 0);
+  if ('total' in subscribers && Object.keys(subscribers).length === 1) return String(subscribers.total);
+  return Object.entries(subscribers).map(([mode, count]) => `${count} ${mode}`).join(' · ');
+}
+
 function renderStores() {
   const list = $('#stores');
   list.replaceChildren(...ui.stores.map((info) => {
     const selected = ui.store?.name === info.name;
-    const subscribers = info.subscribers ?? {};
     const rate = ui.rates.get(info.name)?.rate;
     const stats = el('dl', { class: 'stats' },
       stat('backend', info.backend ?? '?'),
       stat('version', info.token ?? `${info.epoch}.${info.version}`),
       stat('history', info.history ? `${info.historySize} kept` : 'none'),
-      stat('subscribers', `${subscribers.conflated ?? 0} conflated · ${subscribers.lossless ?? 0} lossless`),
+      stat('subscribers', subscribersText(info.subscribers)),
       ...Object.entries(info.stats ?? {})
-        .filter(([, value]) => value === null || typeof value !== 'object')
-        .map(([name, value]) => stat(name, value)),
+        .filter(([name, value]) => !STAT_SKIPPED.has(name) && (value === null || typeof value !== 'object'))
+        .map(([name, value]) => stat(STAT_LABELS[name] ?? name, value)),
       stat('update rate', rate === null || rate === undefined ? '–' : `${rate.toFixed(rate < 10 ? 1 : 0)}/s`),
-      stat('last change', formatDateTime(info.lastChange)));
+      stat('last change', formatDateTime(info.lastChange)),
+      info.closed ? stat('status', 'closed') : null);
     return el('li', { class: selected ? 'store selected' : 'store', 'data-store': info.name },
       el('button', {
         type: 'button', class: 'store-select', 'aria-pressed': String(selected),
@@ -785,7 +799,7 @@ async function write(kind, version, token) {
   switch (result.status) {
     case 409:
       notify('conflict', `${what} refused: later versions changed the same paths, so nothing was committed. Paths in conflict:`,
-        Array.isArray(result.body?.paths) ? result.body.paths : []);
+        conflictLines(result.body));
       break;
     case 412:
       notify('stale', `${what} refused: the store changed since you looked (you saw ${token}, it is now ${result.body?.current ?? 'newer'}). Nothing was committed; check the timeline and try again.`);
@@ -798,6 +812,18 @@ async function write(kind, version, token) {
     default:
       notify('error', `${what} failed (${result.status}): ${problemText(result)}`);
   }
+}
+
+/** The 409 problem's paths, each with the later version that touched it when the server says. */
+function conflictLines(problem) {
+  const paths = Array.isArray(problem?.paths) ? problem.paths.map(String) : [];
+  const details = Array.isArray(problem?.conflicts) ? problem.conflicts : [];
+  return paths.map((path) => {
+    const later = details.filter((c) => c && c.path === path && c.version !== undefined);
+    if (later.length === 0) return path;
+    const by = later.map((c) => (c.changed && c.changed !== path ? `version ${c.version} (${c.changed})` : `version ${c.version}`));
+    return `${path} — changed again by ${[...new Set(by)].join(', ')}`;
+  });
 }
 
 // ---- Export ------------------------------------------------------------------------------------
