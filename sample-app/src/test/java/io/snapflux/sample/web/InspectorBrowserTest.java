@@ -157,9 +157,9 @@ final class InspectorBrowserTest {
 
   @Test
   void revertOfAnOldVersion_undoesJustThatChange() throws Exception {
-    Api.put(store, "revert.me", Flag.of(true, 10, "first"));
-    long changed = Api.put(store, "revert.me", Flag.of(true, 60, "first"));
-    long later = Api.put(store, "revert.other", Flag.of(false, 5, "committed after"));
+    put("revert.me", true, 10, "first");
+    long changed = put("revert.me", true, 60, "first");
+    long later = put("revert.other", false, 5, "committed after");
 
     awaitEntry(later);
     click(changed);
@@ -186,9 +186,9 @@ final class InspectorBrowserTest {
 
   @Test
   void revertOfAVersionWhosePathChangedLater_showsTheConflictAndChangesNothing() throws Exception {
-    Api.put(store, "conflict.me", Flag.of(true, 10, "base"));
-    long changed = Api.put(store, "conflict.me", Flag.of(true, 20, "base"));
-    long later = Api.put(store, "conflict.me", Flag.of(true, 30, "base"));
+    put("conflict.me", true, 10, "base");
+    long changed = put("conflict.me", true, 20, "base");
+    long later = put("conflict.me", true, 30, "base");
 
     awaitEntry(later);
     click(changed);
@@ -238,6 +238,15 @@ final class InspectorBrowserTest {
   }
 
   // ---- helpers -----------------------------------------------------------------------------------
+
+  /** PUTs a flag over REST as the admin; returns the version the write made (its ETag). */
+  private long put(String flag, boolean enabled, int rollout, String description) throws Exception {
+    HttpResponse<String> response = restPut(flag, "{\"enabled\":" + enabled + ",\"rollout\":"
+        + rollout + ",\"allow\":[],\"description\":\"" + description + "\"}");
+    assertThat(response.statusCode()).as(response.body()).isIn(200, 201);
+    String etag = response.headers().firstValue("ETag").orElseThrow();
+    return Long.parseLong(etag.substring(etag.lastIndexOf('.') + 1, etag.length() - 1));
+  }
 
   private HttpResponse<String> restPut(String flag, String json) throws Exception {
     String basic = Base64.getEncoder().encodeToString(
