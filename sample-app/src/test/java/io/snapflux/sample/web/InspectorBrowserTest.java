@@ -22,6 +22,7 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -70,6 +71,7 @@ final class InspectorBrowserTest {
   @Autowired Store<AppState> store;
   @LocalServerPort int port;
   @TempDir static Path profile;
+  @TempDir static Path downloads;
 
   private WebDriver browser;
 
@@ -93,6 +95,9 @@ final class InspectorBrowserTest {
         "--disable-component-update", "--disable-sync", "--no-first-run",
         "--window-size=1400,1000",
         "--user-data-dir=" + Files.createDirectories(profile.resolve("inspector")));
+    options.setExperimentalOption("prefs", Map.of(
+        "download.default_directory", downloads.toString(),
+        "download.prompt_for_download", false));
     browser = new ChromeDriver(service, options);
     browser.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(60));
 
@@ -206,6 +211,71 @@ final class InspectorBrowserTest {
     assertThat(store.snapshot().version()).isEqualTo(later);
     assertThat(store.snapshot().state().flag("conflict.me").get().rollout()).isEqualTo(30);
     screenshot("conflict");
+  }
+
+  @Test
+  void restoreConfirmedAfterSomeoneElseCommitted_isRefusedWith412_andSucceedsOnceRetried()
+      throws Exception {
+    long old = put("restore.me", true, 15, "the good old days");
+    put("restore.me", false, 90, "a bad idea");
+    long latest = put("restore.bystander", true, 1, "unrelated");
+    awaitEntry(latest);
+    click(old);
+    awaitTree(old);
+
+    // The dialog is opened at the newest version; then someone else commits before it is confirmed.
+    browser.findElement(By.id("restore")).click();
+    waitUntil(PATIENCE, d -> d.findElement(By.id("confirm")).isDisplayed());
+    assertThat(browser.findElement(By.id("confirm-token")).getText())
+        .isEqualTo(Api.token(store, latest).toString());
+    long meanwhile = put("restore.bystander", true, 2, "meanwhile");
+    browser.findElement(By.id("confirm-ok")).click();
+
+    waitUntil(PATIENCE, d -> "stale".equals(notice().getDomAttribute("data-kind"))
+        && notice().isDisplayed());
+    assertThat(notice().getText()).contains("changed since you looked")
+        .contains("Nothing was committed").contains(Api.token(store, meanwhile).toString());
+    assertThat(store.snapshot().version()).isEqualTo(meanwhile);
+
+    // Once the page has seen the new version, the same restore goes through.
+    awaitEntry(meanwhile);
+    browser.findElement(By.id("restore")).click();
+    waitUntil(PATIENCE, d -> d.findElement(By.id("confirm")).isDisplayed());
+    assertThat(browser.findElement(By.id("confirm-token")).getText())
+        .isEqualTo(Api.token(store, meanwhile).toString());
+    browser.findElement(By.id("confirm-ok")).click();
+    waitUntil(PATIENCE, d -> "ok".equals(notice().getDomAttribute("data-kind"))
+        && notice().isDisplayed());
+    assertThat(store.snapshot().version()).isEqualTo(meanwhile + 1);
+    AppState state = store.snapshot().state();
+    assertThat(state.flag("restore.me").get()).isEqualTo(Flag.of(true, 15, "the good old days"));
+    assertThat(state.flag("restore.bystander")).isEmpty();
+    assertThat(String.valueOf(store.snapshot().cause())).contains("restore").contains(Api.USER);
+  }
+
+  @Test
+  void exportDownloadsTheHistorySlice() throws Exception {
+    long from = put("export.me", true, 1, "one");
+    long to = put("export.me", true, 2, "two");
+    awaitEntry(to);
+    browser.findElement(By.cssSelector("#export > summary")).click();
+    WebElement fromField = browser.findElement(By.id("export-from"));
+    WebElement toField = browser.findElement(By.id("export-to"));
+    fromField.clear();
+    fromField.sendKeys(Long.toString(from));
+    toField.clear();
+    toField.sendKeys(Long.toString(to));
+    browser.findElement(By.id("export-submit")).click();
+
+    waitUntil(PATIENCE, d -> "ok".equals(notice().getDomAttribute("data-kind"))
+        && notice().isDisplayed());
+    String name = "flags-" + from + "-" + to + ".json";
+    assertThat(notice().getText()).contains(name);
+    Path file = downloads.resolve(name);
+    waitUntil(PATIENCE, d -> Files.isRegularFile(file));
+    String json = Files.readString(file);
+    assertThat(json).contains("\"format\":\"snapflux-history/1\"").contains("\"version\":" + to);
+    browser.findElement(By.cssSelector("#export > summary")).click();
   }
 
   @Test
