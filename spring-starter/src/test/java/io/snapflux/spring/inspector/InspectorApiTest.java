@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.snapflux.spring.StoreFactory;
 import io.snapflux.spring.web.StoreSse;
 import io.snapflux.spring.web.VersionToken;
+import io.snapflux.store.Snapshot;
 import io.snapflux.store.Store;
+import io.snapflux.store.TypeRef;
+import io.snapflux.store.testing.HistoryReplay;
 import io.vavr.collection.List;
 import java.security.Principal;
 import java.time.Duration;
@@ -29,6 +32,7 @@ import org.springframework.web.server.WebFilter;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.test.StepVerifier;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The inspector's HTTP API in a running WebFlux application: a memory store with history
@@ -476,6 +480,33 @@ final class InspectorApiTest {
         .jsonPath("$.versions[1].cause").isEqualTo("add c");
     client.get().uri(API + "/board/export?from=2&to=1").exchange()
         .expectStatus().isBadRequest();
+  }
+
+  @Test
+  void export_replayedAgainstAFreshStore_reachesAnEqualStateVersionByVersion() {
+    board.update(b -> b.title("one"));                                       // v1
+    board.update(by("add", "bob"), b -> b.items(b.items().append("c")));     // v2
+    board.update(b -> b.settings(new Settings(true, 3)));                   // v3
+    board.update(b -> b.items(b.items().tail().prepend("z")));              // v4
+    board.update(b -> b.title("two").items(List.empty()));                  // v5
+    String body = client.get().uri(API + "/board/export?from=1&to=5").exchange()
+        .expectStatus().isOk()
+        .expectBody(String.class).returnResult().getResponseBody();
+
+    HistoryReplay replay = HistoryReplay.read(body, context.getBean(JsonMapper.class));
+    TypeRef<Board> type = TypeRef.of(Board.class);
+    assertThat(replay.base(type)).isEqualTo(board.history().orElseThrow().at(1).orElseThrow().state());
+    Store<Board> fresh = Store.builder(replay.base(type)).history(10).build();
+    Snapshot<Board> last = replay.replay(fresh, type);
+
+    assertThat(last.version()).isEqualTo(4);
+    assertThat(last.state()).isEqualTo(board.snapshot().state());
+    for (long v = 2; v <= 5; v++) {
+      assertThat(fresh.history().orElseThrow().at(v - 1).orElseThrow().state())
+          .isEqualTo(board.history().orElseThrow().at(v).orElseThrow().state());
+    }
+    assertThat(fresh.history().orElseThrow().at(1).orElseThrow().cause())
+        .isEqualTo(Map.of("action", "add", "by", "bob"));
   }
 
   // ------------------------------------------------------------------ page
