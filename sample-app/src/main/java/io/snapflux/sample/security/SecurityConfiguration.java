@@ -27,7 +27,8 @@ import org.springframework.security.web.server.firewall.ServerExchangeRejectedHa
  *       .../readiness}.
  *   <li>The admin (HTTP Basic, role {@code ADMIN}): every other method under {@code /api/} (so a
  *       write endpoint added later is protected without a rule of its own), {@code /api/whoami},
- *       and every other path, the management endpoints included.
+ *       the Snapflux Inspector ({@code /snapflux/inspector/**}, page and API), and every other
+ *       path, the management endpoints included.
  *   <li>Cross-site writes are refused before authentication ({@link CrossSiteWriteFilter});
  *       browsers never get a Basic challenge ({@link ProblemAuthenticationEntryPoint}); failed
  *       sign-ins are throttled per client ({@link AuthenticationThrottle}); a garbled {@code
@@ -43,6 +44,9 @@ class SecurityConfiguration {
   private static final Logger log = LoggerFactory.getLogger(SecurityConfiguration.class);
 
   static final String ADMIN = "ADMIN";
+
+  /** The inspector's page and API (snapflux.inspector.base-path). */
+  static final String INSPECTOR = "/snapflux/inspector/**";
 
   private final AdminProperties admin;
 
@@ -87,6 +91,9 @@ class SecurityConfiguration {
         .exceptionHandling(e -> e.authenticationEntryPoint(entryPoint))
         .authorizeExchange(exchanges -> exchanges
             .pathMatchers("/api/whoami").hasRole(ADMIN)
+            // The Snapflux Inspector shows every store's state and can restore or revert it:
+            // admin only, like Actuator's sensitive endpoints, its page included.
+            .pathMatchers(INSPECTOR).hasRole(ADMIN)
             .pathMatchers(HttpMethod.GET, "/", "/index.html", "/app.js", "/app.css",
                 "/snapflux-client/*.js", "/favicon.ico", "/api/**").permitAll()
             .pathMatchers(HttpMethod.HEAD, "/", "/index.html", "/app.js", "/app.css",

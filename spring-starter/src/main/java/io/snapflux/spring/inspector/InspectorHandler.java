@@ -82,12 +82,14 @@ final class InspectorHandler {
             (store, w) -> inspector.restore(store, w.version(), w.by())))
         .POST(api + "/{name}/revert", request -> write(request,
             (store, w) -> inspector.revert(store, w.current(), w.version(), w.by())))
-        .onError(e -> e instanceof ErrorResponse, (e, request) -> problem((ErrorResponse) e, request))
-        .onError(StateValidationException.class, (e, request) -> problem(
-            InspectorProblem.unprocessable(request.pathVariables().getOrDefault("name", ""),
-                "The store refused the state: " + e.getMessage()), request))
-        // Inside onError: a handler that throws before returning its Mono becomes an error signal.
-        .filter((request, next) -> Mono.defer(() -> next.handle(request)))
+        // One filter: a handler that throws before returning its Mono becomes an error signal
+        // (defer), and every refusal becomes a problem response.
+        .filter((request, next) -> Mono.defer(() -> next.handle(request))
+            .onErrorResume(ErrorResponse.class::isInstance,
+                e -> problem((ErrorResponse) e, request))
+            .onErrorResume(StateValidationException.class, e -> problem(
+                InspectorProblem.unprocessable(request.pathVariables().getOrDefault("name", ""),
+                    "The store refused the state: " + e.getMessage()), request)))
         .build();
   }
 
