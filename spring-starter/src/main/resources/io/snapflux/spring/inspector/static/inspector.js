@@ -7,7 +7,7 @@
 //
 // Safety rules this file keeps:
 // - Every piece of state, cause or server text reaches the page through textContent or an
-//   attribute value, never through innerHTML: hostile content stays text.
+//   attribute value, never parsed as HTML: hostile content stays text.
 // - Viewing never writes. Restore and revert are the only writes; each needs a confirmation and
 //   carries If-Match with the version the user was looking at, so a store that moved on in the
 //   meantime refuses them (412) and nothing is committed.
