@@ -36,6 +36,7 @@ const ui = {
   pending: Promise.resolve(), // entry loads run one after the other
   rates: new Map(), // store name -> {updates, at, rate}
   storesTimer: null,
+  storesAgain: false,
 };
 
 // ---- DOM helpers (text only) -------------------------------------------------------------------
@@ -249,9 +250,22 @@ async function loadStores() {
   return true;
 }
 
+/** Re-reads the overview after a change: at once, then at most every 1.5 s while changes come. */
 function scheduleStoresRefresh() {
-  if (ui.storesTimer) return;
-  ui.storesTimer = setTimeout(() => { ui.storesTimer = null; loadStores(); }, 1500);
+  if (ui.storesTimer) {
+    ui.storesAgain = true;
+    return;
+  }
+  loadStores();
+  ui.storesTimer = setTimeout(function again() {
+    if (ui.storesAgain) {
+      ui.storesAgain = false;
+      loadStores();
+      ui.storesTimer = setTimeout(again, 1500);
+    } else {
+      ui.storesTimer = null;
+    }
+  }, 1500);
 }
 
 function stat(label, value) {
