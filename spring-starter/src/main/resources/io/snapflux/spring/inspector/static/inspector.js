@@ -421,13 +421,15 @@ async function loadEntries(seq, { reset }) {
   if (reset || epoch !== ui.epoch) ui.entries = [];
   ui.epoch = epoch;
   const last = ui.entries.at(-1)?.version ?? -Infinity;
-  for (const entry of result.body.entries ?? []) {
+  const page = result.body.entries ?? [];
+  for (const entry of page) {
     if (entry.version > last) ui.entries.push(entry);
   }
-  // A page shorter than what came after: read on (a burst of commits while the page was away).
   trimEntries();
   renderEntries();
   refreshActions();
+  // A full page after a known version: more came than one page holds (a burst): read on.
+  if (after !== null && after !== undefined && page.length >= 1000) await loadEntries(seq, { reset: false });
 }
 
 function trimEntries() {
