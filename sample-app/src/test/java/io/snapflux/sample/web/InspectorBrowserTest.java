@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.snapflux.sample.Api;
 import io.snapflux.sample.flags.AppState;
 import io.snapflux.sample.flags.Flag;
+import io.snapflux.spring.StoreFactory;
 import io.snapflux.store.Store;
 import java.io.File;
 import java.io.IOException;
@@ -46,6 +47,9 @@ import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
 /**
@@ -59,9 +63,19 @@ import org.springframework.boot.test.web.server.LocalServerPort;
  * also to the repository's {@code docs/img/} (what docs/inspector.md shows).
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-    properties = "snapflux.inspector.enabled=true")
+    properties = {"snapflux.inspector.enabled=true", "snapflux.stores.visits.history-size=0"})
+@Import(InspectorBrowserTest.StoreWithoutHistory.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 final class InspectorBrowserTest {
+
+  /** A second store, one that keeps no history: the inspector shows it live only. */
+  @TestConfiguration(proxyBeanMethods = false)
+  static class StoreWithoutHistory {
+    @Bean
+    Store<Integer> visits(StoreFactory stores) {
+      return stores.create("visits", 0);
+    }
+  }
 
   static final Path CHROMIUM = Paths.get("/usr/bin/chromium");
   static final Path CHROMEDRIVER = Paths.get("/usr/bin/chromedriver");
@@ -69,6 +83,7 @@ final class InspectorBrowserTest {
   static final String HOSTILE = "<img src=x onerror=window.__pwned=1>";
 
   @Autowired Store<AppState> store;
+  @Autowired Store<Integer> visits;
   @LocalServerPort int port;
   @TempDir static Path profile;
   @TempDir static Path downloads;
@@ -122,8 +137,9 @@ final class InspectorBrowserTest {
   }
 
   @BeforeEach
-  void wideWindowAndNoNotice() {
+  void flagsStoreInAWideWindow() {
     browser.manage().window().setSize(new Dimension(1400, 1000));
+    selectStore("flags");
     js("document.querySelector('#notice').hidden = true;"
         + "const f = document.querySelector('#filter'); f.value = ''; f.dispatchEvent(new Event('input'));");
   }
@@ -305,6 +321,39 @@ final class InspectorBrowserTest {
     Number width = (Number) js("return document.documentElement.clientWidth");
     assertThat(scroll.intValue()).as("page width at 400 px").isLessThanOrEqualTo(width.intValue());
     screenshot("narrow");
+  }
+
+  @Test
+  void storeWithoutHistory_showsItsCurrentStateAndLiveChanges_withoutHistoryActions() {
+    selectStore("visits");
+    assertThat(browser.findElement(By.id("no-history")).isDisplayed()).isTrue();
+    assertThat(browser.findElement(By.id("export")).isDisplayed()).isFalse();
+    long now = visits.snapshot().version();
+    awaitTree(now);
+    assertThat(treeValue("")).isEqualTo(Integer.toString(visits.snapshot().state()));
+    assertThat(browser.findElement(By.id("detail-actions")).isDisplayed()).isFalse();
+
+    long next = visits.update(n -> n + 41).version();
+    WebElement entry = awaitEntry(next);
+    assertThat(entry.getText()).contains("(whole state)").contains(" = ");
+    click(next);
+    awaitTree(next);
+    assertThat(treeValue("")).isEqualTo(Integer.toString(visits.snapshot().state()));
+    assertThat(browser.findElement(By.id("detail-actions")).isDisplayed()).isFalse();
+    assertThat(browser.findElement(By.id("compare-form")).isDisplayed()).isFalse();
+  }
+
+  private void selectStore(String name) {
+    By button = By.cssSelector("li.store[data-store='" + name + "'] button.store-select");
+    waitUntil(PATIENCE, d -> {
+      if (!"true".equals(d.findElement(button).getDomAttribute("aria-pressed"))) {
+        d.findElement(button).click();
+      }
+      return true;
+    });
+    waitUntil(PATIENCE, d -> "true".equals(d.findElement(button).getDomAttribute("aria-pressed"))
+        && "live".equals(d.findElement(By.id("connection")).getDomAttribute("data-state"))
+        && d.findElement(By.id("tree")).getDomAttribute("data-version") != null);
   }
 
   // ---- helpers -----------------------------------------------------------------------------------
