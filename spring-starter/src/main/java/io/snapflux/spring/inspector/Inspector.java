@@ -56,9 +56,12 @@ import tools.jackson.databind.node.ObjectNode;
  * Invariants (and the tests that check them):
  *  1. A revert or restore commits one version or nothing, never a partial change; a refused one
  *     changes nothing. (InspectorApiTest.revert_laterVersionTouchedThePath_409NamingPathsAndNothingCommitted,
- *     InspectorApiTest.restore_staleIfMatch_412AndNothingCommitted)
+ *     InspectorApiTest.restore_staleIfMatch_412NamingCurrentAndNothingCommitted,
+ *     InspectorApiTest.concurrentRestores_sameIfMatch_exactlyOneCommits)
  *  2. Conflicts are found for the same path, a parent, a child, and array shifts.
- *     (InspectorRevertTest)
+ *     (InspectorRevertTest, InspectorApiTest.revert_*_409*)
+ *  3. Nothing blocks an event loop: writes go through store.async() (a SYNC file store's
+ *     synchronous write would refuse the event loop). (FileBackendInspectorTest in snapflux-file)
  * </pre>
  */
 final class Inspector {

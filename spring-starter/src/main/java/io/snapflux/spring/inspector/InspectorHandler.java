@@ -49,6 +49,15 @@ final class InspectorHandler {
   /** Where the page's files are, on the class path. */
   static final String STATIC_ROOT = "io/snapflux/spring/inspector/static/";
 
+  /**
+   * The page's content security policy: its own scripts, styles and API only, so that state
+   * content the page renders can never run as code (defence in depth: the page renders state
+   * as text), and no other site may frame it.
+   */
+  static final String CONTENT_SECURITY_POLICY = "default-src 'self'; script-src 'self'; "
+      + "style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; "
+      + "base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
+
   /** The most entries one {@code versions} answer holds. */
   static final int MAX_LIMIT = 1000;
 
@@ -122,6 +131,9 @@ final class InspectorHandler {
                     .orElse(MediaType.APPLICATION_OCTET_STREAM))
                 .cacheControl(CacheControl.noCache())
                 .header("X-Content-Type-Options", "nosniff")
+                .header("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+                .header("X-Frame-Options", "DENY")
+                .header("Referrer-Policy", "no-referrer")
                 .bodyValue(bytes));
   }
 

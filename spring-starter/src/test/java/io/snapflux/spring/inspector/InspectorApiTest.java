@@ -12,8 +12,14 @@ import io.snapflux.store.testing.HistoryReplay;
 import io.vavr.collection.List;
 import java.security.Principal;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -387,6 +393,41 @@ final class InspectorApiTest {
   }
 
   @Test
+  void concurrentRestores_sameIfMatch_exactlyOneCommits() throws Exception {
+    board.update(b -> b.title("one"));
+    int requests = 8;
+    CountDownLatch go = new CountDownLatch(1);
+    ExecutorService pool =
+        Executors.newFixedThreadPool(requests);
+    try {
+      java.util.List<Future<Integer>> statuses = new ArrayList<>();
+      for (int i = 0; i < requests; i++) {
+        statuses.add(pool.submit(() -> {
+          go.await();
+          return client.post().uri(API + "/board/restore")
+              .header(HttpHeaders.IF_MATCH, eTag(board, 1))
+              .contentType(MediaType.APPLICATION_JSON)
+              .bodyValue("{\"version\":0}").exchange()
+              .returnResult(String.class).getStatus().value();
+        }));
+      }
+      go.countDown();
+      java.util.List<Integer> codes = new ArrayList<>();
+      for (var s : statuses) {
+        codes.add(s.get(20, TimeUnit.SECONDS));
+      }
+      // Every request plans at version 1; the first commit moves the store to 2, so every
+      // other one fails its precondition or loses the version-checked commit: 412.
+      assertThat(codes).filteredOn(c -> c == 200).hasSize(1);
+      assertThat(codes).filteredOn(c -> c == 412).hasSize(requests - 1);
+      assertThat(board.snapshot().version()).isEqualTo(2);
+      assertThat(board.snapshot().state()).isEqualTo(INITIAL);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
   void revert_untouchedPaths_appliesTheInverseOnTopOfTheCurrentState() {
     board.update(b -> b.title("one"));                          // v1
     board.update(b -> b.items(b.items().append("c")));         // v2
@@ -518,6 +559,9 @@ final class InspectorApiTest {
         .expectHeader().contentTypeCompatibleWith(MediaType.TEXT_HTML)
         .expectHeader().valueEquals("X-Content-Type-Options", "nosniff")
         .expectHeader().valueEquals(HttpHeaders.CACHE_CONTROL, "no-cache")
+        .expectHeader().valueEquals("Content-Security-Policy",
+            InspectorHandler.CONTENT_SECURITY_POLICY)
+        .expectHeader().valueEquals("X-Frame-Options", "DENY")
         .expectBody(String.class).value(html -> assertThat(html).contains("<html"));
     client.get().uri("/snapflux/inspector").exchange()
         .expectStatus().isPermanentRedirect()
