@@ -88,4 +88,20 @@ final class InspectorSecurityTest {
     assertThat(now.cause()).isEqualTo(
         Map.of("inspector", "restore", "version", before.version(), "by", Api.USER));
   }
+
+  @Test
+  void revertOfAnOlderFlagChange_decodesTheFlagsStateAndKeepsLaterChanges() {
+    long first = Api.put(store, "revert-a", Flag.of(true, 10, "first"));
+    long second = Api.put(store, "revert-b", Flag.of(false, 20, "second"));
+    client.post().uri(API + "/flags/revert").headers(Api.admin())
+        .header("Sec-Fetch-Site", "same-origin")
+        .header(HttpHeaders.IF_MATCH, Api.etag(store, second))
+        .contentType(MediaType.APPLICATION_JSON).bodyValue("{\"version\":" + first + "}")
+        .exchange()
+        .expectStatus().isOk()
+        .expectHeader().valueEquals(HttpHeaders.ETAG, Api.etag(store, second + 1));
+    assertThat(store.snapshot().state().flag("revert-a").isEmpty()).isTrue();
+    assertThat(store.snapshot().state().flag("revert-b").get())
+        .isEqualTo(Flag.of(false, 20, "second"));
+  }
 }
