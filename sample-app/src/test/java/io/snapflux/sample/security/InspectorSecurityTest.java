@@ -30,9 +30,9 @@ final class InspectorSecurityTest {
   @Autowired Store<AppState> store;
 
   @Test
-  void withoutCredentials_pageAndApiAre401Problems() {
-    for (String path : new String[] {"/snapflux/inspector/", API, API + "/flags/state",
-        API + "/flags/versions", "/snapflux/inspector/static/index.html"}) {
+  void withoutCredentials_theApiIs401Problems_andNothingChanges() {
+    for (String path : new String[] {API, API + "/flags", API + "/flags/state",
+        API + "/flags/versions", API + "/flags/stream", API + "/flags/export?from=0&to=0"}) {
       client.get().uri(path).exchange()
           .expectStatus().isUnauthorized()
           .expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON);
@@ -41,6 +41,27 @@ final class InspectorSecurityTest {
         .header(HttpHeaders.IF_MATCH, Api.etag(store, store.snapshot().version()))
         .contentType(MediaType.APPLICATION_JSON).bodyValue("{\"version\":0}").exchange()
         .expectStatus().isUnauthorized());
+  }
+
+  /** The page and its files hold no data; a browser must load them to sign in at all. */
+  @Test
+  void withoutCredentials_thePageAndItsFilesLoad_butNothingElseUnderTheBasePath() {
+    client.get().uri("/snapflux/inspector/").exchange()
+        .expectStatus().isOk()
+        .expectHeader().contentTypeCompatibleWith(MediaType.TEXT_HTML);
+    client.get().uri("/snapflux/inspector").exchange()
+        .expectStatus().isPermanentRedirect();
+    for (String file : new String[] {"inspector.js", "inspector.css", "client/index.js"}) {
+      client.get().uri("/snapflux/inspector/static/" + file).exchange()
+          .expectStatus().isOk();
+    }
+    // HEAD passes security too (what the router answers to it is the starter's business).
+    client.head().uri("/snapflux/inspector/static/inspector.js").exchange()
+        .expectStatus().value(status -> assertThat(status).isNotIn(401, 403));
+    // Only GET and HEAD: any other method on the page's paths still needs the admin.
+    client.post().uri("/snapflux/inspector/static/inspector.js")
+        .header("Sec-Fetch-Site", "same-origin").exchange()
+        .expectStatus().isUnauthorized();
   }
 
   @Test
