@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.Consumer;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -57,6 +58,7 @@ final class ManagedStoreFactory implements StoreFactory, DisposableBean {
   private final StoreBackend backend;
   private final List<StoreDecorator> decorators;
   private final Map<String, Store<?>> stores = new LinkedHashMap<>();
+  private final Map<String, TypeRef<?>> types = new LinkedHashMap<>();
   private boolean closed;
 
   ManagedStoreFactory(
@@ -98,6 +100,7 @@ final class ManagedStoreFactory implements StoreFactory, DisposableBean {
         store = Objects.requireNonNull(decorator.decorate(store, definition), "decorated store");
       }
       stores.put(name, store);
+      types.put(name, type);
       return store;
     }
   }
@@ -123,6 +126,11 @@ final class ManagedStoreFactory implements StoreFactory, DisposableBean {
   @Override
   public synchronized Map<String, Store<?>> stores() {
     return Collections.unmodifiableMap(new LinkedHashMap<>(stores));
+  }
+
+  @Override
+  public synchronized Optional<TypeRef<?>> stateType(String name) {
+    return Optional.ofNullable(types.get(name));
   }
 
   @Override

@@ -5,6 +5,7 @@ import io.snapflux.store.Store;
 import io.snapflux.store.StoreBuilder;
 import io.snapflux.store.TypeRef;
 import java.util.Map;
+import java.util.Optional;
 import java.util.NoSuchElementException;
 import java.util.function.Consumer;
 
@@ -152,6 +153,18 @@ public interface StoreFactory {
    */
   default Delivery.Lossless lossless(String name) {
     return Delivery.lossless(settings(name).losslessMaxLag());
+  }
+
+  /**
+   * The declared state type of the store called {@code name}, as given to or inferred by {@code
+   * create}: what a tool that turns JSON back into a state (the inspector's revert) decodes to.
+   *
+   * @param name a store name
+   * @return its declared type, or empty if this factory created no store of that name (or does
+   *     not remember types)
+   */
+  default Optional<TypeRef<?>> stateType(String name) {
+    return Optional.empty();
   }
 
   /** The backend the stores of this factory live in. */

@@ -27,7 +27,11 @@ import org.springframework.security.web.server.firewall.ServerExchangeRejectedHa
  *       .../readiness}.
  *   <li>The admin (HTTP Basic, role {@code ADMIN}): every other method under {@code /api/} (so a
  *       write endpoint added later is protected without a rule of its own), {@code /api/whoami},
- *       and every other path, the management endpoints included.
+ *       the Snapflux Inspector's API ({@code /snapflux/inspector/api/**}), and every other
+ *       path, the management endpoints included. The inspector's page and its files ({@code GET}
+ *       of {@code /snapflux/inspector}, {@code /snapflux/inspector/} and {@code
+ *       .../static/**}) are public: they hold no data, and a browser could never sign in to open
+ *       them otherwise (it gets no Basic challenge); the page signs in with its own dialog.
  *   <li>Cross-site writes are refused before authentication ({@link CrossSiteWriteFilter});
  *       browsers never get a Basic challenge ({@link ProblemAuthenticationEntryPoint}); failed
  *       sign-ins are throttled per client ({@link AuthenticationThrottle}); a garbled {@code
@@ -43,6 +47,13 @@ class SecurityConfiguration {
   private static final Logger log = LoggerFactory.getLogger(SecurityConfiguration.class);
 
   static final String ADMIN = "ADMIN";
+
+  /** The inspector's page and API (snapflux.inspector.base-path). */
+  static final String INSPECTOR = "/snapflux/inspector/**";
+
+  /** The inspector's page and its files: static, no data in them. */
+  static final String[] INSPECTOR_PAGE = {
+      "/snapflux/inspector", "/snapflux/inspector/", "/snapflux/inspector/static/**"};
 
   private final AdminProperties admin;
 
@@ -87,6 +98,13 @@ class SecurityConfiguration {
         .exceptionHandling(e -> e.authenticationEntryPoint(entryPoint))
         .authorizeExchange(exchanges -> exchanges
             .pathMatchers("/api/whoami").hasRole(ADMIN)
+            // The Snapflux Inspector shows every store's state and can restore or revert it: its
+            // API is admin only, like Actuator's sensitive endpoints. Its page holds no data and
+            // must load without credentials (browsers never get a Basic challenge here, so they
+            // could not sign in to it); the page asks for them when the API answers 401.
+            .pathMatchers(HttpMethod.GET, INSPECTOR_PAGE).permitAll()
+            .pathMatchers(HttpMethod.HEAD, INSPECTOR_PAGE).permitAll()
+            .pathMatchers(INSPECTOR).hasRole(ADMIN)
             .pathMatchers(HttpMethod.GET, "/", "/index.html", "/app.js", "/app.css",
                 "/snapflux-client/*.js", "/favicon.ico", "/api/**").permitAll()
             .pathMatchers(HttpMethod.HEAD, "/", "/index.html", "/app.js", "/app.css",

@@ -11,6 +11,7 @@ import java.util.Objects;
 import java.util.WeakHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
 import tools.jackson.databind.node.ObjectNode;
@@ -48,7 +49,7 @@ public final class VersionedJson {
   private static final Map<Store<?>, Map<ObjectMapper, VersionedJson>> SHARED =
       Collections.synchronizedMap(new WeakHashMap<>());
 
-  private enum Kind { DOCUMENT, TREE, PATCH }
+  private enum Kind { DOCUMENT, TREE, PATCH, DIFF }
 
   private record Key(Object selector, Kind kind, String epoch, long version, long from) {}
 
@@ -103,6 +104,49 @@ public final class VersionedJson {
     return encodings.get();
   }
 
+  /**
+   * The JSON tree of {@code snapshot}'s state, a snapshot of {@code store}: the tree every
+   * document and patch of that version is made from, shared, so it must not be modified.
+   *
+   * @param store the store (for its epoch)
+   * @param snapshot the snapshot
+   * @return the shared tree; copy it ({@code deepCopy()}) before changing it
+   */
+  public JsonNode tree(Store<?> store, Snapshot<?> snapshot) {
+    return tree(WHOLE, VersionToken.of(snapshot, store).epoch(), snapshot);
+  }
+
+  /**
+   * The RFC 6902 JSON Patch that turns the state of {@code from} into the state of {@code to}
+   * (snapshots of {@code store}, of one epoch): the same operations the {@code patch} events of
+   * {@link StoreSse} carry, computed once per pair of versions and shared. Needs zjsonpatch.
+   *
+   * @param store the store
+   * @param from the base snapshot
+   * @param to the target snapshot
+   * @return the operations, an array node; shared, so it must not be modified
+   */
+  public JsonNode diff(Store<?> store, Snapshot<?> from, Snapshot<?> to) {
+    return diff(VersionToken.of(to, store).epoch(), from, to);
+  }
+
+  private JsonNode diff(String epoch, Snapshot<?> from, Snapshot<?> to) {
+    return (JsonNode) cached(new Key(WHOLE, Kind.DIFF, epoch, to.version(), from.version()),
+        () -> Jackson3JsonDiff.asJson(tree(WHOLE, epoch, from), tree(WHOLE, epoch, to)));
+  }
+
+  /**
+   * The cause of {@code snapshot} as JSON, as documents carry it (a cause that is not a string,
+   * number, boolean, record, enum, map or collection becomes its {@code toString()}).
+   *
+   * @param snapshot a snapshot
+   * @return the cause's tree, or {@code null} if it has none
+   */
+  public @Nullable JsonNode cause(Snapshot<?> snapshot) {
+    Object cause = snapshot.cause();
+    return cause == null ? null : causeTree(cause);
+  }
+
   /** The document of a snapshot whose state is {@code selector}'s value. */
   String document(Object selector, String epoch, Snapshot<?> snapshot) {
     return (String) cached(new Key(selector, Kind.DOCUMENT, epoch, snapshot.version(), -1), () -> {
@@ -129,7 +173,7 @@ public final class VersionedJson {
       data.put("epoch", epoch);
       data.put("version", to.version());
       data.put("from", from.version());
-      data.set("patch", Jackson3JsonDiff.asJson(
+      data.set("patch", selector == WHOLE ? diff(epoch, from, to) : Jackson3JsonDiff.asJson(
           tree(selector, epoch, from), tree(selector, epoch, to)));
       putCauseAndTime(data, to);
       encodings.incrementAndGet();
