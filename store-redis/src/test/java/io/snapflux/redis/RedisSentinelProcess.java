@@ -168,9 +168,13 @@ public final class RedisSentinelProcess implements AutoCloseable {
     return now[0];
   }
 
-  /** Waits until the master on {@code master} has {@code replicas} replicas online. */
+  /**
+   * Waits until the master on {@code master} has {@code replicas} replicas online. Up to 90 s: a
+   * restarted old master rejoins only when the sentinels reconfigure it (13 s idle, over 30 s
+   * seen under a loaded CI run).
+   */
   public void awaitReplicasOnline(int master, int replicas) {
-    Awaitility.await(replicas + " replica(s) online on " + master).atMost(STARTUP)
+    Awaitility.await(replicas + " replica(s) online on " + master).atMost(Duration.ofSeconds(90))
         .pollInterval(Duration.ofMillis(50)).ignoreExceptions()
         .until(() -> {
           String info = run(master, c -> c.sync().info("replication"));
