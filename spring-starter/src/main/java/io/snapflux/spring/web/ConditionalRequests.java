@@ -459,18 +459,11 @@ public final class ConditionalRequests {
     }
     return store.async()
         .updateIfVersion(current.version(), plan.cause(), s -> plan.state())
-        .flatMap(outcome -> {
-          if (outcome.applied()) {
-            Snapshot<S> committed = outcome.snapshot();
-            return Mono.just(new Written<>(committed, plan.result(),
-                SelectionVersions.lastChanged(store, committed, selector)));
-          }
-          if (attemptsLeft <= 1) {
-            return Mono.error(exhausted(store, outcome.snapshot()));
-          }
-          return Mono.defer(() ->
-              attempt(ifMatch, store, selector, fn, outcome.snapshot(), attemptsLeft - 1));
-        });
+        .flatMap(outcome -> outcome.applied()
+            ? Mono.just(new Written<>(outcome.snapshot(), plan.result(),
+                SelectionVersions.lastChanged(store, outcome.snapshot(), selector)))
+            : retry(Mono.just(outcome.snapshot()), store, attemptsLeft,
+                newer -> attempt(ifMatch, store, selector, fn, newer, attemptsLeft - 1)));
   }
 
   /**
