@@ -27,7 +27,8 @@ import reactor.netty.resources.ConnectionProvider;
  * standard input.
  *
  * <ul>
- *   <li>{@code sse <port> <n> <deadline-s>}: opens {@code n} streams of {@code /api/stream}
+ *   <li>{@code sse <port> <n> <deadline-s> [path]}: opens {@code n} streams of {@code path}
+ *       (default {@code /api/stream})
  *       (at most {@value #CONNECTING} connecting at once), prints {@code event <k>} when every
  *       stream has received its {@code k}-th event ({@code event 1}: all connected, the
  *       snapshot), {@code error <text>} for a stream that failed.
@@ -74,7 +75,7 @@ public final class LoadClient {
     killer.start();
     String base = "http://127.0.0.1:" + port;
     switch (mode) {
-      case "sse" -> sse(base, Integer.parseInt(args[2]));
+      case "sse" -> sse(base, Integer.parseInt(args[2]), args.length > 4 ? args[4] : "/api/stream");
       case "poll" -> poll(base, Integer.parseInt(args[2]), args[3], Integer.parseInt(args[4]));
       default -> get(base, args[2], Integer.parseInt(args[3]), Integer.parseInt(args[4]));
     }
@@ -92,7 +93,7 @@ public final class LoadClient {
     boolean newline;
   }
 
-  private static void sse(String base, int n) throws Exception {
+  private static void sse(String base, int n, String path) throws Exception {
     HttpClient http = unpooled(base).headers(h -> h.set("Accept", "text/event-stream"));
     AtomicIntegerArray reached = new AtomicIntegerArray(100_000);
     Semaphore connecting = new Semaphore(CONNECTING);
@@ -106,7 +107,7 @@ public final class LoadClient {
           connecting.release();
         }
       };
-      streams.add(http.get().uri("/api/stream")
+      streams.add(http.get().uri(path)
           .response((response, body) -> {
             if (response.status().code() != 200) {
               return Mono.error(new IllegalStateException("status " + response.status()));

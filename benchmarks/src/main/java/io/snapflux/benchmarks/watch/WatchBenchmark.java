@@ -38,10 +38,15 @@ import java.util.regex.Pattern;
  * </pre>
  *
  * <ol>
- *   <li><b>SSE fan-out</b>: for each client count N, a {@link LoadClient} child JVM opens N
- *       streams of {@code /api/stream} on the {@link WatchServer} in this JVM; the server then
- *       commits versions one at a time, each as soon as every stream has received the previous
- *       one. Reported: this process's CPU time per version (all of it: event loops, GC, JIT; the
+ *   <li><b>SSE fan-out</b>: for each client count N and each of three routes, a {@link
+ *       LoadClient} child JVM opens N streams on the {@link WatchServer} in this JVM; the server
+ *       then commits versions one at a time, each as soon as every stream has received the
+ *       previous one. The routes: {@code broadcast} (the baseline: pre-made frames of the same
+ *       size multicast to every stream, the cost of writing the bytes), {@code store} ({@code
+ *       StoreSse.writeTo}: the store's events, frames shared by every stream) and {@code codec}
+ *       ({@code StoreSse.stream} through Spring's SSE codec, formatted per stream). The summary
+ *       gives each route's CPU per version over the baseline's at the same N, and its excess
+ *       over it (the server's own work, which should not grow with N). Reported: this process's CPU time per version (all of it: event loops, GC, JIT; the
  *       client's CPU is in its own process), the time from the update call to the child's line
  *       saying the last stream received it (p50, p99, max: an upper bound, it includes the pipe),
  *       the heap after GC with N streams open minus before, divided by N (plus Netty's pooled
@@ -61,6 +66,19 @@ import java.util.regex.Pattern;
  * deadline, and is destroyed by this process when it ends.
  */
 public final class WatchBenchmark {
+
+  /** The bare broadcast of pre-made frames: the cost of writing the bytes (the baseline). */
+  static final String BROADCAST = "broadcast";
+  /** The store's events through {@code StoreSse.writeTo}: frames shared by every stream. */
+  static final String STORE = "store";
+  /** The store's events through {@code StoreSse.stream} and Spring's SSE codec, per stream. */
+  static final String CODEC = "codec";
+
+  private static final List<String> ROUTES = List.of(BROADCAST, STORE, CODEC);
+
+  private static double cpu(Map<String, Object> result) {
+    return (Double) result.get("cpuPerVersionMicros");
+  }
 
   private static final Pattern WRK_RPS = Pattern.compile("Requests/sec:\\s+([0-9.]+)");
 
@@ -110,13 +128,31 @@ public final class WatchBenchmark {
       bench.results.put("loadBefore", loadAverage());
       log("server on 127.0.0.1:" + server.port() + ", document " + server.documentLength()
           + " bytes, load " + loadAverage());
-      log("warm-up: 100 streams, 100 versions");
-      bench.sse(100, 100);
+      log("warm-up: 100 streams, 100 versions, each route");
+      for (String route : ROUTES) {
+        bench.sse(route, 100, 100);
+      }
       List<Object> fanOut = new ArrayList<>();
+      Map<String, Object> summary = new LinkedHashMap<>();
       for (int n : clients) {
-        fanOut.add(bench.sse(n, versions));
+        Map<String, Map<String, Object>> byRoute = new LinkedHashMap<>();
+        for (String route : ROUTES) {
+          Map<String, Object> r = bench.sse(route, n, versions);
+          byRoute.put(route, r);
+          fanOut.add(r);
+        }
+        double base = cpu(byRoute.get(BROADCAST));
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("broadcastCpuPerVersionMicros", base);
+        row.put("storeOverBroadcast", cpu(byRoute.get(STORE)) / base);
+        row.put("codecOverBroadcast", cpu(byRoute.get(CODEC)) / base);
+        row.put("storeExcessMicros", cpu(byRoute.get(STORE)) - base);
+        row.put("codecExcessMicros", cpu(byRoute.get(CODEC)) - base);
+        summary.put(Integer.toString(n), row);
       }
       bench.results.put("sse", fanOut);
+      bench.results.put("sseSummary", summary);
+      log("sse summary " + summary);
       if (polls > 0) {
         bench.results.put("longPoll", bench.longPolls(polls));
       }
@@ -132,15 +168,21 @@ public final class WatchBenchmark {
     System.exit(0);
   }
 
-  private Map<String, Object> sse(int n, int versions) throws Exception {
+  private Map<String, Object> sse(String route, int n, int versions) throws Exception {
     Map<String, Object> r = new LinkedHashMap<>();
+    r.put("route", route);
     r.put("clients", n);
+    String path = switch (route) {
+      case BROADCAST -> "/api/broadcast";
+      case STORE -> "/api/stream";
+      default -> "/api/stream?codec=true";
+    };
     r.put("versions", versions);
     long heapBefore = heapAfterGc();
     long directBefore = PooledByteBufAllocator.DEFAULT.metric().usedDirectMemory();
     int threadsBefore = threads.getThreadCount();
     try (Child child = Child.start("sse", Integer.toString(server.port()), Integer.toString(n),
-        Integer.toString(300 + versions * 2))) {
+        Integer.toString(300 + versions * 2), path)) {
       long started = System.nanoTime();
       child.await("event 1", 240);
       r.put("connectSeconds", (System.nanoTime() - started) / 1e9);
@@ -156,12 +198,13 @@ public final class WatchBenchmark {
       long wall = System.nanoTime();
       for (int i = 0; i < versions; i++) {
         long committed = System.nanoTime();
-        long version = server.store().update(WatchServer.Doc::next).version();
-        int event = i + 2;
-        latencies[i] = child.await("event " + event, 60) - committed;
-        if (version == 0) {
+        if (route.equals(BROADCAST)) {
+          server.broadcast();
+        } else if (server.store().update(WatchServer.Doc::next).version() == 0) {
           throw new IllegalStateException("no version committed");
         }
+        int event = i + 2;
+        latencies[i] = child.await("event " + event, 60) - committed;
       }
       long cpuUsed = os.getProcessCpuTime() - cpu;
       long wallUsed = System.nanoTime() - wall;

@@ -25,6 +25,7 @@ import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
 import reactor.netty.DisposableServer;
 import reactor.netty.http.server.HttpServer;
 
@@ -34,6 +35,11 @@ import reactor.netty.http.server.HttpServer;
  * ConditionalRequests#poll} with the shared {@link VersionedJson} document for {@code GET
  * /api/state}), as WebFlux functional endpoints on Reactor Netty, bound to a free loopback port.
  * No Spring Boot: nothing but the handlers under test and WebFlux's default codecs.
+ *
+ * <p>{@code GET /api/broadcast} is the baseline of the fan-out: a bare SSE broadcast (a Reactor
+ * {@code Sinks.many().multicast()} of pre-made frames the size of the store's {@code change}
+ * events, wrapped and flushed per stream, no store, no session, no codec). Its CPU per version is
+ * the cost of writing the bytes to every socket, the part that must grow with the streams.
  *
  * <p>{@code GET /api/constant} answers a fixed body of the same length as the current document
  * (fixed when the server starts), the baseline of the {@code GET /api/state} throughput ratio.
@@ -67,15 +73,24 @@ final class WatchServer implements AutoCloseable {
   /** The count {@link #awaitPendingPolls} waits for. */
   private volatile int awaited = Integer.MAX_VALUE;
   private final DisposableServer server;
+  private final Sinks.Many<byte[]> broadcast = Sinks.many().multicast().directBestEffort();
+  private volatile byte[] lastFrame;
+  private long broadcasts;
 
   WatchServer() {
     String document = json.document(store, store.snapshot());
     // Same length as the document (ASCII), different text: nothing the store could have cached.
     this.constant = "{\"constant\":\"" + "x".repeat(Math.max(0, document.length() - 15)) + "\"}";
     this.constantBytes = constant.getBytes(StandardCharsets.UTF_8);
+    this.lastFrame = frame(0);
     RouterFunction<ServerResponse> routes = RouterFunctions.route()
         .GET("/api/state", this::state)
         .GET("/api/stream", this::stream)
+        .GET("/api/broadcast", request -> ServerResponse.ok()
+            .contentType(MediaType.TEXT_EVENT_STREAM)
+            .body((response, context) -> response.writeAndFlushWith(
+                Flux.concat(Mono.fromSupplier(() -> lastFrame), broadcast.asFlux())
+                    .map(bytes -> Flux.just(response.bufferFactory().wrap(bytes))))))
         .GET("/api/constant", request -> ServerResponse.ok()
             .contentType(MediaType.APPLICATION_JSON).bodyValue(constant))
         .GET("/api/constant-bytes", request -> {
@@ -93,15 +108,16 @@ final class WatchServer implements AutoCloseable {
   }
 
   private Mono<ServerResponse> state(ServerRequest request) {
-    Mono<ResponseEntity<String>> answer = ConditionalRequests.poll(request.headers().asHttpHeaders(),
-        store, Duration.ofSeconds(60), (Snapshot<Doc> s) -> json.document(store, s));
+    Mono<ResponseEntity<java.nio.ByteBuffer>> answer = ConditionalRequests.poll(
+        request.headers().asHttpHeaders(), store, Duration.ofSeconds(60),
+        (Snapshot<Doc> s) -> json.documentBytes(store, s));
     return answer
         .doOnSubscribe(s -> changePending(1))
         .doFinally(signal -> changePending(-1))
         .flatMap(entity -> {
           ServerResponse.BodyBuilder response = ServerResponse.status(entity.getStatusCode())
               .headers(h -> h.addAll(entity.getHeaders()));
-          String body = entity.getBody();
+          java.nio.ByteBuffer body = entity.getBody();
           return body == null ? response.build()
               : response.contentType(MediaType.APPLICATION_JSON).bodyValue(body);
         });
@@ -109,9 +125,30 @@ final class WatchServer implements AutoCloseable {
 
   private Mono<ServerResponse> stream(ServerRequest request) {
     String lastEventId = request.headers().firstHeader("Last-Event-ID");
-    Flux<ServerSentEvent<Object>> events = StoreSse.stream(store, lastEventId, options);
+    if (request.queryParam("codec").isPresent()) {
+      // The same events through Spring's SSE codec, formatted and encoded per stream.
+      Flux<ServerSentEvent<Object>> events = StoreSse.stream(store, lastEventId, options);
+      return ServerResponse.ok().contentType(MediaType.TEXT_EVENT_STREAM)
+          .body(events, new org.springframework.core.ParameterizedTypeReference<>() {});
+    }
     return ServerResponse.ok().contentType(MediaType.TEXT_EVENT_STREAM)
-        .body(events, new org.springframework.core.ParameterizedTypeReference<>() {});
+        .body((response, context) -> StoreSse.writeTo(response, store, lastEventId, options));
+  }
+
+  /** A broadcast frame of the size of the store's change event at version {@code n}. */
+  private byte[] frame(long n) {
+    return ("id:" + store.snapshot().epoch() + "." + n + "\nevent:change\ndata:" + constant
+        + "\n\n").getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** Sends the next frame to every {@code /api/broadcast} stream, on the caller's thread. */
+  void broadcast() {
+    byte[] next = frame(++broadcasts);
+    lastFrame = next;
+    Sinks.EmitResult result = broadcast.tryEmitNext(next);
+    if (result.isFailure() && result != Sinks.EmitResult.FAIL_ZERO_SUBSCRIBER) {
+      throw new IllegalStateException("broadcast failed: " + result);
+    }
   }
 
   int port() {

@@ -7,15 +7,15 @@ import io.snapflux.spring.web.SseOptions;
 import io.snapflux.spring.web.StoreSse;
 import io.snapflux.spring.web.VersionedJson;
 import io.snapflux.store.Store;
+import java.nio.ByteBuffer;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
-import org.springframework.http.codec.ServerSentEvent;
+import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RestController;
-import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
@@ -25,7 +25,8 @@ import reactor.core.publisher.Mono;
  * change} per version, {@code id:} = the version token, resumable with {@code Last-Event-ID} from
  * the store's history (a {@code resync} when it no longer reaches back, or the epoch changed).
  * {@code GET /api/state} long-polls with {@code If-None-Match} and {@code Prefer: wait=N}. The
- * document's JSON is encoded once per version and shared by the GET and every stream.
+ * document's JSON is encoded once per version and shared by the GET (as its UTF-8 bytes) and every
+ * stream (as its SSE frames, {@link StoreSse#writeTo}).
  */
 @RestController
 class StateController {
@@ -43,14 +44,14 @@ class StateController {
   }
 
   @GetMapping(path = "/api/state", produces = MediaType.APPLICATION_JSON_VALUE)
-  Mono<ResponseEntity<String>> state(@RequestHeader HttpHeaders headers) {
+  Mono<ResponseEntity<ByteBuffer>> state(@RequestHeader HttpHeaders headers) {
     return ConditionalRequests.poll(headers, store, web.longPoll().maxWait(),
-        s -> json.document(store, s));
+        s -> json.documentBytes(store, s));
   }
 
   @GetMapping(path = "/api/stream", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
-  Flux<ServerSentEvent<Object>> stream(
+  Mono<Void> stream(ServerHttpResponse response,
       @RequestHeader(name = "Last-Event-ID", required = false) @Nullable String lastEventId) {
-    return StoreSse.stream(store, lastEventId, sseOptions);
+    return StoreSse.writeTo(response, store, lastEventId, sseOptions);
   }
 }

@@ -25,7 +25,6 @@ import org.springframework.http.MediaType;
 import org.springframework.http.MediaTypeFactory;
 import org.springframework.http.ProblemDetail;
 import org.springframework.web.ErrorResponse;
-import org.springframework.web.reactive.function.BodyInserters;
 import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.RouterFunctions;
 import org.springframework.web.reactive.function.server.ServerRequest;
@@ -192,8 +191,7 @@ final class InspectorHandler {
     return ServerResponse.ok()
         .contentType(MediaType.TEXT_EVENT_STREAM)
         .cacheControl(CacheControl.noStore())
-        .body(BodyInserters.fromServerSentEvents(
-            StoreSse.stream(store, lastEventId, sseOptions)));
+        .body((response, context) -> StoreSse.writeTo(response, store, lastEventId, sseOptions));
   }
 
   private Mono<ServerResponse> export(ServerRequest request) {

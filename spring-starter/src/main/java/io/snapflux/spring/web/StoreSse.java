@@ -8,6 +8,10 @@ import java.util.Objects;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.MediaType;
+import org.springframework.http.ReactiveHttpOutputMessage;
 import org.springframework.http.codec.ServerSentEvent;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -26,10 +30,23 @@ import reactor.core.publisher.Sinks;
  * }
  * }</pre>
  *
+ * <p>Or, for many streams, {@link #writeTo(ReactiveHttpOutputMessage, Store, String, SseOptions)}
+ * writes the same events as bytes that every stream of the store shares: no per-stream
+ * formatting or UTF-8 encoding, only the socket write.
+ *
+ * <pre>{@code
+ * @GetMapping(path = "/api/stream", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
+ * Mono<Void> stream(ServerHttpResponse response,
+ *     @RequestHeader(name = "Last-Event-ID", required = false) String lastEventId) {
+ *   return StoreSse.writeTo(response, store, lastEventId, sseOptions);
+ * }
+ * }</pre>
+ *
  * <h2>Events</h2>
  *
  * <p>Every event's data is JSON text, encoded once per version and shared by every stream of the
- * store ({@link VersionedJson}).
+ * store ({@link VersionedJson}); so is every event's frame ({@code id:}, {@code event:} and {@code
+ * data:} lines) that {@link #writeTo} writes.
  *
  * <table>
  *   <caption>Event names</caption>
@@ -119,6 +136,45 @@ public final class StoreSse {
    */
   public static <S> Flux<ServerSentEvent<Object>> stream(
       Store<S> store, @Nullable String lastEventId, SseOptions options) {
+    return events(store, lastEventId, options).map(Event::toServerSentEvent);
+  }
+
+  /**
+   * Writes the store's events to {@code response} as {@code text/event-stream}: the same events,
+   * in the same bytes, as {@link #stream(Store, String, SseOptions)} sends through Spring's SSE
+   * codec, but each frame is formatted and UTF-8-encoded once per version and shared by every
+   * stream of the store (the streams differ only in which versions they send), and each is flushed
+   * on its own. Usable from an annotated controller (a {@code ServerHttpResponse} parameter,
+   * returning the {@code Mono}) and from a functional endpoint ({@code
+   * ServerResponse.ok().body((message, context) -> StoreSse.writeTo(message, ...))}).
+   *
+   * @param response the response to write; its {@code Content-Type} is set to {@code
+   *     text/event-stream} and {@code Cache-Control} to {@code no-cache} when not already set
+   * @param store the store
+   * @param lastEventId the request's {@code Last-Event-ID}, or {@code null}
+   * @param options heartbeat, bookmarks, mapper and JSON Patch
+   * @param <S> the type of the state
+   * @return completes when the stream ends (the store closed, the application drains, the client
+   *     went away)
+   */
+  public static <S> Mono<Void> writeTo(ReactiveHttpOutputMessage response, Store<S> store,
+      @Nullable String lastEventId, SseOptions options) {
+    Objects.requireNonNull(response, "response");
+    VersionedJson json = VersionedJson.of(store, options.encoder());
+    HttpHeaders headers = response.getHeaders();
+    if (headers.getContentType() == null) {
+      headers.setContentType(MediaType.TEXT_EVENT_STREAM);
+    }
+    if (!headers.containsHeader(HttpHeaders.CACHE_CONTROL)) {
+      headers.setCacheControl("no-cache");
+    }
+    Flux<Flux<DataBuffer>> frames = events(store, lastEventId, options)
+        .map(event -> Flux.just(response.bufferFactory().wrap(json.frame(event))));
+    return response.writeAndFlushWith(frames);
+  }
+
+  private static <S> Flux<Event> events(
+      Store<S> store, @Nullable String lastEventId, SseOptions options) {
     Objects.requireNonNull(options, "options");
     return events(store.changes(), () -> versions(store), VersionedJson.WHOLE, false,
         s -> VersionToken.of(s, store).epoch(), VersionedJson.of(store, options.encoder()),
@@ -160,7 +216,7 @@ public final class StoreSse {
         s -> VersionToken.of(s, store).epoch(),
         VersionedJson.of(store, options.encoder()),
         lastEventId,
-        options);
+        options).map(Event::toServerSentEvent);
   }
 
   /**
@@ -182,7 +238,8 @@ public final class StoreSse {
     Objects.requireNonNull(options, "options");
     String checked = new VersionToken(epoch, 0).epoch();
     return events(snapshots, List::of, VersionedJson.WHOLE, false, s -> checked,
-        new VersionedJson(options.encoder()), lastEventId, options);
+        new VersionedJson(options.encoder()), lastEventId, options)
+        .map(Event::toServerSentEvent);
   }
 
   private static <S, T> Snapshot<T> select(
@@ -191,7 +248,7 @@ public final class StoreSse {
         snapshot.timestampMillis(), snapshot.epoch());
   }
 
-  private static <T> Flux<ServerSentEvent<Object>> events(
+  private static <T> Flux<Event> events(
       Flux<Snapshot<T>> snapshots,
       Supplier<? extends Iterable<Snapshot<T>>> history,
       Object selectorKey,
@@ -210,7 +267,7 @@ public final class StoreSse {
   /** A tick of the bookmark timer, merged into the snapshots so one operator sees both. */
   private static final Object TICK = new Object();
 
-  private static <T> Flux<ServerSentEvent<Object>> undrained(
+  private static <T> Flux<Event> undrained(
       Flux<Snapshot<T>> snapshots,
       Supplier<? extends Iterable<Snapshot<T>>> history,
       Object selectorKey,
@@ -228,7 +285,7 @@ public final class StoreSse {
       // asked for a snapshot only when the client can take an event and what it then delivers is
       // the newest. Ticks go through the same operator as snapshots, so the ids of the events
       // leaving it strictly increase.
-      Flux<ServerSentEvent<Object>> events = snapshots.switchOnFirst((first, all) -> {
+      Flux<Event> events = snapshots.switchOnFirst((first, all) -> {
         if (!first.hasValue()) {
           return all.handle((snapshot, sink) -> {});
         }
@@ -242,7 +299,7 @@ public final class StoreSse {
         return Flux.fromIterable(session.onFirst(Objects.requireNonNull(first.get())))
             .concatWith(later.handle((item, sink) -> {
               @SuppressWarnings("unchecked")
-              ServerSentEvent<Object> event = item == TICK
+              Event event = item == TICK
                   ? session.onTick() : session.onNext((Snapshot<T>) item);
               if (event != null) {
                 sink.next(event);
@@ -253,13 +310,34 @@ public final class StoreSse {
         return events;
       }
       Sinks.Empty<Void> done = Sinks.empty();
-      Flux<ServerSentEvent<Object>> heartbeats = Flux.interval(options.heartbeat())
+      Flux<Event> heartbeats = Flux.interval(options.heartbeat())
           .onBackpressureDrop()
-          .map(tick -> ServerSentEvent.builder().comment(HEARTBEAT).build())
+          .map(tick -> Event.HEARTBEAT_COMMENT)
           .takeUntilOther(done.asMono());
       // merge holds at most one event per source (prefetch 1) while the client is not reading.
       return Flux.merge(1, events.doFinally(signal -> done.tryEmitEmpty()), heartbeats);
     });
+  }
+
+  /**
+   * One message of a stream before it is written: an event with its id and data, or (name {@code
+   * null}) the heartbeat comment. The data of documents and patches is the shared text of {@link
+   * VersionedJson}, so the frames made from it can be shared too ({@link VersionedJson#frame}).
+   */
+  record Event(@Nullable String name, @Nullable String id, String data) {
+
+    static final Event HEARTBEAT_COMMENT = new Event(null, null, HEARTBEAT);
+
+    boolean isComment() {
+      return name == null;
+    }
+
+    ServerSentEvent<Object> toServerSentEvent() {
+      if (isComment()) {
+        return ServerSentEvent.builder().comment(data).build();
+      }
+      return ServerSentEvent.<Object>builder(data).id(id).event(name).build();
+    }
   }
 
   /**
@@ -307,7 +385,7 @@ public final class StoreSse {
     }
 
     /** Events for a snapshot after the first: at most one. */
-    synchronized @Nullable ServerSentEvent<Object> onNext(Snapshot<T> snapshot) {
+    synchronized @Nullable Event onNext(Snapshot<T> snapshot) {
       String now = epochOf.apply(snapshot);
       if (!now.equals(epoch)) {
         // Another history (a Redis store re-seeded, say): what the client has is no base.
@@ -326,13 +404,13 @@ public final class StoreSse {
     }
 
     /** A bookmark when versions were skipped since the last event, on the bookmark timer. */
-    synchronized @Nullable ServerSentEvent<Object> onTick() {
+    synchronized @Nullable Event onTick() {
       Snapshot<T> newest = latest;
       return newest != null && newest.version() > lastId ? bookmark(newest) : null;
     }
 
     /** Events for the first snapshot: the initial event, a replay, a resync, or a bookmark. */
-    synchronized List<ServerSentEvent<Object>> onFirst(Snapshot<T> snapshot) {
+    synchronized List<Event> onFirst(Snapshot<T> snapshot) {
       latest = snapshot;
       epoch = epochOf.apply(snapshot);
       if (lastEventId == null) {
@@ -346,7 +424,7 @@ public final class StoreSse {
         previous = snapshot;
         return List.of(bookmark(snapshot));
       }
-      List<ServerSentEvent<Object>> replay = replay(seen.version(), snapshot);
+      List<Event> replay = replay(seen.version(), snapshot);
       if (replay == null) {
         return List.of(full(RESYNC, snapshot));
       }
@@ -354,7 +432,7 @@ public final class StoreSse {
     }
 
     /** The versions after seen up to current, if history still has them all; else null. */
-    private @Nullable List<ServerSentEvent<Object>> replay(long seen, Snapshot<T> current) {
+    private @Nullable List<Event> replay(long seen, Snapshot<T> current) {
       @Nullable Snapshot<T> base = null;
       List<Snapshot<T>> missed = new ArrayList<>();
       for (Snapshot<T> s : history.get()) {
@@ -372,7 +450,7 @@ public final class StoreSse {
         return null;
       }
       previous = base;
-      List<ServerSentEvent<Object>> events = new ArrayList<>(missed.size());
+      List<Event> events = new ArrayList<>(missed.size());
       for (Snapshot<T> s : missed) {
         if (distinct && previous != null && previous.state().equals(s.state())) {
           continue;
@@ -382,38 +460,31 @@ public final class StoreSse {
       return events;
     }
 
-    private ServerSentEvent<Object> full(String event, Snapshot<T> snapshot) {
+    private Event full(String event, Snapshot<T> snapshot) {
       previous = snapshot;
       lastId = snapshot.version();
-      return ServerSentEvent.<Object>builder(json.document(selectorKey, epoch, snapshot))
-          .id(new VersionToken(epoch, snapshot.version()).toString())
-          .event(event)
-          .build();
+      return new Event(event, new VersionToken(epoch, snapshot.version()).toString(),
+          json.document(selectorKey, epoch, snapshot));
     }
 
-    private ServerSentEvent<Object> bookmark(Snapshot<T> snapshot) {
+    private Event bookmark(Snapshot<T> snapshot) {
       // Nothing this stream carries changed up to here: the client's state is the state at this
       // version, so the next patch is relative to it.
       previous = snapshot;
       lastId = snapshot.version();
-      return ServerSentEvent.<Object>builder(
-              "{\"epoch\":\"" + epoch + "\",\"version\":" + snapshot.version() + "}")
-          .id(new VersionToken(epoch, snapshot.version()).toString())
-          .event(BOOKMARK)
-          .build();
+      return new Event(BOOKMARK, new VersionToken(epoch, snapshot.version()).toString(),
+          "{\"epoch\":\"" + epoch + "\",\"version\":" + snapshot.version() + "}");
     }
 
-    private ServerSentEvent<Object> change(Snapshot<T> snapshot) {
+    private Event change(Snapshot<T> snapshot) {
       Snapshot<T> base = previous;
       if (!patch || base == null) {
         return full(CHANGE, snapshot);
       }
       previous = snapshot;
       lastId = snapshot.version();
-      return ServerSentEvent.<Object>builder(json.patch(selectorKey, epoch, base, snapshot))
-          .id(new VersionToken(epoch, snapshot.version()).toString())
-          .event(PATCH)
-          .build();
+      return new Event(PATCH, new VersionToken(epoch, snapshot.version()).toString(),
+          json.patch(selectorKey, epoch, base, snapshot));
     }
   }
 }

@@ -3,6 +3,7 @@ package io.snapflux.spring.web;
 import com.flipkart.zjsonpatch.Jackson3JsonDiff;
 import io.snapflux.store.Snapshot;
 import io.snapflux.store.Store;
+import java.nio.charset.StandardCharsets;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
@@ -28,7 +29,8 @@ import tools.jackson.databind.node.ObjectNode;
  * }</pre>
  *
  * <p>One instance per store object and mapper ({@link #of}); it holds the most recent encodings
- * (a bounded LRU of {@value #CAPACITY} entries: documents, state trees and patches, per selection),
+ * (a bounded LRU of {@value #CAPACITY} entries: documents and their UTF-8 bytes, state trees,
+ * patches and the {@link StoreSse#writeTo SSE frames} made of them, per selection),
  * so its memory is bounded whatever the number of versions or clients. Encoding happens under the
  * instance's lock, so concurrent requests for one version encode it once; it is CPU work on the
  * caller's thread and never blocks on I/O. Thread-safe.
@@ -49,17 +51,24 @@ public final class VersionedJson {
   private static final Map<Store<?>, Map<ObjectMapper, VersionedJson>> SHARED =
       Collections.synchronizedMap(new WeakHashMap<>());
 
-  private enum Kind { DOCUMENT, TREE, PATCH, DIFF }
+  private enum Kind { DOCUMENT, DOCUMENT_BYTES, TREE, PATCH, DIFF }
 
   private record Key(Object selector, Kind kind, String epoch, long version, long from) {}
 
+  /** An SSE frame's cache key: the data is a shared text, so equal keys are mostly identical. */
+  private record FrameKey(String event, String id, String data) {}
+
+  /** The heartbeat comment's frame. */
+  private static final byte[] HEARTBEAT_FRAME =
+      (":" + StoreSse.HEARTBEAT + "\n\n").getBytes(StandardCharsets.UTF_8);
+
   private final ObjectMapper mapper;
   private final AtomicLong encodings = new AtomicLong();
-  private final LinkedHashMap<Key, Object> cache = new LinkedHashMap<>(64, 0.75f, true) {
+  private final LinkedHashMap<Object, Object> cache = new LinkedHashMap<>(64, 0.75f, true) {
     private static final long serialVersionUID = 1L;
 
     @Override
-    protected boolean removeEldestEntry(Map.Entry<Key, Object> eldest) {
+    protected boolean removeEldestEntry(Map.Entry<Object, Object> eldest) {
       return size() > CAPACITY;
     }
   };
@@ -181,7 +190,45 @@ public final class VersionedJson {
     });
   }
 
-  private Object cached(Key key, Supplier<Object> encode) {
+  /**
+   * The bytes of {@code event} as one {@code text/event-stream} frame, exactly as Spring's {@code
+   * ServerSentEventHttpMessageWriter} writes the equal {@code ServerSentEvent}: {@code id:},
+   * {@code event:} and {@code data:} lines (a data line per line of the text) and a blank line, in
+   * UTF-8. Made once per event and shared by every stream that sends it; never to be modified.
+   */
+  byte[] frame(StoreSse.Event event) {
+    if (event.isComment()) {
+      return HEARTBEAT_FRAME;
+    }
+    String name = Objects.requireNonNull(event.name());
+    String id = Objects.requireNonNull(event.id());
+    return (byte[]) cached(new FrameKey(name, id, event.data()), () -> {
+      String data = event.data();
+      StringBuilder frame = new StringBuilder(data.length() + name.length() + id.length() + 24);
+      frame.append("id:").append(id).append('\n')
+          .append("event:").append(name).append('\n')
+          .append("data:").append(data.replace("\n", "\ndata:")).append("\n\n");
+      return frame.toString().getBytes(StandardCharsets.UTF_8);
+    });
+  }
+
+  /**
+   * The UTF-8 bytes of the document of {@code snapshot}, a snapshot of {@code store}: the bytes of
+   * {@link #document(Store, Snapshot)}, made once per version and shared, so a {@code GET} that
+   * serves them does no encoding of its own. The buffer is read-only and positioned at 0.
+   *
+   * @param store the store (for its epoch)
+   * @param snapshot the snapshot
+   * @return a new read-only view of the shared bytes
+   */
+  public java.nio.ByteBuffer documentBytes(Store<?> store, Snapshot<?> snapshot) {
+    String epoch = VersionToken.of(snapshot, store).epoch();
+    byte[] bytes = (byte[]) cached(new Key(WHOLE, Kind.DOCUMENT_BYTES, epoch, snapshot.version(),
+        -1), () -> document(WHOLE, epoch, snapshot).getBytes(StandardCharsets.UTF_8));
+    return java.nio.ByteBuffer.wrap(bytes).asReadOnlyBuffer();
+  }
+
+  private Object cached(Object key, Supplier<Object> encode) {
     synchronized (cache) {
       Object value = cache.get(key);
       if (value == null) {
