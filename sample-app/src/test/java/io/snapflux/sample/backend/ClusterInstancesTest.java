@@ -1,11 +1,13 @@
 package io.snapflux.sample.backend;
 
 import static io.snapflux.sample.Api.admin;
-import static io.snapflux.sample.backend.TwoInstances.EVENT;
 import static io.snapflux.sample.backend.TwoInstances.TIMEOUT;
 import static io.snapflux.sample.backend.TwoInstances.eTagOf;
+import static io.snapflux.sample.backend.TwoInstances.flagsOf;
+import static io.snapflux.sample.backend.TwoInstances.next;
 import static io.snapflux.sample.backend.TwoInstances.patch;
 import static io.snapflux.sample.backend.TwoInstances.put;
+import static io.snapflux.sample.backend.TwoInstances.subscribe;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lettuce.core.RedisClient;
@@ -15,21 +17,18 @@ import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.snapflux.redis.RedisClusterProcess;
 import io.snapflux.sample.Api;
-import io.snapflux.spring.web.VersionToken;
 import io.snapflux.store.Store;
 import java.io.IOException;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.http.HttpStatus;
-import org.springframework.http.MediaType;
 import org.springframework.http.codec.ServerSentEvent;
 import org.springframework.test.web.reactive.server.WebTestClient;
 import reactor.core.Disposable;
@@ -129,13 +128,9 @@ final class ClusterInstancesTest {
   @Test
   void putThroughA_appearsOnBsEventStream() throws InterruptedException {
     BlockingQueue<ServerSentEvent<Map<String, Object>>> onB = new LinkedBlockingQueue<>();
-    Disposable stream = b.get().uri("/api/stream").accept(MediaType.TEXT_EVENT_STREAM).exchange()
-        .expectStatus().isOk()
-        .returnResult(EVENT).getResponseBody()
-        .filter(e -> e.event() != null)
-        .subscribe(onB::add);
+    Disposable stream = subscribe(b, onB);
     try {
-      ServerSentEvent<Map<String, Object>> first = onB.poll(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+      ServerSentEvent<Map<String, Object>> first = next(onB);
       assertThat(first).isNotNull();
       assertThat(first.event()).isEqualTo("snapshot");
 
@@ -150,14 +145,12 @@ final class ClusterInstancesTest {
       // Other tests may write meanwhile; wait for the change event of our version.
       ServerSentEvent<Map<String, Object>> change;
       do {
-        change = onB.poll(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        change = next(onB);
         assertThat(change).as("B's stream delivers A's change").isNotNull();
-      } while (!new VersionToken(two.epoch(), v).toString().equals(change.id()));
+      } while (!two.token(v).equals(change.id()));
       assertThat(change.event()).isEqualTo("change");
       assertThat(change.data()).containsEntry("version", (int) v);
-      @SuppressWarnings("unchecked")
-      Map<String, Object> flags = (Map<String, Object>)
-          ((Map<String, Object>) Objects.requireNonNull(change.data()).get("state")).get("flags");
+      Map<String, Object> flags = flagsOf(change);
       assertThat(flags.get("cluster.stream")).isEqualTo(
           Map.of("enabled", true, "rollout", 33, "allow", java.util.List.of(),
               "description", "written on A"));
@@ -168,13 +161,9 @@ final class ClusterInstancesTest {
 
   @Test
   void historyIsTheSameOnBothInstances() {
-    for (int rollout = 1; rollout <= 3; rollout++) {
-      put(a, "cluster.history", "{\"enabled\":true,\"rollout\":" + rollout + "}")
-          .exchange().expectStatus().is2xxSuccessful();
-    }
+    two.putRolloutsThroughA("cluster.history", 3);
     long current = redisVersion();
-    Awaitility.await().atMost(TIMEOUT)
-        .until(() -> eTagOf(b, "cluster.history").equals(two.etag(current)));
+    two.awaitOnB("cluster.history", current);
 
     String onA = a.get().uri("/api/history?limit=3").exchange().expectStatus().isOk()
         .expectBody(String.class).returnResult().getResponseBody();
@@ -193,14 +182,9 @@ final class ClusterInstancesTest {
     put(a, "cluster.undo", "{\"enabled\":true}")
         .exchange().expectStatus().isCreated();
     long created = redisVersion();
-    Awaitility.await().atMost(TIMEOUT)
-        .until(() -> eTagOf(b, "cluster.undo").equals(two.etag(created)));
+    two.awaitOnB("cluster.undo", created);
 
-    String undone = b.post().uri("/api/undo").headers(admin()).header("If-Match", two.etag(created))
-        .exchange()
-        .expectStatus().isOk()
-        .expectBody().jsonPath("$.version").isEqualTo((int) created + 1)
-        .returnResult().getResponseHeaders().getETag();
+    String undone = two.undoThroughB(created);
     assertThat(two.version(undone)).isEqualTo(created + 1);
     assertThat(redisVersion()).isEqualTo(created + 1);
 
@@ -258,22 +242,11 @@ final class ClusterInstancesTest {
     put(a, "cluster.resume", "{\"enabled\":true}")
         .exchange().expectStatus().is2xxSuccessful();
     long seen = redisVersion();
-    for (int rollout = 1; rollout <= 2; rollout++) {
-      put(a, "cluster.resume", "{\"enabled\":true,\"rollout\":" + rollout + "}")
-          .exchange().expectStatus().is2xxSuccessful();
-    }
-    Awaitility.await().atMost(TIMEOUT)
-        .until(() -> eTagOf(b, "cluster.resume").equals(two.etag(seen + 2)));
+    two.putRolloutsThroughA("cluster.resume", 2);
+    two.awaitOnB("cluster.resume", seen + 2);
 
-    StepVerifier.create(b.get().uri("/api/stream")
-            .header("Last-Event-ID", new VersionToken(two.epoch(), seen).toString())
-            .accept(MediaType.TEXT_EVENT_STREAM)
-            .exchange().expectStatus().isOk()
-            .returnResult(EVENT).getResponseBody()
-            .filter(e -> e.id() != null)
-            .map(ServerSentEvent::id))
-        .expectNext(new VersionToken(two.epoch(), seen + 1).toString(),
-            new VersionToken(two.epoch(), seen + 2).toString())
+    StepVerifier.create(two.idsAfter(b, seen))
+        .expectNext(two.token(seen + 1), two.token(seen + 2))
         .thenCancel()
         .verify(TIMEOUT);
   }

@@ -1,24 +1,24 @@
 package io.snapflux.sample.backend;
 
 import static io.snapflux.sample.Api.admin;
-import static io.snapflux.sample.backend.TwoInstances.EVENT;
 import static io.snapflux.sample.backend.TwoInstances.TIMEOUT;
 import static io.snapflux.sample.backend.TwoInstances.eTagOf;
+import static io.snapflux.sample.backend.TwoInstances.flagsOf;
+import static io.snapflux.sample.backend.TwoInstances.next;
 import static io.snapflux.sample.backend.TwoInstances.patch;
 import static io.snapflux.sample.backend.TwoInstances.put;
+import static io.snapflux.sample.backend.TwoInstances.subscribe;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.snapflux.redis.RedisServerProcess;
 import io.snapflux.sample.Api;
-import io.snapflux.spring.web.VersionToken;
 import java.io.IOException;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -73,13 +73,9 @@ final class SeveralInstancesTest {
   @Test
   void putThroughA_appearsOnBsEventStream_withIdEqualToTheVersion() throws InterruptedException {
     BlockingQueue<ServerSentEvent<Map<String, Object>>> onB = new LinkedBlockingQueue<>();
-    Disposable stream = b.get().uri("/api/stream").accept(MediaType.TEXT_EVENT_STREAM).exchange()
-        .expectStatus().isOk()
-        .returnResult(EVENT).getResponseBody()
-        .filter(e -> e.event() != null) // not the heartbeat comments
-        .subscribe(onB::add);
+    Disposable stream = subscribe(b, onB);
     try {
-      ServerSentEvent<Map<String, Object>> first = onB.poll(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+      ServerSentEvent<Map<String, Object>> first = next(onB);
       assertThat(first).isNotNull();
       assertThat(first.event()).isEqualTo("snapshot");
 
@@ -90,16 +86,13 @@ final class SeveralInstancesTest {
           .returnResult(String.class).getResponseHeaders().getETag();
       long v = two.version(written);
 
-      ServerSentEvent<Map<String, Object>> change =
-          onB.poll(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+      ServerSentEvent<Map<String, Object>> change = next(onB);
       assertThat(change).as("B's stream delivers A's change").isNotNull();
       assertThat(change.event()).isEqualTo("change");
-      assertThat(change.id()).isEqualTo(new VersionToken(two.epoch(), v).toString());
+      assertThat(change.id()).isEqualTo(two.token(v));
       assertThat(change.data()).containsEntry("epoch", two.epoch());
       assertThat(change.data()).containsEntry("version", (int) v);
-      @SuppressWarnings("unchecked")
-      Map<String, Object> flags = (Map<String, Object>)
-          ((Map<String, Object>) Objects.requireNonNull(change.data()).get("state")).get("flags");
+      Map<String, Object> flags = flagsOf(change);
       assertThat(flags).containsKey("shared.stream");
       assertThat(flags.get("shared.stream")).isEqualTo(
           Map.of("enabled", true, "rollout", 33, "allow", java.util.List.of(),
@@ -148,14 +141,9 @@ final class SeveralInstancesTest {
     put(a, "shared.undo", "{\"enabled\":true}")
         .exchange().expectStatus().isCreated();
     long created = redisVersion();
-    Awaitility.await().atMost(TIMEOUT)
-        .until(() -> eTagOf(b, "shared.undo").equals(two.etag(created)));
+    two.awaitOnB("shared.undo", created);
 
-    String undone = b.post().uri("/api/undo").headers(admin()).header("If-Match", two.etag(created))
-        .exchange()
-        .expectStatus().isOk()
-        .expectBody().jsonPath("$.version").isEqualTo((int) created + 1)
-        .returnResult().getResponseHeaders().getETag();
+    String undone = two.undoThroughB(created);
 
     assertThat(two.version(undone)).isEqualTo(created + 1);
     assertThat(redisVersion()).isEqualTo(created + 1);
@@ -176,13 +164,9 @@ final class SeveralInstancesTest {
 
   @Test
   void historyOnRedis_isTheSameOnBothInstances() {
-    for (int rollout = 1; rollout <= 3; rollout++) {
-      put(a, "shared.history", "{\"enabled\":true,\"rollout\":" + rollout + "}")
-          .exchange().expectStatus().is2xxSuccessful();
-    }
+    two.putRolloutsThroughA("shared.history", 3);
     long current = redisVersion();
-    Awaitility.await().atMost(TIMEOUT)
-        .until(() -> eTagOf(b, "shared.history").equals(two.etag(current)));
+    two.awaitOnB("shared.history", current);
 
     String onA = a.get().uri("/api/history?limit=3").exchange().expectStatus().isOk()
         .expectBody(String.class).returnResult().getResponseBody();
@@ -200,22 +184,11 @@ final class SeveralInstancesTest {
     put(a, "shared.resume", "{\"enabled\":true}")
         .exchange().expectStatus().is2xxSuccessful();
     long seen = redisVersion();
-    for (int rollout = 1; rollout <= 2; rollout++) {
-      put(a, "shared.resume", "{\"enabled\":true,\"rollout\":" + rollout + "}")
-          .exchange().expectStatus().is2xxSuccessful();
-    }
-    Awaitility.await().atMost(TIMEOUT)
-        .until(() -> eTagOf(b, "shared.resume").equals(two.etag(seen + 2)));
+    two.putRolloutsThroughA("shared.resume", 2);
+    two.awaitOnB("shared.resume", seen + 2);
 
-    reactor.test.StepVerifier.create(b.get().uri("/api/stream")
-            .header("Last-Event-ID", new VersionToken(two.epoch(), seen).toString())
-            .accept(MediaType.TEXT_EVENT_STREAM)
-            .exchange().expectStatus().isOk()
-            .returnResult(EVENT).getResponseBody()
-            .filter(e -> e.id() != null)
-            .map(ServerSentEvent::id))
-        .expectNext(new VersionToken(two.epoch(), seen + 1).toString(),
-            new VersionToken(two.epoch(), seen + 2).toString())
+    reactor.test.StepVerifier.create(two.idsAfter(b, seen))
+        .expectNext(two.token(seen + 1), two.token(seen + 2))
         .thenCancel()
         .verify(TIMEOUT);
   }

@@ -12,6 +12,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.server.reactive.context.ReactiveWebServerApplicationContext;
@@ -20,6 +23,8 @@ import org.springframework.core.ParameterizedTypeReference;
 import org.springframework.http.MediaType;
 import org.springframework.http.codec.ServerSentEvent;
 import org.springframework.test.web.reactive.server.WebTestClient;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
 
 /**
  * Two instances of the sample app, A and B: two application contexts with profile {@code redis}
@@ -32,7 +37,7 @@ import org.springframework.test.web.reactive.server.WebTestClient;
 final class TwoInstances implements AutoCloseable {
 
   /** A server-sent event of the sample's stream, its data as JSON. */
-  static final ParameterizedTypeReference<ServerSentEvent<Map<String, Object>>> EVENT =
+  private static final ParameterizedTypeReference<ServerSentEvent<Map<String, Object>>> EVENT =
       new ParameterizedTypeReference<>() {};
   /** How long a request or a wait for the other instance may take. */
   static final Duration TIMEOUT = Duration.ofSeconds(30);
@@ -112,6 +117,78 @@ final class TwoInstances implements AutoCloseable {
     return instance.patch().uri("/api/flags/" + flag).headers(admin())
         .contentType(Api.MERGE_PATCH)
         .bodyValue(json);
+  }
+
+  /** PUTs the flag {@code flag} through A {@code times} times, with rollout 1, 2, ...; each 2xx. */
+  void putRolloutsThroughA(String flag, int times) {
+    for (int rollout = 1; rollout <= times; rollout++) {
+      put(a(), flag, "{\"enabled\":true,\"rollout\":" + rollout + "}")
+          .exchange().expectStatus().is2xxSuccessful();
+    }
+  }
+
+  /** Waits until B serves the flag {@code flag} with the entity-tag of {@code version}. */
+  void awaitOnB(String flag, long version) {
+    Awaitility.await().atMost(TIMEOUT).until(() -> eTagOf(b(), flag).equals(etag(version)));
+  }
+
+  /**
+   * Undoes through B with {@code If-Match} of {@code created}, the newest version: 200 and version
+   * {@code created + 1} in the body.
+   *
+   * @return the entity-tag B answered
+   */
+  @Nullable String undoThroughB(long created) {
+    return b().post().uri("/api/undo").headers(admin()).header("If-Match", etag(created))
+        .exchange()
+        .expectStatus().isOk()
+        .expectBody().jsonPath("$.version").isEqualTo((int) created + 1)
+        .returnResult().getResponseHeaders().getETag();
+  }
+
+  /**
+   * Subscribes to {@code instance}'s event stream (200); its events, not the heartbeat comments,
+   * go to {@code events}.
+   */
+  static Disposable subscribe(WebTestClient instance,
+      BlockingQueue<ServerSentEvent<Map<String, Object>>> events) {
+    return instance.get().uri("/api/stream").accept(MediaType.TEXT_EVENT_STREAM).exchange()
+        .expectStatus().isOk()
+        .returnResult(EVENT).getResponseBody()
+        .filter(e -> e.event() != null)
+        .subscribe(events::add);
+  }
+
+  /** The next of {@code events} within {@link #TIMEOUT}, or {@code null}. */
+  static @Nullable ServerSentEvent<Map<String, Object>> next(
+      BlockingQueue<ServerSentEvent<Map<String, Object>>> events) throws InterruptedException {
+    return events.poll(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+  }
+
+  /** The flags in the state a change event carries. */
+  @SuppressWarnings("unchecked")
+  static Map<String, Object> flagsOf(ServerSentEvent<Map<String, Object>> change) {
+    return (Map<String, Object>)
+        ((Map<String, Object>) Objects.requireNonNull(change.data()).get("state")).get("flags");
+  }
+
+  /**
+   * The ids of the events that carry one on {@code instance}'s event stream, asked to resume after
+   * version {@code seen} ({@code Last-Event-ID}).
+   */
+  Flux<String> idsAfter(WebTestClient instance, long seen) {
+    return instance.get().uri("/api/stream")
+        .header("Last-Event-ID", token(seen))
+        .accept(MediaType.TEXT_EVENT_STREAM)
+        .exchange().expectStatus().isOk()
+        .returnResult(EVENT).getResponseBody()
+        .filter(e -> e.id() != null)
+        .map(ServerSentEvent::id);
+  }
+
+  /** The token of {@code version} in the shared history (an event's id). */
+  String token(long version) {
+    return new VersionToken(epoch(), version).toString();
   }
 
   /** The version an entity-tag names; it must be a token of the history epoch shared via Redis. */
