@@ -1,23 +1,17 @@
 package io.snapflux.redis;
 
-import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.cluster.SlotHash;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
+import java.util.function.Function;
 import org.awaitility.Awaitility;
 import org.jspecify.annotations.Nullable;
 
@@ -32,18 +26,7 @@ import org.jspecify.annotations.Nullable;
  */
 public final class RedisClusterProcess implements AutoCloseable {
 
-  private static final String SERVER = System.getProperty("snapflux.redis.server",
-      Files.isExecutable(Path.of("/usr/bin/redis-server")) ? "/usr/bin/redis-server" : "redis-server");
-  private static final String CLI = System.getProperty("snapflux.redis.cli",
-      Files.isExecutable(Path.of("/usr/bin/redis-cli")) ? "/usr/bin/redis-cli" : "redis-cli");
   private static final Duration STARTUP = Duration.ofSeconds(30);
-
-  private static final Set<Process> RUNNING = ConcurrentHashMap.newKeySet();
-
-  static {
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> RUNNING.forEach(Process::destroyForcibly),
-        "redis-cluster-reaper"));
-  }
 
   /** One node: its client port, its cluster bus port, its directory and its process. */
   private static final class Node {
@@ -87,7 +70,7 @@ public final class RedisClusterProcess implements AutoCloseable {
   }
 
   private void create() throws IOException {
-    List<Integer> ports = freePorts(12);
+    List<Integer> ports = RedisProcesses.freePorts(12);
     for (int i = 0; i < 6; i++) {
       Path dir = Files.createDirectories(root.resolve("node-" + i));
       Node n = new Node(ports.get(2 * i), ports.get(2 * i + 1), dir);
@@ -97,7 +80,7 @@ public final class RedisClusterProcess implements AutoCloseable {
     for (Node n : nodes) {
       awaitPong(n);
     }
-    List<String> cmd = new ArrayList<>(List.of(CLI, "--cluster", "create"));
+    List<String> cmd = new ArrayList<>(List.of(RedisProcesses.CLI, "--cluster", "create"));
     nodes.forEach(n -> cmd.add("127.0.0.1:" + n.port));
     cmd.addAll(List.of("--cluster-replicas", "1", "--cluster-yes"));
     Process create = new ProcessBuilder(cmd).redirectErrorStream(true)
@@ -167,20 +150,7 @@ public final class RedisClusterProcess implements AutoCloseable {
   /** Kills the node on {@code port} (SIGKILL: no shutdown save) and waits until it is gone. */
   public void kill(int port) {
     Node n = node(port);
-    Process p = n.process;
-    if (p == null) {
-      return;
-    }
-    p.destroyForcibly();
-    RUNNING.remove(p);
-    try {
-      if (!p.waitFor(20, TimeUnit.SECONDS)) {
-        throw new IllegalStateException("redis-server on port " + port + " did not stop");
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
+    RedisProcesses.kill(n.process, "redis-server on port " + port);
     n.process = null;
   }
 
@@ -248,7 +218,7 @@ public final class RedisClusterProcess implements AutoCloseable {
   }
 
   private static boolean isRunning(Node n) {
-    return n.process != null && n.process.isAlive();
+    return RedisProcesses.isRunning(n.process);
   }
 
   private Node node(int port) {
@@ -256,19 +226,12 @@ public final class RedisClusterProcess implements AutoCloseable {
         .orElseThrow(() -> new IllegalArgumentException("no node on port " + port));
   }
 
-  private <T> T query(Node n, java.util.function.Function<StatefulRedisConnection<String, String>, T> f) {
-    RedisURI uri = RedisURI.builder().withHost("127.0.0.1").withPort(n.port)
-        .withTimeout(Duration.ofSeconds(2)).build();
-    RedisClient client = RedisClient.create(uri);
-    try (StatefulRedisConnection<String, String> c = client.connect()) {
-      return f.apply(c);
-    } finally {
-      client.shutdown(0, 1, TimeUnit.SECONDS);
-    }
+  private static <T> T query(Node n, Function<StatefulRedisConnection<String, String>, T> f) {
+    return RedisProcesses.query(n.port, f);
   }
 
   private void startProcess(Node n) throws IOException {
-    List<String> cmd = List.of(SERVER,
+    List<String> cmd = List.of(RedisProcesses.SERVER,
         "--port", Integer.toString(n.port), "--cluster-port", Integer.toString(n.busPort),
         "--bind", "127.0.0.1", "--daemonize", "no", "--dir", n.dir.toString(),
         "--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf",
@@ -276,42 +239,12 @@ public final class RedisClusterProcess implements AutoCloseable {
         "--appendonly", "yes", "--appendfsync", "everysec", "--save", "",
         // A replica's full sync starts at once, not after the default 5 s wait for others.
         "--repl-diskless-sync-delay", "0");
-    n.process = new ProcessBuilder(cmd).redirectErrorStream(true)
-        .redirectOutput(java.lang.ProcessBuilder.Redirect.appendTo(n.dir.resolve("redis.log").toFile()))
-        .start();
-    RUNNING.add(n.process);
+    n.process = RedisProcesses.launch(cmd, n.dir.resolve("redis.log"), true);
   }
 
-  private void awaitPong(Node n) {
-    Awaitility.await("redis-server on port " + n.port + " answering PING").atMost(STARTUP)
-        .pollInterval(Duration.ofMillis(20))
-        .ignoreExceptions()
-        .until(() -> {
-          if (!isRunning(n)) {
-            throw new IllegalStateException("redis-server exited: see " + n.dir.resolve("redis.log"));
-          }
-          return "PONG".equals(query(n, c -> c.sync().ping()));
-        });
-  }
-
-  /** Free loopback ports (a node needs two: clients and the cluster bus), never 6379. */
-  private static List<Integer> freePorts(int count) throws IOException {
-    List<ServerSocket> held = new ArrayList<>();
-    try {
-      while (held.size() < count) {
-        ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
-        if (s.getLocalPort() == 6379) {
-          s.close();
-        } else {
-          held.add(s);
-        }
-      }
-      return held.stream().map(ServerSocket::getLocalPort).toList();
-    } finally {
-      for (ServerSocket s : held) {
-        s.close();
-      }
-    }
+  private static void awaitPong(Node n) {
+    RedisProcesses.awaitPong(
+        Objects.requireNonNull(n.process), n.port, n.dir.resolve("redis.log"), STARTUP);
   }
 
   @Override
@@ -319,16 +252,6 @@ public final class RedisClusterProcess implements AutoCloseable {
     for (Node n : nodes) {
       kill(n.port);
     }
-    try (Stream<Path> files = Files.walk(root)) {
-      files.sorted(Comparator.reverseOrder()).forEach(p -> {
-        try {
-          Files.deleteIfExists(p);
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
-        }
-      });
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    RedisProcesses.deleteTree(root);
   }
 }

@@ -5,22 +5,15 @@ import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.sentinel.api.StatefulRedisSentinelConnection;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
-import java.util.stream.Stream;
 import org.awaitility.Awaitility;
 
 /**
@@ -36,15 +29,7 @@ public final class RedisSentinelProcess implements AutoCloseable {
   /** The name the sentinels monitor the master under. */
   public static final String MASTER_NAME = "mymaster";
 
-  private static final String SERVER = System.getProperty("snapflux.redis.server",
-      Files.isExecutable(Path.of("/usr/bin/redis-server")) ? "/usr/bin/redis-server" : "redis-server");
   private static final Duration STARTUP = Duration.ofSeconds(30);
-  private static final Set<Process> RUNNING = ConcurrentHashMap.newKeySet();
-
-  static {
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> RUNNING.forEach(Process::destroyForcibly),
-        "redis-sentinel-reaper"));
-  }
 
   private final List<RedisServerProcess> servers = new ArrayList<>();
   private final List<Integer> sentinelPorts = new ArrayList<>();
@@ -187,13 +172,7 @@ public final class RedisSentinelProcess implements AutoCloseable {
 
   /** Runs {@code f} on a short-lived connection to the node on {@code port}. */
   public <T> T run(int port, Function<StatefulRedisConnection<String, String>, T> f) {
-    RedisClient client = RedisClient.create(RedisURI.builder().withHost("127.0.0.1")
-        .withPort(port).withTimeout(Duration.ofSeconds(2)).build());
-    try (StatefulRedisConnection<String, String> c = client.connect()) {
-      return f.apply(c);
-    } finally {
-      client.shutdown(0, 1, TimeUnit.SECONDS);
-    }
+    return RedisProcesses.query(port, f);
   }
 
   /** Runs {@code f} on a short-lived connection to the sentinel on {@code port}. */
@@ -219,7 +198,7 @@ public final class RedisSentinelProcess implements AutoCloseable {
   }
 
   private void startSentinel(int i, int masterPort) throws IOException {
-    int port = freePort();
+    int port = RedisProcesses.freePort();
     Path dir = Files.createDirectories(root.resolve("sentinel-" + i));
     Path conf = dir.resolve("sentinel.conf");
     Files.writeString(conf, String.join("\n",
@@ -228,45 +207,17 @@ public final class RedisSentinelProcess implements AutoCloseable {
         "sentinel down-after-milliseconds " + MASTER_NAME + " 1000",
         "sentinel failover-timeout " + MASTER_NAME + " 10000",
         "sentinel parallel-syncs " + MASTER_NAME + " 2", ""));
-    Process p = new ProcessBuilder(SERVER, conf.toString(), "--sentinel")
-        .redirectErrorStream(true).redirectOutput(dir.resolve("sentinel.log").toFile()).start();
-    RUNNING.add(p);
-    sentinels.add(p);
+    List<String> cmd = List.of(RedisProcesses.SERVER, conf.toString(), "--sentinel");
+    sentinels.add(RedisProcesses.launch(cmd, dir.resolve("sentinel.log"), false));
     sentinelPorts.add(port);
-  }
-
-  private static int freePort() throws IOException {
-    for (;;) {
-      try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-        if (s.getLocalPort() != 6379) {
-          return s.getLocalPort();
-        }
-      }
-    }
   }
 
   @Override
   public void close() {
-    for (Process p : sentinels) {
-      p.destroyForcibly();
-      RUNNING.remove(p);
-      try {
-        p.waitFor(10, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
+    for (int i = 0; i < sentinels.size(); i++) {
+      RedisProcesses.kill(sentinels.get(i), "redis-sentinel on port " + sentinelPorts.get(i));
     }
     servers.forEach(RedisServerProcess::close);
-    try (Stream<Path> files = Files.walk(root)) {
-      files.sorted(Comparator.reverseOrder()).forEach(p -> {
-        try {
-          Files.deleteIfExists(p);
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
-        }
-      });
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    RedisProcesses.deleteTree(root);
   }
 }

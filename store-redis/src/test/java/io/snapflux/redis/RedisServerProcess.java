@@ -1,21 +1,12 @@
 package io.snapflux.redis;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import org.awaitility.Awaitility;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -25,22 +16,10 @@ import org.jspecify.annotations.Nullable;
  */
 public final class RedisServerProcess implements AutoCloseable {
 
-  private static final String BINARY = System.getProperty("snapflux.redis.server",
-      Files.isExecutable(Path.of("/usr/bin/redis-server")) ? "/usr/bin/redis-server" : "redis-server");
-
-  /** Servers still running when the JVM exits (a crashed or interrupted test run) are killed. */
-  private static final java.util.Set<Process> RUNNING =
-      java.util.concurrent.ConcurrentHashMap.newKeySet();
-
-  static {
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> RUNNING.forEach(Process::destroyForcibly),
-        "redis-server-reaper"));
-  }
-
   private final int port;
   private final Path dir;
   private final boolean appendOnly;
-  private Process process;
+  private @Nullable Process process;
 
   private RedisServerProcess(int port, Path dir, boolean appendOnly) {
     this.port = port;
@@ -59,7 +38,7 @@ public final class RedisServerProcess implements AutoCloseable {
    */
   public static RedisServerProcess start(boolean appendOnly) throws IOException {
     RedisServerProcess p = new RedisServerProcess(
-        freePort(), Files.createTempDirectory("snapflux-redis-test"), appendOnly);
+        RedisProcesses.freePort(), Files.createTempDirectory("snapflux-redis-test"), appendOnly);
     p.startProcess();
     return p;
   }
@@ -78,24 +57,12 @@ public final class RedisServerProcess implements AutoCloseable {
   }
 
   public boolean isRunning() {
-    return process != null && process.isAlive();
+    return RedisProcesses.isRunning(process);
   }
 
   /** Kills the server (SIGKILL: no shutdown save) and waits until it is gone. */
   public void stop() {
-    if (process == null) {
-      return;
-    }
-    process.destroyForcibly();
-    RUNNING.remove(process);
-    try {
-      if (!process.waitFor(20, TimeUnit.SECONDS)) {
-        throw new IllegalStateException("redis-server on port " + port + " did not stop");
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
+    RedisProcesses.kill(process, "redis-server on port " + port);
     process = null;
   }
 
@@ -136,52 +103,16 @@ public final class RedisServerProcess implements AutoCloseable {
   }
 
   private void startProcess() throws IOException {
-    List<String> cmd = new ArrayList<>(List.of(BINARY,
+    List<String> cmd = new ArrayList<>(List.of(RedisProcesses.SERVER,
         "--port", Integer.toString(port), "--bind", "127.0.0.1",
         "--save", "", "--daemonize", "no", "--dir", dir.toString(),
         "--appendonly", appendOnly ? "yes" : "no"));
     if (appendOnly) {
       cmd.addAll(List.of("--appendfsync", "always"));
     }
-    process = new ProcessBuilder(cmd)
-        .redirectErrorStream(true)
-        .redirectOutput(dir.resolve("redis.log").toFile())
-        .start();
-    RUNNING.add(process);
-    Awaitility.await("redis-server on port " + port + " answering PING")
-        .atMost(Duration.ofSeconds(20))
-        .pollInterval(Duration.ofMillis(20))
-        .until(this::pong);
-  }
-
-  private boolean pong() {
-    if (!process.isAlive()) {
-      throw new IllegalStateException("redis-server exited: see " + dir.resolve("redis.log"));
-    }
-    try (Socket s = new Socket()) {
-      s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 500);
-      s.setSoTimeout(1000);
-      OutputStream out = s.getOutputStream();
-      out.write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
-      out.flush();
-      InputStream in = s.getInputStream();
-      byte[] buf = new byte[7];
-      int n = in.read(buf);
-      return n > 0 && new String(buf, 0, n, StandardCharsets.US_ASCII).startsWith("+PONG");
-    } catch (IOException e) {
-      return false;
-    }
-  }
-
-  private static int freePort() throws IOException {
-    for (;;) {
-      try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-        int port = s.getLocalPort();
-        if (port != 6379) {
-          return port;
-        }
-      }
-    }
+    Path log = dir.resolve("redis.log");
+    process = RedisProcesses.launch(cmd, log, false);
+    RedisProcesses.awaitPong(process, port, log, Duration.ofSeconds(20));
   }
 
   @Override

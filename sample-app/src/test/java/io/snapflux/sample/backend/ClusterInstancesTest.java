@@ -1,6 +1,13 @@
 package io.snapflux.sample.backend;
 
 import static io.snapflux.sample.Api.admin;
+import static io.snapflux.sample.backend.TwoInstances.TIMEOUT;
+import static io.snapflux.sample.backend.TwoInstances.eTagOf;
+import static io.snapflux.sample.backend.TwoInstances.flagsOf;
+import static io.snapflux.sample.backend.TwoInstances.next;
+import static io.snapflux.sample.backend.TwoInstances.patch;
+import static io.snapflux.sample.backend.TwoInstances.put;
+import static io.snapflux.sample.backend.TwoInstances.subscribe;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lettuce.core.RedisClient;
@@ -10,27 +17,18 @@ import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.snapflux.redis.RedisClusterProcess;
 import io.snapflux.sample.Api;
-import io.snapflux.sample.SampleApplication;
-import io.snapflux.spring.web.VersionToken;
 import io.snapflux.store.Store;
 import java.io.IOException;
-import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
-import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.boot.web.server.reactive.context.ReactiveWebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
-import org.springframework.core.ParameterizedTypeReference;
 import org.springframework.http.HttpStatus;
-import org.springframework.http.MediaType;
 import org.springframework.http.codec.ServerSentEvent;
 import org.springframework.test.web.reactive.server.WebTestClient;
 import reactor.core.Disposable;
@@ -48,37 +46,34 @@ import reactor.test.StepVerifier;
  */
 final class ClusterInstancesTest {
 
-  private static final ParameterizedTypeReference<ServerSentEvent<Map<String, Object>>> EVENT =
-      new ParameterizedTypeReference<>() {};
-  private static final Duration TIMEOUT = Duration.ofSeconds(30);
   private static final String VERSION_KEY = "snapflux:{flags}:version";
 
   private static RedisClusterProcess cluster;
   private static RedisClusterClient raw;
   private static StatefulRedisClusterConnection<String, String> rawConnection;
-  private static ConfigurableApplicationContext instanceA;
-  private static ConfigurableApplicationContext instanceB;
+  private static TwoInstances two;
   private static WebTestClient a;
   private static WebTestClient b;
 
+  /**
+   * The instances are started with the command line the docs give (docs/redis.md, "The sample on
+   * a Redis Cluster"): the cluster nodes win over application-redis.yml's localhost:6379.
+   */
   @BeforeAll
   static void startClusterAndTwoInstances() throws IOException {
     cluster = RedisClusterProcess.start();
     raw = RedisClusterClient.create(cluster.uris());
     rawConnection = raw.connect();
-    instanceA = start();
-    instanceB = start();
-    a = client(instanceA);
-    b = client(instanceB);
+    two = TwoInstances.start("--snapflux.backend=redis",
+        "--spring.data.redis.cluster.nodes=" + cluster.nodesProperty());
+    a = two.a();
+    b = two.b();
   }
 
   @AfterAll
   static void stopAll() {
-    for (ConfigurableApplicationContext context : new ConfigurableApplicationContext[] {
-        instanceA, instanceB}) {
-      if (context != null) {
-        context.close();
-      }
+    if (two != null) {
+      two.close();
     }
     if (rawConnection != null) {
       rawConnection.close();
@@ -91,70 +86,21 @@ final class ClusterInstancesTest {
     }
   }
 
-  /**
-   * The command line the docs give (docs/redis.md, "The sample on a Redis Cluster"): the cluster
-   * nodes win over application-redis.yml's localhost:6379.
-   */
-  private static ConfigurableApplicationContext start() {
-    return new SpringApplicationBuilder(SampleApplication.class)
-        .profiles("redis")
-        .run("--server.port=0", "--snapflux.backend=redis",
-            "--spring.data.redis.cluster.nodes=" + cluster.nodesProperty());
-  }
-
-  private static WebTestClient client(ConfigurableApplicationContext context) {
-    int port = ((ReactiveWebServerApplicationContext) context).getWebServer().getPort();
-    return WebTestClient.bindToServer()
-        .baseUrl("http://127.0.0.1:" + port)
-        .responseTimeout(TIMEOUT)
-        .build();
-  }
-
   /** The version in the cluster (on the master of the flags' slot), where writes are checked. */
   private static long redisVersion() {
     return Long.parseLong(Objects.requireNonNull(rawConnection.sync().get(VERSION_KEY)));
   }
 
-  /** The version an entity-tag names; it must be a token of the history epoch shared via Redis. */
-  private static long version(@Nullable String eTag) {
-    assertThat(eTag).startsWith("\"" + epoch() + ".").endsWith("\"");
-    String token = Objects.requireNonNull(eTag).substring(1, eTag.length() - 1);
-    return Objects.requireNonNull(VersionToken.parse(token)).version();
-  }
-
-  private static String epoch() {
-    String onA = epochOf(instanceA);
-    assertThat(epochOf(instanceB)).as("both instances share Redis's history epoch").isEqualTo(onA);
-    return onA;
-  }
-
-  private static String epochOf(ConfigurableApplicationContext instance) {
-    Store<?> store = instance.getBean(Store.class);
-    return VersionToken.of(store.snapshot(), store).epoch();
-  }
-
-  private static String etag(long version) {
-    return new VersionToken(epoch(), version).eTag();
-  }
-
-  private static String eTagOf(WebTestClient instance, String flag) {
-    return Objects.requireNonNull(instance.get().uri("/api/flags/" + flag).exchange()
-        .expectStatus().isOk()
-        .returnResult(String.class).getResponseHeaders().getETag());
-  }
-
   @Test
   void bothInstancesShareTheStoreOnTheCluster() {
-    a.put().uri("/api/flags/cluster.where").headers(admin())
-        .contentType(MediaType.APPLICATION_JSON)
-        .bodyValue("{\"enabled\":true}")
+    put(a, "cluster.where", "{\"enabled\":true}")
         .exchange().expectStatus().isCreated();
     long v = redisVersion();
     assertThat(v).isPositive();
     // Both instances follow the history the cluster holds (its epoch, its newest version).
-    assertThat(rawConnection.sync().hget("snapflux:{flags}:meta", "e")).isEqualTo(epoch());
+    assertThat(rawConnection.sync().hget("snapflux:{flags}:meta", "e")).isEqualTo(two.epoch());
     for (ConfigurableApplicationContext instance : new ConfigurableApplicationContext[] {
-        instanceA, instanceB}) {
+        two.contextA(), two.contextB()}) {
       Store<?> store = instance.getBean(Store.class);
       Awaitility.await().atMost(TIMEOUT)
           .untilAsserted(() -> assertThat(store.snapshot().version()).isEqualTo(v));
@@ -182,36 +128,29 @@ final class ClusterInstancesTest {
   @Test
   void putThroughA_appearsOnBsEventStream() throws InterruptedException {
     BlockingQueue<ServerSentEvent<Map<String, Object>>> onB = new LinkedBlockingQueue<>();
-    Disposable stream = b.get().uri("/api/stream").accept(MediaType.TEXT_EVENT_STREAM).exchange()
-        .expectStatus().isOk()
-        .returnResult(EVENT).getResponseBody()
-        .filter(e -> e.event() != null)
-        .subscribe(onB::add);
+    Disposable stream = subscribe(b, onB);
     try {
-      ServerSentEvent<Map<String, Object>> first = onB.poll(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+      ServerSentEvent<Map<String, Object>> first = next(onB);
       assertThat(first).isNotNull();
       assertThat(first.event()).isEqualTo("snapshot");
 
-      String written = a.put().uri("/api/flags/cluster.stream").headers(admin())
-          .contentType(MediaType.APPLICATION_JSON)
-          .bodyValue("{\"enabled\":true,\"rollout\":33,\"description\":\"written on A\"}")
+      String written = put(a, "cluster.stream",
+          "{\"enabled\":true,\"rollout\":33,\"description\":\"written on A\"}")
           .exchange()
           .expectStatus().isCreated()
           .returnResult(String.class).getResponseHeaders().getETag();
-      long v = version(written);
+      long v = two.version(written);
       assertThat(redisVersion()).isEqualTo(v);
 
       // Other tests may write meanwhile; wait for the change event of our version.
       ServerSentEvent<Map<String, Object>> change;
       do {
-        change = onB.poll(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        change = next(onB);
         assertThat(change).as("B's stream delivers A's change").isNotNull();
-      } while (!new VersionToken(epoch(), v).toString().equals(change.id()));
+      } while (!two.token(v).equals(change.id()));
       assertThat(change.event()).isEqualTo("change");
       assertThat(change.data()).containsEntry("version", (int) v);
-      @SuppressWarnings("unchecked")
-      Map<String, Object> flags = (Map<String, Object>)
-          ((Map<String, Object>) Objects.requireNonNull(change.data()).get("state")).get("flags");
+      Map<String, Object> flags = flagsOf(change);
       assertThat(flags.get("cluster.stream")).isEqualTo(
           Map.of("enabled", true, "rollout", 33, "allow", java.util.List.of(),
               "description", "written on A"));
@@ -222,15 +161,9 @@ final class ClusterInstancesTest {
 
   @Test
   void historyIsTheSameOnBothInstances() {
-    for (int rollout = 1; rollout <= 3; rollout++) {
-      a.put().uri("/api/flags/cluster.history").headers(admin())
-          .contentType(MediaType.APPLICATION_JSON)
-          .bodyValue("{\"enabled\":true,\"rollout\":" + rollout + "}")
-          .exchange().expectStatus().is2xxSuccessful();
-    }
+    two.putRolloutsThroughA("cluster.history", 3);
     long current = redisVersion();
-    Awaitility.await().atMost(TIMEOUT)
-        .until(() -> eTagOf(b, "cluster.history").equals(etag(current)));
+    two.awaitOnB("cluster.history", current);
 
     String onA = a.get().uri("/api/history?limit=3").exchange().expectStatus().isOk()
         .expectBody(String.class).returnResult().getResponseBody();
@@ -246,20 +179,13 @@ final class ClusterInstancesTest {
 
   @Test
   void undoThroughB_revertsAChangeMadeThroughA_onBoth_andAStaleIfMatchGets412() {
-    a.put().uri("/api/flags/cluster.undo").headers(admin())
-        .contentType(MediaType.APPLICATION_JSON)
-        .bodyValue("{\"enabled\":true}")
+    put(a, "cluster.undo", "{\"enabled\":true}")
         .exchange().expectStatus().isCreated();
     long created = redisVersion();
-    Awaitility.await().atMost(TIMEOUT)
-        .until(() -> eTagOf(b, "cluster.undo").equals(etag(created)));
+    two.awaitOnB("cluster.undo", created);
 
-    String undone = b.post().uri("/api/undo").headers(admin()).header("If-Match", etag(created))
-        .exchange()
-        .expectStatus().isOk()
-        .expectBody().jsonPath("$.version").isEqualTo((int) created + 1)
-        .returnResult().getResponseHeaders().getETag();
-    assertThat(version(undone)).isEqualTo(created + 1);
+    String undone = two.undoThroughB(created);
+    assertThat(two.version(undone)).isEqualTo(created + 1);
     assertThat(redisVersion()).isEqualTo(created + 1);
 
     for (WebTestClient instance : new WebTestClient[] {a, b}) {
@@ -275,34 +201,28 @@ final class ClusterInstancesTest {
         .jsonPath("$.entries[0].cause.by").isEqualTo(Api.USER);
 
     // A client of A that still holds the version before the undo is refused; nothing commits.
-    a.post().uri("/api/undo").headers(admin()).header("If-Match", etag(created)).exchange()
+    a.post().uri("/api/undo").headers(admin()).header("If-Match", two.etag(created)).exchange()
         .expectStatus().isEqualTo(HttpStatus.PRECONDITION_FAILED);
     assertThat(redisVersion()).isEqualTo(created + 1);
   }
 
   @Test
   void ifMatchMadeStaleByAWriteOnA_gets412OnB_andNothingIsCommitted() {
-    a.put().uri("/api/flags/cluster.stale").headers(admin())
-        .contentType(MediaType.APPLICATION_JSON)
-        .bodyValue("{\"enabled\":true,\"rollout\":10}")
+    put(a, "cluster.stale", "{\"enabled\":true,\"rollout\":10}")
         .exchange().expectStatus().isCreated();
     Awaitility.await().atMost(TIMEOUT).until(() -> b.get().uri("/api/flags/cluster.stale")
         .exchange().returnResult(String.class).getStatus().is2xxSuccessful());
     String seenOnB = eTagOf(b, "cluster.stale");
 
-    String afterA = a.patch().uri("/api/flags/cluster.stale").headers(admin())
-        .contentType(Api.MERGE_PATCH)
-        .bodyValue("{\"rollout\":20}")
+    String afterA = patch(a, "cluster.stale", "{\"rollout\":20}")
         .exchange()
         .expectStatus().isOk()
         .returnResult(String.class).getResponseHeaders().getETag();
-    long current = version(afterA);
-    assertThat(current).isGreaterThan(version(seenOnB));
+    long current = two.version(afterA);
+    assertThat(current).isGreaterThan(two.version(seenOnB));
 
-    b.patch().uri("/api/flags/cluster.stale").headers(admin())
+    patch(b, "cluster.stale", "{\"rollout\":99}")
         .header("If-Match", seenOnB)
-        .contentType(Api.MERGE_PATCH)
-        .bodyValue("{\"rollout\":99}")
         .exchange()
         .expectStatus().isEqualTo(HttpStatus.PRECONDITION_FAILED)
         .expectBody().jsonPath("$.currentVersion").isEqualTo((int) current);
@@ -310,7 +230,7 @@ final class ClusterInstancesTest {
     assertThat(redisVersion()).as("nothing was committed").isEqualTo(current);
     for (WebTestClient instance : new WebTestClient[] {a, b}) {
       Awaitility.await().atMost(TIMEOUT)
-          .until(() -> eTagOf(instance, "cluster.stale").equals(etag(current)));
+          .until(() -> eTagOf(instance, "cluster.stale").equals(two.etag(current)));
       instance.get().uri("/api/flags/cluster.stale").exchange()
           .expectStatus().isOk()
           .expectBody().jsonPath("$.rollout").isEqualTo(20);
@@ -319,29 +239,14 @@ final class ClusterInstancesTest {
 
   @Test
   void lastEventIdOnB_replaysTheVersionsWrittenThroughA() {
-    a.put().uri("/api/flags/cluster.resume").headers(admin())
-        .contentType(MediaType.APPLICATION_JSON)
-        .bodyValue("{\"enabled\":true}")
+    put(a, "cluster.resume", "{\"enabled\":true}")
         .exchange().expectStatus().is2xxSuccessful();
     long seen = redisVersion();
-    for (int rollout = 1; rollout <= 2; rollout++) {
-      a.put().uri("/api/flags/cluster.resume").headers(admin())
-          .contentType(MediaType.APPLICATION_JSON)
-          .bodyValue("{\"enabled\":true,\"rollout\":" + rollout + "}")
-          .exchange().expectStatus().is2xxSuccessful();
-    }
-    Awaitility.await().atMost(TIMEOUT)
-        .until(() -> eTagOf(b, "cluster.resume").equals(etag(seen + 2)));
+    two.putRolloutsThroughA("cluster.resume", 2);
+    two.awaitOnB("cluster.resume", seen + 2);
 
-    StepVerifier.create(b.get().uri("/api/stream")
-            .header("Last-Event-ID", new VersionToken(epoch(), seen).toString())
-            .accept(MediaType.TEXT_EVENT_STREAM)
-            .exchange().expectStatus().isOk()
-            .returnResult(EVENT).getResponseBody()
-            .filter(e -> e.id() != null)
-            .map(ServerSentEvent::id))
-        .expectNext(new VersionToken(epoch(), seen + 1).toString(),
-            new VersionToken(epoch(), seen + 2).toString())
+    StepVerifier.create(two.idsAfter(b, seen))
+        .expectNext(two.token(seen + 1), two.token(seen + 2))
         .thenCancel()
         .verify(TIMEOUT);
   }

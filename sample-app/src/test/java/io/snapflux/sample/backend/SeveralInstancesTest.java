@@ -1,31 +1,28 @@
 package io.snapflux.sample.backend;
 
 import static io.snapflux.sample.Api.admin;
+import static io.snapflux.sample.backend.TwoInstances.TIMEOUT;
+import static io.snapflux.sample.backend.TwoInstances.eTagOf;
+import static io.snapflux.sample.backend.TwoInstances.flagsOf;
+import static io.snapflux.sample.backend.TwoInstances.next;
+import static io.snapflux.sample.backend.TwoInstances.patch;
+import static io.snapflux.sample.backend.TwoInstances.put;
+import static io.snapflux.sample.backend.TwoInstances.subscribe;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.snapflux.redis.RedisServerProcess;
 import io.snapflux.sample.Api;
-import io.snapflux.sample.SampleApplication;
-import io.snapflux.spring.web.VersionToken;
-import io.snapflux.store.Store;
 import java.io.IOException;
-import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
-import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.boot.web.server.reactive.context.ReactiveWebServerApplicationContext;
-import org.springframework.context.ConfigurableApplicationContext;
-import org.springframework.core.ParameterizedTypeReference;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.codec.ServerSentEvent;
@@ -41,52 +38,28 @@ import reactor.core.Disposable;
  */
 final class SeveralInstancesTest {
 
-  private static final ParameterizedTypeReference<ServerSentEvent<Map<String, Object>>> EVENT =
-      new ParameterizedTypeReference<>() {};
-  private static final Duration TIMEOUT = Duration.ofSeconds(30);
-
   private static RedisServerProcess redis;
-  private static ConfigurableApplicationContext instanceA;
-  private static ConfigurableApplicationContext instanceB;
+  private static TwoInstances two;
   private static WebTestClient a;
   private static WebTestClient b;
 
   @BeforeAll
   static void startRedisAndTwoInstances() throws IOException {
     redis = RedisServerProcess.start();
-    instanceA = start();
-    instanceB = start();
-    a = client(instanceA);
-    b = client(instanceB);
+    two = TwoInstances.start("--spring.data.redis.host=127.0.0.1",
+        "--spring.data.redis.port=" + redis.port());
+    a = two.a();
+    b = two.b();
   }
 
   @AfterAll
   static void stopAll() {
-    for (ConfigurableApplicationContext context : new ConfigurableApplicationContext[] {
-        instanceA, instanceB}) {
-      if (context != null) {
-        context.close();
-      }
+    if (two != null) {
+      two.close();
     }
     if (redis != null) {
       redis.stop();
     }
-  }
-
-  /** Command-line arguments, so they win over application-redis.yml's localhost:6379. */
-  private static ConfigurableApplicationContext start() {
-    return new SpringApplicationBuilder(SampleApplication.class)
-        .profiles("redis")
-        .run("--server.port=0", "--spring.data.redis.host=127.0.0.1",
-            "--spring.data.redis.port=" + redis.port());
-  }
-
-  private static WebTestClient client(ConfigurableApplicationContext context) {
-    int port = ((ReactiveWebServerApplicationContext) context).getWebServer().getPort();
-    return WebTestClient.bindToServer()
-        .baseUrl("http://127.0.0.1:" + port)
-        .responseTimeout(TIMEOUT)
-        .build();
   }
 
   /** The version in Redis, where every instance's writes are checked. */
@@ -97,67 +70,29 @@ final class SeveralInstancesTest {
     }
   }
 
-  /** The version an entity-tag names; it must be a token of the history epoch shared via Redis. */
-  private static long version(@Nullable String eTag) {
-    assertThat(eTag).startsWith("\"" + epoch() + ".").endsWith("\"");
-    String token = Objects.requireNonNull(eTag).substring(1, eTag.length() - 1);
-    return Objects.requireNonNull(VersionToken.parse(token)).version();
-  }
-
-  /** The epoch both instances use: Redis's history epoch. */
-  private static String epoch() {
-    String onA = epochOf(instanceA);
-    assertThat(epochOf(instanceB)).as("both instances share Redis's history epoch").isEqualTo(onA);
-    return onA;
-  }
-
-  private static String epochOf(ConfigurableApplicationContext instance) {
-    Store<?> store = instance.getBean(Store.class);
-    return VersionToken.of(store.snapshot(), store).epoch();
-  }
-
-  /** The entity-tag of {@code version} in the shared history. */
-  private static String etag(long version) {
-    return new VersionToken(epoch(), version).eTag();
-  }
-
-  private static String eTagOf(WebTestClient instance, String flag) {
-    return Objects.requireNonNull(instance.get().uri("/api/flags/" + flag).exchange()
-        .expectStatus().isOk()
-        .returnResult(String.class).getResponseHeaders().getETag());
-  }
-
   @Test
   void putThroughA_appearsOnBsEventStream_withIdEqualToTheVersion() throws InterruptedException {
     BlockingQueue<ServerSentEvent<Map<String, Object>>> onB = new LinkedBlockingQueue<>();
-    Disposable stream = b.get().uri("/api/stream").accept(MediaType.TEXT_EVENT_STREAM).exchange()
-        .expectStatus().isOk()
-        .returnResult(EVENT).getResponseBody()
-        .filter(e -> e.event() != null) // not the heartbeat comments
-        .subscribe(onB::add);
+    Disposable stream = subscribe(b, onB);
     try {
-      ServerSentEvent<Map<String, Object>> first = onB.poll(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+      ServerSentEvent<Map<String, Object>> first = next(onB);
       assertThat(first).isNotNull();
       assertThat(first.event()).isEqualTo("snapshot");
 
-      String written = a.put().uri("/api/flags/shared.stream").headers(admin())
-          .contentType(MediaType.APPLICATION_JSON)
-          .bodyValue("{\"enabled\":true,\"rollout\":33,\"description\":\"written on A\"}")
+      String written = put(a, "shared.stream",
+          "{\"enabled\":true,\"rollout\":33,\"description\":\"written on A\"}")
           .exchange()
           .expectStatus().isCreated()
           .returnResult(String.class).getResponseHeaders().getETag();
-      long v = version(written);
+      long v = two.version(written);
 
-      ServerSentEvent<Map<String, Object>> change =
-          onB.poll(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+      ServerSentEvent<Map<String, Object>> change = next(onB);
       assertThat(change).as("B's stream delivers A's change").isNotNull();
       assertThat(change.event()).isEqualTo("change");
-      assertThat(change.id()).isEqualTo(new VersionToken(epoch(), v).toString());
-      assertThat(change.data()).containsEntry("epoch", epoch());
+      assertThat(change.id()).isEqualTo(two.token(v));
+      assertThat(change.data()).containsEntry("epoch", two.epoch());
       assertThat(change.data()).containsEntry("version", (int) v);
-      @SuppressWarnings("unchecked")
-      Map<String, Object> flags = (Map<String, Object>)
-          ((Map<String, Object>) Objects.requireNonNull(change.data()).get("state")).get("flags");
+      Map<String, Object> flags = flagsOf(change);
       assertThat(flags).containsKey("shared.stream");
       assertThat(flags.get("shared.stream")).isEqualTo(
           Map.of("enabled", true, "rollout", 33, "allow", java.util.List.of(),
@@ -169,38 +104,32 @@ final class SeveralInstancesTest {
 
   @Test
   void ifMatchMadeStaleByAWriteOnA_gets412OnB_andNothingChanges() {
-    a.put().uri("/api/flags/shared.stale").headers(admin())
-        .contentType(MediaType.APPLICATION_JSON)
-        .bodyValue("{\"enabled\":true,\"rollout\":10}")
+    put(a, "shared.stale", "{\"enabled\":true,\"rollout\":10}")
         .exchange().expectStatus().isCreated();
     // B has A's write once its GET shows it; that ETag is what a client of B holds.
     Awaitility.await().atMost(TIMEOUT).until(() -> b.get().uri("/api/flags/shared.stale")
         .exchange().returnResult(String.class).getStatus().is2xxSuccessful());
     String seenOnB = eTagOf(b, "shared.stale");
 
-    String afterA = a.patch().uri("/api/flags/shared.stale").headers(admin())
-        .contentType(Api.MERGE_PATCH)
-        .bodyValue("{\"rollout\":20}")
+    String afterA = patch(a, "shared.stale", "{\"rollout\":20}")
         .exchange()
         .expectStatus().isOk()
         .returnResult(String.class).getResponseHeaders().getETag();
-    long current = version(afterA);
-    assertThat(current).isGreaterThan(version(seenOnB));
+    long current = two.version(afterA);
+    assertThat(current).isGreaterThan(two.version(seenOnB));
 
-    b.patch().uri("/api/flags/shared.stale").headers(admin())
+    patch(b, "shared.stale", "{\"rollout\":99}")
         .header("If-Match", seenOnB)
-        .contentType(Api.MERGE_PATCH)
-        .bodyValue("{\"rollout\":99}")
         .exchange()
         .expectStatus().isEqualTo(HttpStatus.PRECONDITION_FAILED)
-        .expectHeader().valueEquals("ETag", etag(current))
+        .expectHeader().valueEquals("ETag", two.etag(current))
         .expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON)
         .expectBody().jsonPath("$.currentVersion").isEqualTo((int) current);
 
     assertThat(redisVersion()).as("nothing was committed").isEqualTo(current);
     for (WebTestClient instance : new WebTestClient[] {a, b}) {
       Awaitility.await().atMost(TIMEOUT)
-          .until(() -> eTagOf(instance, "shared.stale").equals(etag(current)));
+          .until(() -> eTagOf(instance, "shared.stale").equals(two.etag(current)));
       instance.get().uri("/api/flags/shared.stale").exchange()
           .expectStatus().isOk()
           .expectBody().jsonPath("$.rollout").isEqualTo(20);
@@ -209,21 +138,14 @@ final class SeveralInstancesTest {
 
   @Test
   void undoThroughB_revertsAChangeMadeThroughA_onBothInstances_andAStaleIfMatchGets412() {
-    a.put().uri("/api/flags/shared.undo").headers(admin())
-        .contentType(MediaType.APPLICATION_JSON)
-        .bodyValue("{\"enabled\":true}")
+    put(a, "shared.undo", "{\"enabled\":true}")
         .exchange().expectStatus().isCreated();
     long created = redisVersion();
-    Awaitility.await().atMost(TIMEOUT)
-        .until(() -> eTagOf(b, "shared.undo").equals(etag(created)));
+    two.awaitOnB("shared.undo", created);
 
-    String undone = b.post().uri("/api/undo").headers(admin()).header("If-Match", etag(created))
-        .exchange()
-        .expectStatus().isOk()
-        .expectBody().jsonPath("$.version").isEqualTo((int) created + 1)
-        .returnResult().getResponseHeaders().getETag();
+    String undone = two.undoThroughB(created);
 
-    assertThat(version(undone)).isEqualTo(created + 1);
+    assertThat(two.version(undone)).isEqualTo(created + 1);
     assertThat(redisVersion()).isEqualTo(created + 1);
     Awaitility.await().atMost(TIMEOUT).until(() -> a.get().uri("/api/flags/shared.undo")
         .exchange().returnResult(String.class).getStatus().value() == 404);
@@ -235,22 +157,16 @@ final class SeveralInstancesTest {
         .jsonPath("$.entries[0].cause.undoneVersion").isEqualTo((int) created)
         .jsonPath("$.entries[0].cause.by").isEqualTo(Api.USER);
     // A client of A that still holds the version before the undo is refused.
-    a.post().uri("/api/undo").headers(admin()).header("If-Match", etag(created)).exchange()
+    a.post().uri("/api/undo").headers(admin()).header("If-Match", two.etag(created)).exchange()
         .expectStatus().isEqualTo(HttpStatus.PRECONDITION_FAILED);
     assertThat(redisVersion()).isEqualTo(created + 1);
   }
 
   @Test
   void historyOnRedis_isTheSameOnBothInstances() {
-    for (int rollout = 1; rollout <= 3; rollout++) {
-      a.put().uri("/api/flags/shared.history").headers(admin())
-          .contentType(MediaType.APPLICATION_JSON)
-          .bodyValue("{\"enabled\":true,\"rollout\":" + rollout + "}")
-          .exchange().expectStatus().is2xxSuccessful();
-    }
+    two.putRolloutsThroughA("shared.history", 3);
     long current = redisVersion();
-    Awaitility.await().atMost(TIMEOUT)
-        .until(() -> eTagOf(b, "shared.history").equals(etag(current)));
+    two.awaitOnB("shared.history", current);
 
     String onA = a.get().uri("/api/history?limit=3").exchange().expectStatus().isOk()
         .expectBody(String.class).returnResult().getResponseBody();
@@ -265,29 +181,14 @@ final class SeveralInstancesTest {
 
   @Test
   void lastEventIdOnB_replaysTheVersionsWrittenThroughA() {
-    a.put().uri("/api/flags/shared.resume").headers(admin())
-        .contentType(MediaType.APPLICATION_JSON)
-        .bodyValue("{\"enabled\":true}")
+    put(a, "shared.resume", "{\"enabled\":true}")
         .exchange().expectStatus().is2xxSuccessful();
     long seen = redisVersion();
-    for (int rollout = 1; rollout <= 2; rollout++) {
-      a.put().uri("/api/flags/shared.resume").headers(admin())
-          .contentType(MediaType.APPLICATION_JSON)
-          .bodyValue("{\"enabled\":true,\"rollout\":" + rollout + "}")
-          .exchange().expectStatus().is2xxSuccessful();
-    }
-    Awaitility.await().atMost(TIMEOUT)
-        .until(() -> eTagOf(b, "shared.resume").equals(etag(seen + 2)));
+    two.putRolloutsThroughA("shared.resume", 2);
+    two.awaitOnB("shared.resume", seen + 2);
 
-    reactor.test.StepVerifier.create(b.get().uri("/api/stream")
-            .header("Last-Event-ID", new VersionToken(epoch(), seen).toString())
-            .accept(MediaType.TEXT_EVENT_STREAM)
-            .exchange().expectStatus().isOk()
-            .returnResult(EVENT).getResponseBody()
-            .filter(e -> e.id() != null)
-            .map(ServerSentEvent::id))
-        .expectNext(new VersionToken(epoch(), seen + 1).toString(),
-            new VersionToken(epoch(), seen + 2).toString())
+    reactor.test.StepVerifier.create(two.idsAfter(b, seen))
+        .expectNext(two.token(seen + 1), two.token(seen + 2))
         .thenCancel()
         .verify(TIMEOUT);
   }

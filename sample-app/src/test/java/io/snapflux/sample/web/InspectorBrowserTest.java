@@ -1,15 +1,13 @@
 package io.snapflux.sample.web;
 
+import static io.snapflux.sample.web.HeadlessChromium.PATIENCE;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.snapflux.sample.Api;
 import io.snapflux.sample.flags.AppState;
 import io.snapflux.sample.flags.Flag;
 import io.snapflux.spring.StoreFactory;
 import io.snapflux.store.Store;
-import java.io.File;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -35,16 +33,8 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.Keys;
-import org.openqa.selenium.NoSuchElementException;
-import org.openqa.selenium.OutputType;
-import org.openqa.selenium.StaleElementReferenceException;
-import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
-import org.openqa.selenium.support.ui.WebDriverWait;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.TestConfiguration;
@@ -77,9 +67,6 @@ final class InspectorBrowserTest {
     }
   }
 
-  static final Path CHROMIUM = Paths.get("/usr/bin/chromium");
-  static final Path CHROMEDRIVER = Paths.get("/usr/bin/chromedriver");
-  static final Duration PATIENCE = Duration.ofSeconds(20);
   static final String HOSTILE = "<img src=x onerror=window.__pwned=1>";
 
   @Autowired Store<AppState> store;
@@ -92,29 +79,10 @@ final class InspectorBrowserTest {
 
   @BeforeAll
   void openTheInspectorAndSignIn() throws IOException {
-    boolean installed = Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER);
-    if (!installed && System.getenv("CI") != null) {
-      fail("CI must install Debian's chromium and chromium-driver (.ci/run does)");
-    }
-    assumeTrue(installed, "needs Debian's chromium and chromium-driver packages");
-    System.setProperty("webdriver.chrome.driver", CHROMEDRIVER.toString());
-    ChromeDriverService service = new ChromeDriverService.Builder()
-        .usingDriverExecutable(CHROMEDRIVER.toFile())
-        .usingAnyFreePort()
-        .withTimeout(Duration.ofSeconds(60))
-        .build();
-    ChromeOptions options = new ChromeOptions();
-    options.setBinary(CHROMIUM.toFile());
-    options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu",
-        "--disable-dev-shm-usage", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run",
-        "--window-size=1400,1000",
-        "--user-data-dir=" + Files.createDirectories(profile.resolve("inspector")));
-    options.setExperimentalOption("prefs", Map.of(
+    HeadlessChromium.assumeInstalled();
+    browser = HeadlessChromium.open(profile.resolve("inspector"), Map.of(
         "download.default_directory", downloads.toString(),
         "download.prompt_for_download", false));
-    browser = new ChromeDriver(service, options);
-    browser.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(60));
 
     // The page itself is public; its API is the admin's, so the page asks to sign in.
     browser.get("http://localhost:" + port + "/snapflux/inspector/");
@@ -415,10 +383,7 @@ final class InspectorBrowserTest {
   }
 
   private void waitUntil(Duration timeout, Function<WebDriver, Boolean> condition) {
-    new WebDriverWait(browser, timeout, Duration.ofMillis(50))
-        .ignoring(StaleElementReferenceException.class)
-        .ignoring(NoSuchElementException.class)
-        .until(condition::apply);
+    HeadlessChromium.waitUntil(browser, timeout, condition);
   }
 
   /**
@@ -426,15 +391,10 @@ final class InspectorBrowserTest {
    * docs/inspector.md shows) when run with -Dsnapflux.docs.screenshots=true.
    */
   private void screenshot(String name) throws IOException {
-    js("window.scrollTo(0, 0)");
-    File png = ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE);
-    Path target = Paths.get("target", "inspector-" + name + ".png");
-    Files.createDirectories(target.getParent());
-    Files.copy(png.toPath(), target, StandardCopyOption.REPLACE_EXISTING);
+    Path png = HeadlessChromium.screenshot(browser, "inspector-" + name);
     Path docs = Paths.get("..", "docs", "img");
     if (Boolean.getBoolean("snapflux.docs.screenshots") && Files.isDirectory(docs)) {
-      Files.copy(png.toPath(), docs.resolve("inspector-" + name + ".png"),
-          StandardCopyOption.REPLACE_EXISTING);
+      Files.copy(png, docs.resolve(png.getFileName()), StandardCopyOption.REPLACE_EXISTING);
     }
   }
 }

@@ -1,37 +1,27 @@
 package io.snapflux.sample.web;
 
+import static io.snapflux.sample.web.HeadlessChromium.PATIENCE;
+import static io.snapflux.sample.web.HeadlessChromium.waitUntil;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.snapflux.sample.Api;
 import io.snapflux.sample.flags.AppState;
 import io.snapflux.sample.flags.Flag;
 import io.snapflux.store.Store;
-import java.io.File;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
-import org.openqa.selenium.JavascriptExecutor;
-import org.openqa.selenium.OutputType;
-import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
-import org.openqa.selenium.support.ui.WebDriverWait;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -45,10 +35,6 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 final class PageBrowserTest {
 
-  static final Path CHROMIUM = Paths.get("/usr/bin/chromium");
-  static final Path CHROMEDRIVER = Paths.get("/usr/bin/chromedriver");
-  static final Duration PATIENCE = Duration.ofSeconds(20);
-
   @Autowired Store<AppState> store;
   @LocalServerPort int port;
   @TempDir static Path profiles;
@@ -59,33 +45,14 @@ final class PageBrowserTest {
 
   @BeforeAll
   void openTwoBrowsers() throws IOException {
-    boolean installed = Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER);
-    if (!installed && System.getenv("CI") != null) {
-      fail("CI must install Debian's chromium and chromium-driver (.ci/run does)");
-    }
-    assumeTrue(installed, "needs Debian's chromium and chromium-driver packages");
-    // Selenium Manager must never fetch a driver or a browser: both paths are given.
-    System.setProperty("webdriver.chrome.driver", CHROMEDRIVER.toString());
+    HeadlessChromium.assumeInstalled();
     alice = browser("alice");
     bob = browser("bob");
   }
 
   private WebDriver browser(String profile) throws IOException {
-    ChromeDriverService service = new ChromeDriverService.Builder()
-        .usingDriverExecutable(CHROMEDRIVER.toFile())
-        .usingAnyFreePort()
-        .withTimeout(Duration.ofSeconds(60))
-        .build();
-    ChromeOptions options = new ChromeOptions();
-    options.setBinary(CHROMIUM.toFile());
-    options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu",
-        "--disable-dev-shm-usage", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run",
-        "--window-size=1400,1000",
-        "--user-data-dir=" + Files.createDirectories(profiles.resolve(profile)));
-    WebDriver driver = new ChromeDriver(service, options);
+    WebDriver driver = HeadlessChromium.open(profiles.resolve(profile), Map.of());
     drivers.add(driver);
-    driver.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(60));
     driver.get("http://localhost:" + port + "/");
     waitUntil(driver, PATIENCE, d -> "live".equals(
         d.findElement(By.id("connection")).getDomAttribute("data-state")));
@@ -142,7 +109,7 @@ final class PageBrowserTest {
         .isEqualTo(Flag.of(false, 10, "original"));
     assertThat(store.snapshot().version()).isEqualTo(before + 1);
     waitUntil(bob, PATIENCE, d -> !toggle(d, "browser.conflict").isSelected());
-    screenshot(bob);
+    HeadlessChromium.screenshot(bob, "page");
   }
 
   // ---- page helpers -----------------------------------------------------------------------------
@@ -174,23 +141,5 @@ final class PageBrowserTest {
 
   private static String text(WebDriver driver, String id) {
     return driver.findElement(By.id(id)).getText();
-  }
-
-  /** Waits, re-reading the page every 50 ms (rows are re-rendered on every version). */
-  private static void waitUntil(WebDriver driver, Duration timeout,
-      java.util.function.Function<WebDriver, Boolean> condition) {
-    new WebDriverWait(driver, timeout, Duration.ofMillis(50))
-        .ignoring(org.openqa.selenium.StaleElementReferenceException.class)
-        .ignoring(org.openqa.selenium.NoSuchElementException.class)
-        .until(condition::apply);
-  }
-
-  /** Keeps what the page looked like, for people reviewing the build. */
-  private static void screenshot(WebDriver driver) throws IOException {
-    ((JavascriptExecutor) driver).executeScript("window.scrollTo(0, 0)");
-    File png = ((TakesScreenshot) driver).getScreenshotAs(OutputType.FILE);
-    Path target = Paths.get("target", "page.png");
-    Files.createDirectories(target.getParent());
-    Files.copy(png.toPath(), target, StandardCopyOption.REPLACE_EXISTING);
   }
 }
