@@ -33,7 +33,7 @@ import java.util.regex.Pattern;
  *
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar io.snapflux.benchmarks.watch.WatchBenchmark \
- *     [--clients 100,1000,10000] [--versions 200] [--polls 10000] [--get-seconds 8] \
+ *     [--clients 100,1000,10000|none] [--versions 200] [--polls 10000] [--get-seconds 8] \
  *     [--out benchmarks/results/perf/watch.json]
  * </pre>
  *
@@ -59,7 +59,9 @@ import java.util.regex.Pattern;
  *   <li><b>GET throughput</b>: {@code wrk} (Debian package {@code wrk}), when installed, else the
  *       child's closed loop, alternating {@code /api/state} and {@code /api/constant} (a fixed
  *       String body of the same length) and {@code /api/constant-bytes} (the same body
- *       pre-encoded), two rounds each.
+ *       pre-encoded), interleaved in rounds of 2 s ({@code --get-seconds} / 2 rounds, at least
+ *       2); the ratio reported is the median of the rounds' ratios, so that the other load of a
+ *       shared machine, which drifts between rounds, cancels out within each.
  * </ol>
  *
  * <p>Everything listens on and connects to 127.0.0.1 only. Each child exits by itself after a
@@ -79,6 +81,9 @@ public final class WatchBenchmark {
   private static double cpu(Map<String, Object> result) {
     return (Double) result.get("cpuPerVersionMicros");
   }
+
+  /** The length of one round of the GET throughput comparison. */
+  private static final int ROUND_SECONDS = 2;
 
   private static final Pattern WRK_RPS = Pattern.compile("Requests/sec:\\s+([0-9.]+)");
 
@@ -108,7 +113,8 @@ public final class WatchBenchmark {
     for (int i = 0; i < args.length; i++) {
       String value = i + 1 < args.length ? args[i + 1] : "";
       switch (args[i]) {
-        case "--clients" -> clients = Arrays.stream(value.split(",")).map(Integer::valueOf).toList();
+        case "--clients" -> clients = value.equals("none") ? List.of()
+            : Arrays.stream(value.split(",")).map(Integer::valueOf).toList();
         case "--versions" -> versions = Integer.parseInt(value);
         case "--polls" -> polls = Integer.parseInt(value);
         case "--get-seconds" -> getSeconds = Integer.parseInt(value);
@@ -128,9 +134,11 @@ public final class WatchBenchmark {
       bench.results.put("loadBefore", loadAverage());
       log("server on 127.0.0.1:" + server.port() + ", document " + server.documentLength()
           + " bytes, load " + loadAverage());
-      log("warm-up: 100 streams, 100 versions, each route");
-      for (String route : ROUTES) {
-        bench.sse(route, 100, 100);
+      if (!clients.isEmpty()) {
+        log("warm-up: 100 streams, 100 versions, each route");
+        for (String route : ROUTES) {
+          bench.sse(route, 100, 100);
+        }
       }
       List<Object> fanOut = new ArrayList<>();
       Map<String, Object> summary = new LinkedHashMap<>();
@@ -150,8 +158,10 @@ public final class WatchBenchmark {
         row.put("codecExcessMicros", cpu(byRoute.get(CODEC)) - base);
         summary.put(Integer.toString(n), row);
       }
-      bench.results.put("sse", fanOut);
-      bench.results.put("sseSummary", summary);
+      if (!clients.isEmpty()) {
+        bench.results.put("sse", fanOut);
+        bench.results.put("sseSummary", summary);
+      }
       log("sse summary " + summary);
       if (polls > 0) {
         bench.results.put("longPoll", bench.longPolls(polls));
@@ -267,19 +277,33 @@ public final class WatchBenchmark {
     r.put("stateBytes", server.documentLength());
     r.put("constantBytes", server.constantLength());
     List<String> paths = List.of("/api/state", "/api/constant", "/api/constant-bytes");
-    for (String path : paths) {
-      measure(wrk, path, 3); // warm-up
-    }
-    Map<String, List<Double>> rates = new LinkedHashMap<>();
-    for (int round = 0; round < 2; round++) {
+    for (int pass = 0; pass < 2; pass++) {
       for (String path : paths) {
-        rates.computeIfAbsent(path, p -> new ArrayList<>()).add(measure(wrk, path, seconds));
+        measure(wrk, path, 3); // warm-up: the first rounds of a cold JIT are far slower
       }
     }
+    // Short rounds, interleaved, so that the other load of a shared machine drifts little between
+    // the three endpoints of one round; the ratio is the median of the rounds' ratios.
+    int rounds = Math.max(2, seconds / ROUND_SECONDS);
+    Map<String, List<Double>> rates = new LinkedHashMap<>();
+    List<Double> overConstant = new ArrayList<>();
+    List<Double> overBytes = new ArrayList<>();
+    for (int round = 0; round < rounds; round++) {
+      Map<String, Double> thisRound = new LinkedHashMap<>();
+      for (String path : paths) {
+        double rate = measure(wrk, path, ROUND_SECONDS);
+        thisRound.put(path, rate);
+        rates.computeIfAbsent(path, p -> new ArrayList<>()).add(rate);
+      }
+      overConstant.add(thisRound.get("/api/state") / thisRound.get("/api/constant"));
+      overBytes.add(thisRound.get("/api/state") / thisRound.get("/api/constant-bytes"));
+    }
+    r.put("rounds", rounds);
+    r.put("roundSeconds", ROUND_SECONDS);
     r.put("requestsPerSecond", rates);
-    double state = mean(rates.get("/api/state"));
-    r.put("stateOverConstant", state / mean(rates.get("/api/constant")));
-    r.put("stateOverConstantBytes", state / mean(rates.get("/api/constant-bytes")));
+    r.put("stateOverConstantPerRound", overConstant);
+    r.put("stateOverConstant", median(overConstant));
+    r.put("stateOverConstantBytes", median(overBytes));
     r.put("load", loadAverage());
     log("get " + r);
     return r;
@@ -333,8 +357,10 @@ public final class WatchBenchmark {
     return sorted[Math.max(0, Math.min(sorted.length - 1, index))];
   }
 
-  private static double mean(List<Double> values) {
-    return values.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
+  private static double median(List<Double> values) {
+    double[] sorted = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+    int mid = sorted.length / 2;
+    return sorted.length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
   }
 
   static String loadAverage() {
