@@ -668,11 +668,15 @@ final class AtomicStore<S> implements Store<S> {
     long seq = head.seq;
     long maxLag = 0;
     int count = 0;
+    int lossless = 0;
     for (StoreSubscription<S> s : fanOut.subscriptions()) {
       count++;
+      if (s.isLossless()) {
+        lossless++;
+      }
       maxLag = Math.max(maxLag, s.losslessLag(seq));
     }
-    return pipeline.stats(head.version(), count, maxLag, lagOverflows.sum());
+    return pipeline.stats(head.version(), count, lossless, maxLag, lagOverflows.sum());
   }
 
   @Override

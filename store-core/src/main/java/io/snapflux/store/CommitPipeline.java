@@ -187,12 +187,15 @@ public final class CommitPipeline<S> {
    *
    * @param version the current version
    * @param subscribers live subscribers
+   * @param losslessSubscribers how many of them are lossless
    * @param maxLosslessLag the largest lag of a lossless subscriber
    * @param lagOverflows lossless subscribers failed for lag
    * @return the statistics
    */
-  public StoreStats stats(long version, int subscribers, long maxLosslessLag, long lagOverflows) {
+  public StoreStats stats(long version, int subscribers, int losslessSubscribers,
+      long maxLosslessLag, long lagOverflows) {
     return new StoreStats(version, casRetries.sum(), versionConflicts.sum(),
-        validationRejections.sum(), subscribers, maxLosslessLag, lagOverflows);
+        validationRejections.sum(), subscribers, losslessSubscribers, maxLosslessLag,
+        lagOverflows);
   }
 }

@@ -50,6 +50,11 @@ final class LosslessSubscription<S> extends StoreSubscription<S> {
   }
 
   @Override
+  boolean isLossless() {
+    return true;
+  }
+
+  @Override
   long losslessLag(long headSeq) {
     return cancelled ? 0 : Math.max(0, headSeq - cursor);
   }

@@ -9,6 +9,8 @@ package io.snapflux.store;
  * @param versionConflicts version-checked updates refused because the store had moved on
  * @param validationRejections updates refused by a validator
  * @param subscribers live subscribers of {@code changes()} (and of everything built on it)
+ * @param losslessSubscribers how many of them are {@linkplain Delivery#lossless(int) lossless};
+ *     the others are conflated
  * @param maxLosslessLag the largest number of versions a lossless subscriber has yet to receive
  * @param lagOverflows lossless subscribers failed or resynced for exceeding their lag bound
  */
@@ -18,5 +20,6 @@ public record StoreStats(
     long versionConflicts,
     long validationRejections,
     int subscribers,
+    int losslessSubscribers,
     long maxLosslessLag,
     long lagOverflows) {}

@@ -66,6 +66,11 @@ abstract class StoreSubscription<S> implements org.reactivestreams.Subscription 
   /** The drain body; runs with the work-in-progress counter held. */
   abstract void drainLoop();
 
+  /** Whether this subscription delivers every version ({@link Delivery#lossless(int)}). */
+  boolean isLossless() {
+    return false;
+  }
+
   /** How many heads this subscriber has yet to receive, if it is lossless; else 0. */
   long losslessLag(long headSeq) {
     return 0;

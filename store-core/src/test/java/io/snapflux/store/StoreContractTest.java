@@ -431,6 +431,34 @@ public abstract class StoreContractTest {
   }
 
   @Test
+  void stats_countSubscribersByDeliveryMode_andTheLosslessLag() {
+    Store<Integer> store = newStore(0);
+    reactor.core.Disposable conflated = store.changes().subscribe();
+    java.util.concurrent.atomic.AtomicReference<org.reactivestreams.Subscription> held =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    reactor.core.Disposable lossless = store.changes(Delivery.lossless(100))
+        .subscribe(s -> { }, e -> { }, () -> { }, held::set); // requests nothing: it lags
+    org.awaitility.Awaitility.await().atMost(TIMEOUT).untilAsserted(() -> {
+      StoreStats stats = store.stats();
+      assertThat(stats.subscribers()).isEqualTo(2);
+      assertThat(stats.losslessSubscribers()).isEqualTo(1);
+    });
+    store.update(n -> n + 1);
+    store.update(n -> n + 1);
+    org.awaitility.Awaitility.await().atMost(TIMEOUT)
+        .untilAsserted(() -> assertThat(store.stats().maxLosslessLag()).isGreaterThanOrEqualTo(2));
+    lossless.dispose();
+    org.awaitility.Awaitility.await().atMost(TIMEOUT).untilAsserted(() -> {
+      StoreStats stats = store.stats();
+      assertThat(stats.subscribers()).isEqualTo(1);
+      assertThat(stats.losslessSubscribers()).isZero();
+    });
+    conflated.dispose();
+    org.awaitility.Awaitility.await().atMost(TIMEOUT)
+        .untilAsserted(() -> assertThat(store.stats().subscribers()).isZero());
+  }
+
+  @Test
   void changes_losslessOverflowWithResync_jumpsVisiblyToNewest() {
     Store<Integer> store = newStore(0);
     java.util.List<Long> versions = new CopyOnWriteArrayList<>();

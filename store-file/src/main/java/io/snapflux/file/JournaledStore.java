@@ -289,7 +289,8 @@ final class JournaledStore<S> implements FileStore<S> {
     }
     StoreStats v = visible.stats();
     return new StoreStats(v.version(), p.casRetries(), p.versionConflicts(),
-        p.validationRejections(), v.subscribers(), v.maxLosslessLag(), v.lagOverflows());
+        p.validationRejections(), v.subscribers(), v.losslessSubscribers(), v.maxLosslessLag(),
+        v.lagOverflows());
   }
 
   @Override

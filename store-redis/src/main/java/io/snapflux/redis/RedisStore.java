@@ -1748,7 +1748,8 @@ public final class RedisStore<S> implements Store<S> {
   @Override
   public StoreStats stats() {
     StoreStats r = replica.stats();
-    return pipeline.stats(r.version(), r.subscribers(), r.maxLosslessLag(), r.lagOverflows());
+    return pipeline.stats(r.version(), r.subscribers(), r.losslessSubscribers(),
+        r.maxLosslessLag(), r.lagOverflows());
   }
 
   /**

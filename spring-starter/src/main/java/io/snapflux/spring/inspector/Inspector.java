@@ -128,7 +128,9 @@ final class Inspector {
     info.put("history", history.isPresent());
     info.put("historySize", history.map(h -> h.versions().size()).orElse(0));
     var stats = store.stats();
-    info.putObject("subscribers").put("total", stats.subscribers());
+    ObjectNode subscribers = info.putObject("subscribers");
+    subscribers.put("conflated", stats.subscribers() - stats.losslessSubscribers());
+    subscribers.put("lossless", stats.losslessSubscribers());
     info.set("stats", mapper.valueToTree(stats));
     info.put("closed", store.isClosed());
     if (current.version() == 0) {

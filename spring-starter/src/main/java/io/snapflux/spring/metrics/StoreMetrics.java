@@ -61,6 +61,8 @@ public final class StoreMetrics {
   public static final String VERSION = "snapflux.store.version";
   /** Live subscribers. */
   public static final String SUBSCRIBERS = "snapflux.store.subscribers";
+  /** Live lossless subscribers (the others are conflated). */
+  public static final String LOSSLESS_SUBSCRIBERS = "snapflux.store.subscribers.lossless";
   /** The largest lag of a lossless subscriber. */
   public static final String LOSSLESS_LAG = "snapflux.store.lossless.lag";
   /** Update latency: an observation, recorded as a timer of this name. */
@@ -96,6 +98,9 @@ public final class StoreMetrics {
         .tags(tags).description("The current version").register(registry);
     Gauge.builder(SUBSCRIBERS, store, s -> s.stats().subscribers())
         .tags(tags).description("Live subscribers").register(registry);
+    Gauge.builder(LOSSLESS_SUBSCRIBERS, store, s -> s.stats().losslessSubscribers())
+        .tags(tags).description("Live lossless subscribers (the others are conflated)")
+        .register(registry);
     Gauge.builder(LOSSLESS_LAG, store, s -> s.stats().maxLosslessLag())
         .tags(tags).description("Versions the most lagging lossless subscriber has yet to receive")
         .register(registry);

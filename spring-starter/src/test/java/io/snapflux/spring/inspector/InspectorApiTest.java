@@ -156,13 +156,35 @@ final class InspectorApiTest {
         .jsonPath("$[0].token").isEqualTo(token(board, 1))
         .jsonPath("$[0].history").isEqualTo(true)
         .jsonPath("$[0].historySize").isEqualTo(2)
-        .jsonPath("$[0].subscribers.total").isEqualTo(0)
+        .jsonPath("$[0].subscribers.conflated").isEqualTo(0)
+        .jsonPath("$[0].subscribers.lossless").isEqualTo(0)
         .jsonPath("$[0].stats.version").isEqualTo(1)
         .jsonPath("$[0].lastChange").isEqualTo(board.snapshot().timestamp().toString())
         .jsonPath("$[1].name").isEqualTo("counter")
         .jsonPath("$[1].history").isEqualTo(false)
         .jsonPath("$[1].historySize").isEqualTo(0)
         .jsonPath("$[1].lastChange").isEmpty();
+  }
+
+  @Test
+  void stores_countSubscribersByDeliveryMode() {
+    reactor.core.Disposable conflated = board.changes().subscribe();
+    reactor.core.Disposable lossless = board.changes(io.snapflux.store.Delivery.lossless(8))
+        .subscribe();
+    try {
+      org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+          .until(() -> board.stats().subscribers() >= 2);
+      client.get().uri(API).exchange()
+          .expectStatus().isOk()
+          .expectBody()
+          .jsonPath("$[0].name").isEqualTo("board")
+          .jsonPath("$[0].subscribers.conflated").isEqualTo(board.stats().subscribers() - 1)
+          .jsonPath("$[0].subscribers.lossless").isEqualTo(1)
+          .jsonPath("$[0].stats.maxLosslessLag").isEqualTo(0);
+    } finally {
+      conflated.dispose();
+      lossless.dispose();
+    }
   }
 
   @Test

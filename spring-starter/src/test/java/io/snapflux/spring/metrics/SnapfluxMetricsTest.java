@@ -138,6 +138,7 @@ final class SnapfluxMetricsTest {
       store.changes(Delivery.lossless(5)).subscribe(stalled);
       await().atMost(Duration.ofSeconds(10))
           .until(() -> gauge(registry, StoreMetrics.SUBSCRIBERS) == 1.0);
+      assertThat(gauge(registry, StoreMetrics.LOSSLESS_SUBSCRIBERS)).isEqualTo(1.0);
 
       for (int i = 0; i < 3; i++) {
         store.update(n -> n + 1);
@@ -155,6 +156,7 @@ final class SnapfluxMetricsTest {
       await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
         assertThat(counter(registry, StoreMetrics.LAG_OVERFLOWS)).isEqualTo(1.0);
         assertThat(gauge(registry, StoreMetrics.SUBSCRIBERS)).isZero();
+        assertThat(gauge(registry, StoreMetrics.LOSSLESS_SUBSCRIBERS)).isZero();
       });
     });
   }
