@@ -79,6 +79,9 @@ final class InspectorHandler {
         .GET(base, this::redirectToSlash)
         .GET(base + "/", request -> asset("index.html"))
         .GET(base + "/static/{*path}", request -> asset(request.pathVariable("path")))
+        // HEAD as GET (RFC 9110 §9.3.2): WebFlux sends the headers and drops the body.
+        .HEAD(base + "/", request -> asset("index.html"))
+        .HEAD(base + "/static/{*path}", request -> asset(request.pathVariable("path")))
         .GET(api, request -> json(inspector.infos()))
         .GET(api + "/{name}", request -> json(inspector.info(store(request))))
         .GET(api + "/{name}/versions", this::versions)

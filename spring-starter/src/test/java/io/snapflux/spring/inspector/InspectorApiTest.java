@@ -595,4 +595,18 @@ final class InspectorApiTest {
     client.get().uri("/snapflux/inspector/static/%2e%2e/Inspector.class").exchange()
         .expectStatus().isNotFound();
   }
+
+  @Test
+  void head_onThePageAndAssets_isGetWithoutTheBody() {
+    client.head().uri("/snapflux/inspector/").exchange()
+        .expectStatus().isOk()
+        .expectHeader().contentTypeCompatibleWith(MediaType.TEXT_HTML)
+        .expectHeader().valueEquals(HttpHeaders.CACHE_CONTROL, "no-cache")
+        .expectBody().isEmpty();
+    client.head().uri("/snapflux/inspector/static/inspector.js").exchange()
+        .expectStatus().isOk()
+        .expectBody().isEmpty();
+    client.head().uri("/snapflux/inspector/static/nothing.js").exchange()
+        .expectStatus().isNotFound();
+  }
 }
