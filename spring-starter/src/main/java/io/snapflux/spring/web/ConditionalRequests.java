@@ -417,8 +417,9 @@ public final class ConditionalRequests {
    * {@link Store#async()}, so the returned {@link Mono} completes when the backend acknowledges
    * the write (memory at once, file when durable, Redis on its round trip) and no thread waits
    * for it. On a conflict the plan is computed again on the newer state, at most {@code
-   * maxAttempts} times; after that the {@code Mono} fails with {@link IllegalStateException}
-   * naming the store (nothing was committed by the failed attempts). The synchronous {@link
+   * maxAttempts} times; after that the {@code Mono} fails with {@link
+   * WriteContentionException} (503 with {@code Retry-After}) naming the store (nothing was
+   * committed by the failed attempts). The synchronous {@link
    * #modifyEntity} is for MVC handlers on threads that may block.
    *
    * @param ifMatch the request's precondition, from {@link #ifMatch(HttpHeaders)}
@@ -506,8 +507,8 @@ public final class ConditionalRequests {
    * the returned {@link Mono} completes when the backend acknowledges the write and no thread
    * waits for it. A plan is committed only at the version it was computed from; on a conflict it
    * is computed again on the newer state, at most {@code maxAttempts} times in all, after which
-   * the {@code Mono} fails with {@link IllegalStateException} naming the store (the failed
-   * attempts committed nothing). Lazy: nothing happens until subscription.
+   * the {@code Mono} fails with {@link WriteContentionException} (503 with {@code Retry-After})
+   * naming the store (the failed attempts committed nothing). Lazy: nothing happens until subscription.
    *
    * @param ifMatch the request's precondition, from {@link #ifMatch(HttpHeaders)}
    * @param store the store
@@ -552,7 +553,8 @@ public final class ConditionalRequests {
    * {@link #commit}, without blocking: {@code ifVersion} is a non-blocking version-checked
    * operation, e.g. {@code v -> history.async().undoIfVersion(v, user)} ({@link
    * io.snapflux.store.AsyncHistory}). At most {@code maxAttempts} operations are made; after
-   * that the {@code Mono} fails with {@link IllegalStateException} naming the store. Lazy.
+   * that the {@code Mono} fails with {@link WriteContentionException} (503 with {@code
+   * Retry-After}) naming the store. Lazy.
    *
    * @param ifMatch the request's precondition, from {@link #ifMatch(HttpHeaders)}
    * @param store the store
@@ -602,10 +604,8 @@ public final class ConditionalRequests {
         : Mono.defer(() -> again.apply(snapshot)));
   }
 
-  private static IllegalStateException exhausted(Store<?> store, Snapshot<?> newest) {
-    return new IllegalStateException("store '" + store.name()
-        + "': write still conflicting after every attempt (newest version "
-        + newest.version() + ")");
+  private static WriteContentionException exhausted(Store<?> store, Snapshot<?> newest) {
+    return new WriteContentionException(store.name(), newest.version());
   }
 
   private static void requireAttempts(int maxAttempts) {

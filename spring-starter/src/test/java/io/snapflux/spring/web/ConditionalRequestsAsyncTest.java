@@ -151,14 +151,40 @@ final class ConditionalRequestsAsyncTest {
           store.update("other writer", m -> m + 10);
           return new Plan<>(n + 1, "mine", n);
         }, 4))
-        .expectErrorSatisfies(e -> assertThat(e)
-            .isInstanceOf(IllegalStateException.class)
-            .hasMessageContaining("'counter'")
-            .hasMessageContaining("conflicting"))
+        .expectErrorSatisfies(e -> {
+          assertThat(e).isInstanceOf(WriteContentionException.class)
+              .hasMessageContaining("'counter'")
+              .hasMessageContaining("conflicting");
+          WriteContentionException contention = (WriteContentionException) e;
+          assertThat(contention.getStatusCode().value()).isEqualTo(503);
+          assertThat(contention.getHeaders().getFirst("Retry-After")).isEqualTo("1");
+          assertThat(contention.storeName()).isEqualTo("counter");
+          assertThat(contention.newestVersion()).isEqualTo(4);
+          assertThat(contention.getBody().getProperties()).containsEntry("store", "counter");
+        })
         .verify();
     assertThat(plans).hasValue(4);
     assertThat(store.snapshot().version()).as("only the other writer's commits").isEqualTo(4);
     assertThat(store.snapshot().state()).isEqualTo(40);
+  }
+
+  @Test
+  void overtakenOnEveryAttempt_overHttp_is503WithRetryAfter_andCommitsNothingOfItsOwn() {
+    Store<Integer> store = counter();
+    var routes = org.springframework.web.reactive.function.server.RouterFunctions.route()
+        .POST("/inc", request -> ConditionalRequests.modifyAsync(
+                ConditionalRequests.ifMatch(request.headers().asHttpHeaders()), store, n -> {
+                  store.update("other writer", m -> m + 10);
+                  return new Plan<>(n + 1, "mine", n);
+                }, 3)
+            .flatMap(written -> org.springframework.web.reactive.function.server.ServerResponse
+                .ok().bodyValue(written.snapshot().version())))
+        .build();
+    org.springframework.test.web.reactive.server.WebTestClient.bindToRouterFunction(routes).build()
+        .post().uri("/inc").exchange()
+        .expectStatus().isEqualTo(HttpStatus.SERVICE_UNAVAILABLE)
+        .expectHeader().valueEquals(HttpHeaders.RETRY_AFTER, "1");
+    assertThat(store.snapshot().state()).as("only the other writer's commits").isEqualTo(30);
   }
 
   @Test
@@ -202,7 +228,7 @@ final class ConditionalRequestsAsyncTest {
           store.update("other writer", n -> n + 1);
           return store.async().updateIfVersion(v, "mine", n -> n + 100);
         }, 3))
-        .expectError(IllegalStateException.class)
+        .expectError(WriteContentionException.class)
         .verify();
     assertThat(calls).hasValue(3);
     assertThat(store.snapshot().state()).isEqualTo(3);

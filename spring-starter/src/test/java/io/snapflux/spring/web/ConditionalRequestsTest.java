@@ -165,7 +165,7 @@ final class ConditionalRequestsTest {
           return new Plan<>(-1, "never", n);
         }, 3))
         .expectErrorSatisfies(e -> assertThat(e)
-            .isInstanceOf(IllegalStateException.class).hasMessageContaining("counter"))
+            .isInstanceOf(WriteContentionException.class).hasMessageContaining("counter"))
         .verify();
     assertThat(store.snapshot().state()).isEqualTo(302);
   }
