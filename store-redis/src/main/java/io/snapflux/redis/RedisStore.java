@@ -243,6 +243,8 @@ import reactor.util.retry.Retry;
  *    inside resync(), which recurses;
  *  - writeTimeouts: at the start of settle() (the write timeout's fallback);
  *  - outcomesUnknown: where settle() makes a CommitOutcomeUnknownException;
+ *  - underReplicated: where replicated() makes a ReplicaAcknowledgementException (the one place
+ *    it is made; once per write, sync and async alike: update() joins the async path);
  *  - streamLagVersions = max(0, newestSeen - replica version); newestSeen is a racy max of the
  *    versions in COMMIT/SYNC/ADVANCE replies and of each XREAD batch's last entry, set outright
  *    when the replica moves to another history.
@@ -384,6 +386,7 @@ public final class RedisStore<S> implements Store<S> {
   private final LongAdder resyncs = new LongAdder();
   private final LongAdder writeTimeouts = new LongAdder();
   private final LongAdder outcomesUnknown = new LongAdder();
+  private final LongAdder underReplicated = new LongAdder();
   /**
    * The newest version this instance has seen in Redis. Racy max (a smaller value may overwrite
    * a larger one seen at the same moment): benign, it only under-reports the lag until the next
@@ -750,6 +753,7 @@ public final class RedisStore<S> implements Store<S> {
     if (a == null || n >= a.replicas()) {
       return Mono.empty();
     }
+    underReplicated.increment();
     return Mono.error(new ReplicaAcknowledgementException(name, committed.version(), n,
         a.replicas(), n < 0 ? "the COMMIT's reply was lost; a status check found it committed"
             : "WAIT " + a.replicas() + " " + a.timeout().toMillis() + " answered " + n));
@@ -1753,14 +1757,14 @@ public final class RedisStore<S> implements Store<S> {
 
   /**
    * What this instance has done with Redis since it was built: round trips, retries, resends,
-   * reconnects, resyncs, write timeouts, unknown outcomes and the stream lag (see {@link
-   * RedisStats}). Wait-free apart from summing the counters; never touches the network.
+   * reconnects, resyncs, write timeouts, unknown outcomes, under-replicated writes and the stream
+   * lag (see {@link RedisStats}). Wait-free apart from summing the counters; never touches the network.
    *
    * @return the counters now
    */
   public RedisStats redisStats() {
     return new RedisStats(roundTrips.sum(), stats().casRetries(), resends.sum(), reconnects.sum(),
-        resyncs.sum(), writeTimeouts.sum(), outcomesUnknown.sum(),
+        resyncs.sum(), writeTimeouts.sum(), outcomesUnknown.sum(), underReplicated.sum(),
         Math.max(0, newestSeen - replica.snapshot().version()));
   }
 
