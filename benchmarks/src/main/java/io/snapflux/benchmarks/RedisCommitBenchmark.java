@@ -3,6 +3,8 @@ package io.snapflux.benchmarks;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.StreamMessage;
+import io.lettuce.core.XReadArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
@@ -35,6 +37,10 @@ import org.openjdk.jmh.annotations.TearDown;
  * arguments, synchronously, one at a time: the floor a store update cannot beat. With
  * {@code impl=store}, {@code Store.update} of a counter on a {@link RedisStore} (its own client
  * and connections). Both run against one {@code redis-server} per fork ({@link RedisServer}).
+ * {@code impl=raw-follow} is a diagnostic, not the baseline: {@code raw} plus what every store
+ * instance also runs, a thread on a second connection following the store's stream with
+ * {@code XREAD BLOCK} (woken by each commit, then sending the next {@code XREAD}); it shows how
+ * much of the store's cost is that follower's share of the machine.
  * Throughput and sample-time modes: ops/s and p50/p99 in µs.
  */
 @State(Scope.Benchmark)
@@ -42,8 +48,9 @@ public class RedisCommitBenchmark {
 
   static final String STORE = "store";
   static final String RAW = "raw";
+  static final String RAW_FOLLOW = "raw-follow";
 
-  @Param({RAW, STORE})
+  @Param({RAW, STORE, RAW_FOLLOW})
   public String impl;
 
   RedisServer server;
@@ -69,6 +76,15 @@ public class RedisCommitBenchmark {
     String[] keys;
     byte[] epoch;
     long version;
+    StatefulRedisConnection<String, byte[]> followConnection;
+    /** CPU use over the last iteration (JIT mostly done), printed per commit at tear-down. */
+    RedisClient infoClient;
+    long jvmCpuStart;
+    double redisCpuStart;
+    long versionStart;
+    String lastIteration = "";
+    Thread follower;
+    volatile boolean stop;
 
     @Setup(Level.Trial)
     public void setUp(RedisCommitBenchmark bench) {
@@ -77,7 +93,7 @@ public class RedisCommitBenchmark {
       // The store seeds its keys (state, version, stream, meta with the epoch) in both cases.
       store = RedisStore.builder(name, 0L).uri(uri).type(Long.class)
           .writeTimeout(Duration.ofSeconds(30)).build();
-      if (RAW.equals(bench.impl)) {
+      if (RAW.equals(bench.impl) || RAW_FOLLOW.equals(bench.impl)) {
         store.close();
         store = null;
         String prefix = "snapflux:{" + name + "}:";
@@ -89,13 +105,64 @@ public class RedisCommitBenchmark {
         epoch = redis.hget(keys[3], "e");
         version = Long.parseLong(new String(redis.get(keys[1]), StandardCharsets.UTF_8));
         redis.scriptLoad(BenchmarkScripts.COMMIT.getBytes(StandardCharsets.UTF_8));
+        if (RAW_FOLLOW.equals(bench.impl)) {
+          followConnection = client.connect(
+              RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE));
+          follower = new Thread(this::follow, "raw-follower-" + name);
+          follower.setDaemon(true);
+          follower.start();
+        }
       } else if (!STORE.equals(bench.impl)) {
         throw Impl.unknown(bench.impl);
       }
+      infoClient = RedisClient.create(uri);
+    }
+
+    @Setup(Level.Iteration)
+    public void startIteration() {
+      versionStart = committed();
+      redisCpuStart = redisCpuSeconds();
+      jvmCpuStart = jvmCpuNanos();
+    }
+
+    @TearDown(Level.Iteration)
+    public void endIteration() {
+      long jvmCpu = jvmCpuNanos() - jvmCpuStart;
+      double redisCpu = redisCpuSeconds() - redisCpuStart;
+      long commits = Math.max(1, committed() - versionStart);
+      // The JVM's CPU counts every thread of the fork (JIT, JMH, all writers); redis-server's
+      // counts every client: with -t 1 both are this writer's cost per commit.
+      lastIteration = String.format("[cpu] last iteration, %,d commits: JVM %.1f us/commit, "
+          + "redis-server %.1f us/commit", commits, jvmCpu / 1e3 / commits,
+          redisCpu * 1e6 / commits);
+    }
+
+    long committed() {
+      return store != null ? store.snapshot().version() : version;
+    }
+
+    /** redis-server's CPU seconds (user + sys) so far, from INFO cpu. */
+    double redisCpuSeconds() {
+      try (StatefulRedisConnection<String, String> c = infoClient.connect()) {
+        double sum = 0;
+        for (String line : c.sync().info("cpu").split("\r?\n")) {
+          if (line.startsWith("used_cpu_user:") || line.startsWith("used_cpu_sys:")) {
+            sum += Double.parseDouble(line.substring(line.indexOf(':') + 1).trim());
+          }
+        }
+        return sum;
+      }
+    }
+
+    static long jvmCpuNanos() {
+      return ((com.sun.management.OperatingSystemMXBean)
+          java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
     @TearDown(Level.Trial)
     public void tearDown() {
+      System.out.printf("%n%s%n", lastIteration);
+      infoClient.shutdown();
       if (store != null) {
         var stats = store.stats();
         System.out.printf("%n[store] version %,d, CAS retries %,d%n", stats.version(),
@@ -103,8 +170,31 @@ public class RedisCommitBenchmark {
         store.close();
       }
       if (client != null) {
+        stop = true;
+        if (follower != null) {
+          try {
+            follower.join(5_000);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+          followConnection.close();
+        }
         connection.close();
         client.shutdown();
+      }
+    }
+
+    /** As a store's follower: XREAD BLOCK from the last entry read, decoding nothing. */
+    void follow() {
+      String from = version + "-0";
+      RedisCommands<String, byte[]> r = followConnection.sync();
+      while (!stop) {
+        List<StreamMessage<String, byte[]>> batch = r.xread(
+            XReadArgs.Builder.block(Duration.ofMillis(500)).count(512),
+            XReadArgs.StreamOffset.from(keys[2], from));
+        if (!batch.isEmpty()) {
+          from = batch.get(batch.size() - 1).getId();
+        }
       }
     }
 

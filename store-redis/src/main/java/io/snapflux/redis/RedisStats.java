@@ -29,6 +29,11 @@ package io.snapflux.redis;
  *     settled by asking Redis, or failed if no COMMIT was on its way)
  * @param outcomesUnknown writes that failed with {@link CommitOutcomeUnknownException}: the
  *     write timed out and Redis could not be asked whether it committed
+ * @param underReplicated writes that failed with {@link ReplicaAcknowledgementException}: with
+ *     {@link RedisStoreBuilder#replicaAcks(int, java.time.Duration) replicaAcks} n above 0, commits
+ *     applied on the master whose WAIT counted fewer than n replicas within the timeout, or was
+ *     not answered (the COMMIT's reply was lost and a status check found it committed); one per
+ *     such write. Always 0 without replica acknowledgement
  * @param streamLagVersions how many versions the local replica is behind the newest version
  *     this instance has seen in Redis (in a COMMIT, SYNC or ADVANCE reply or a stream entry read);
  *     0 when caught up. It cannot see versions committed elsewhere that it has not read yet
@@ -41,4 +46,5 @@ public record RedisStats(
     long resyncs,
     long writeTimeouts,
     long outcomesUnknown,
+    long underReplicated,
     long streamLagVersions) {}

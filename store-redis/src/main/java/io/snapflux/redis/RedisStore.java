@@ -235,7 +235,7 @@ import reactor.util.retry.Retry;
  *  - roundTrips: where each COMMIT, SYNC, ADVANCE or FENCE call, catch-up XRANGE page and history
  *    check (ZSCORE, HGET) is sent (inside the deferred call, so every resend counts again);
  *  - retries: casRetries, where a COMMIT's conflict reply makes update try again;
- *  - resends: in retrying()'s doBeforeRetry (a transport error, the call is made again);
+ *  - resends: in retrying()'s resent(), before each new call after a transport error;
  *  - reconnects: in the connection listener, when the commands or follower connection connects
  *    (the listener is added after they first connect, so only re-connections count);
  *  - resyncs: when a resync completes (the follower after a reconnection, a gap, an undecodable
@@ -243,6 +243,8 @@ import reactor.util.retry.Retry;
  *    inside resync(), which recurses;
  *  - writeTimeouts: at the start of settle() (the write timeout's fallback);
  *  - outcomesUnknown: where settle() makes a CommitOutcomeUnknownException;
+ *  - underReplicated: where replicated() makes a ReplicaAcknowledgementException (the one place
+ *    it is made; once per write, sync and async alike: update() joins the async path);
  *  - streamLagVersions = max(0, newestSeen - replica version); newestSeen is a racy max of the
  *    versions in COMMIT/SYNC/ADVANCE replies and of each XREAD batch's last entry, set outright
  *    when the replica moves to another history.
@@ -328,6 +330,12 @@ public final class RedisStore<S> implements Store<S> {
   private final String streamKey;
 
   private final AbstractRedisClient client;
+  /**
+   * The client's timer wheel (Lettuce's {@code ClientResources.timer()}, a Netty {@code
+   * HashedWheelTimer}): arms and cancels each write's timeout without waking a thread (see
+   * {@link #after(Duration)}).
+   */
+  private final io.netty.util.Timer timer;
   private final RedisConnector connector;
   private final boolean ownsClient;
   private final StatefulConnection<String, byte[]> commands;
@@ -384,6 +392,7 @@ public final class RedisStore<S> implements Store<S> {
   private final LongAdder resyncs = new LongAdder();
   private final LongAdder writeTimeouts = new LongAdder();
   private final LongAdder outcomesUnknown = new LongAdder();
+  private final LongAdder underReplicated = new LongAdder();
   /**
    * The newest version this instance has seen in Redis. Racy max (a smaller value may overwrite
    * a larger one seen at the same moment): benign, it only under-reports the lag until the next
@@ -460,6 +469,14 @@ public final class RedisStore<S> implements Store<S> {
       this.ownsClient = true;
     }
     this.client = connector.client();
+    this.timer = client.getResources().timer();
+    // Starts the wheel's thread (if the client has not yet) here, on the building thread: the
+    // first newTimeout waits for that start, which a write on a non-blocking thread must not.
+    try {
+      timer.newTimeout(t -> { }, 1, TimeUnit.MILLISECONDS);
+    } catch (IllegalStateException | java.util.concurrent.RejectedExecutionException e) {
+      // A stopped timer (the client was shut down): connecting below fails and says so.
+    }
     this.acks = b.replicaAcks > 0
         ? new ReplicaAcks(connector, b.replicaAcks, b.replicaAckTimeout) : null;
     StatefulConnection<String, byte[]> c = null;
@@ -723,7 +740,9 @@ public final class RedisStore<S> implements Store<S> {
           : attempt(w, base, 0);
       return decided
           // The timeout cancels the reply path before settling: one path decides.
-          .timeout(writeTimeout, Mono.defer(() -> settle(w)))
+          // Settling starts on the parallel scheduler, not on the timer wheel's one thread.
+          .timeout(after(writeTimeout),
+              Mono.defer(() -> settle(w)).subscribeOn(Schedulers.parallel()))
           .flatMap(d -> {
             Snapshot<S> committedBase = d.base();
             if (committedBase == null) {
@@ -750,9 +769,30 @@ public final class RedisStore<S> implements Store<S> {
     if (a == null || n >= a.replicas()) {
       return Mono.empty();
     }
+    underReplicated.increment();
     return Mono.error(new ReplicaAcknowledgementException(name, committed.version(), n,
         a.replicas(), n < 0 ? "the COMMIT's reply was lost; a status check found it committed"
             : "WAIT " + a.replicas() + " " + a.timeout().toMillis() + " answered " + n));
+  }
+
+  /**
+   * Emits once {@code delay} has passed, on the client's timer wheel: for a write's timeout,
+   * armed and cancelled on every write. Reactor's {@code timeout(Duration)} schedules on the
+   * parallel scheduler, whose thread is woken on each schedule (a context switch per write on a
+   * busy machine) and names the operator chain; the wheel only queues the timeout for its next
+   * tick (100 ms by default: a timeout fires up to a tick late, never early). If the client's
+   * timer is stopped (an application's client shut down), Reactor's delay stands in.
+   */
+  private Mono<Long> after(Duration delay) {
+    return Mono.create(sink -> {
+      try {
+        io.netty.util.Timeout t = timer.newTimeout(
+            x -> sink.success(0L), delay.toNanos(), TimeUnit.NANOSECONDS);
+        sink.onDispose(t::cancel);
+      } catch (IllegalStateException | java.util.concurrent.RejectedExecutionException e) {
+        sink.onDispose(Mono.delay(delay).subscribe(sink::success, sink::error));
+      }
+    });
   }
 
   /** The write timed out: ask Redis whether it committed, fencing it if it did not. */
@@ -984,19 +1024,30 @@ public final class RedisStore<S> implements Store<S> {
 
   /**
    * Retries {@code call} on transport errors every reconnect delay (the write timeout bounds):
-   * resending a COMMIT is safe, its write id makes it idempotent.
+   * resending a COMMIT is safe, its write id makes it idempotent. The retry machinery
+   * ({@code retryWhen}'s companion and sinks) is built only after a first transport error: a call
+   * that succeeds at once, the common case, pays one {@code onErrorResume}.
    */
   private <T> Mono<T> retrying(@Nullable Write<S> w, Supplier<Mono<T>> call) {
-    return Mono.defer(call)
-        .retryWhen(Retry.fixedDelay(Long.MAX_VALUE, reconnectDelay)
-            .filter(e -> !closed.get() && isTransportError(e))
-            .doBeforeRetry(signal -> {
-              resends.increment();
-              if (w != null) {
-                w.lastError = signal.failure();
-              }
-              lastError = String.valueOf(signal.failure());
-            }));
+    return Mono.defer(call).onErrorResume(this::resendable, first -> {
+      resent(w, first);
+      return Mono.delay(reconnectDelay).then(Mono.defer(call)
+          .retryWhen(Retry.fixedDelay(Long.MAX_VALUE, reconnectDelay)
+              .filter(this::resendable)
+              .doBeforeRetry(signal -> resent(w, signal.failure()))));
+    });
+  }
+
+  private boolean resendable(Throwable e) {
+    return !closed.get() && isTransportError(e);
+  }
+
+  private void resent(@Nullable Write<S> w, Throwable failure) {
+    resends.increment();
+    if (w != null) {
+      w.lastError = failure;
+    }
+    lastError = String.valueOf(failure);
   }
 
   /**
@@ -1006,6 +1057,13 @@ public final class RedisStore<S> implements Store<S> {
    * the write timeout, the replica jumps (a visible gap) and lastError says why.
    */
   private Mono<Void> publishOwn(Snapshot<S> committed, String writeId) {
+    if (committed.version() <= replica.snapshot().version() + 1) {
+      // Nothing committed elsewhere lies between (the common case): no read, no timer.
+      return Mono.fromRunnable(() -> {
+        advanceQuietly(committed);
+        noteHead(committed.version(), writeId);
+      });
+    }
     return fill(committed.version())
         .timeout(writeTimeout)
         .onErrorResume(e -> {
@@ -1754,14 +1812,14 @@ public final class RedisStore<S> implements Store<S> {
 
   /**
    * What this instance has done with Redis since it was built: round trips, retries, resends,
-   * reconnects, resyncs, write timeouts, unknown outcomes and the stream lag (see {@link
-   * RedisStats}). Wait-free apart from summing the counters; never touches the network.
+   * reconnects, resyncs, write timeouts, unknown outcomes, under-replicated writes and the stream
+   * lag (see {@link RedisStats}). Wait-free apart from summing the counters; never touches the network.
    *
    * @return the counters now
    */
   public RedisStats redisStats() {
     return new RedisStats(roundTrips.sum(), stats().casRetries(), resends.sum(), reconnects.sum(),
-        resyncs.sum(), writeTimeouts.sum(), outcomesUnknown.sum(),
+        resyncs.sum(), writeTimeouts.sum(), outcomesUnknown.sum(), underReplicated.sum(),
         Math.max(0, newestSeen - replica.snapshot().version()));
   }
 

@@ -22,7 +22,9 @@ import reactor.core.publisher.Mono;
  * attempt a {@link Replay}, a transport error that resends the whole pipeline under the same
  * write id. A resent COMMIT that finds its write already committed ({2, version}) touches the
  * meta hash (ARGV[10] = '1'), so that this connection has written after the original commit and
- * WAIT covers it too.
+ * WAIT covers it too. A CLIENT ID or WAIT that fails (rejected: the connection dropped after the
+ * COMMIT left) is a Replay too, never a rejection of the write: only the COMMIT's own rejection
+ * means it was not sent.
  */
 final class ReplicaAcks {
 
@@ -59,8 +61,13 @@ final class ReplicaAcks {
           .<Object>map(LuaScripts::flatten)
           .onErrorResume(RedisNoScriptException.class, e -> r.scriptLoad(LuaScripts.COMMIT)
               .thenReturn(NOSCRIPT));
-      Mono<Long> waited = r.waitForReplication(replicas, timeoutMillis);
-      Mono<Long> after = r.clientId();
+      // Only the COMMIT's own rejection means "not sent" (a rejected first CLIENT ID means the
+      // connection was down, and the COMMIT behind it is rejected as well). Once the COMMIT has
+      // left, a WAIT or CLIENT ID rejected because the connection dropped meanwhile (zip emits
+      // the first error, which may be theirs) must leave the write in doubt, not unsent.
+      Mono<Long> waited = r.waitForReplication(replicas, timeoutMillis)
+          .onErrorMap(e -> new Replay("WAIT after the COMMIT", e));
+      Mono<Long> after = r.clientId().onErrorMap(e -> new Replay("CLIENT ID after the COMMIT", e));
       // zip subscribes to each in order: the four commands leave in this order on one connection.
       return Mono.zip(before, commit, waited, after).flatMap(t -> {
         if (t.getT2() == NOSCRIPT) {
@@ -76,7 +83,7 @@ final class ReplicaAcks {
         return Mono.just(reply);
       });
     }).doOnError(e -> {
-      if (!(e instanceof Replay)) {
+      if (!(e instanceof Replay) || e.getCause() != null) {
         // A MOVED, a dead master, a demoted one: let the cluster client look again at once.
         connector.refreshTopology();
       }
@@ -91,6 +98,15 @@ final class ReplicaAcks {
 
     Replay(String message) {
       super(message, null, false, false);
+    }
+
+    /**
+     * A command of the pipeline other than the COMMIT failed: resent as a whole, the COMMIT in
+     * doubt. The message names the failure's class, not its text, which may say "rejected".
+     */
+    Replay(String command, Throwable failure) {
+      super(command + " failed (" + failure.getClass().getSimpleName() + "); sending again",
+          failure, false, false);
     }
   }
 }

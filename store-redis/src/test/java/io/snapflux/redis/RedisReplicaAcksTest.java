@@ -16,6 +16,7 @@ import org.awaitility.Awaitility;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import reactor.test.StepVerifier;
 
 /**
  * Replica acknowledgement ({@link RedisStoreBuilder#replicaAcks(int, Duration)}) on a standalone
@@ -114,6 +115,7 @@ final class RedisReplicaAcksTest {
       store.update("inc", x -> x + 1);
     }
     assertThat(store.snapshot().version()).isEqualTo(20);
+    assertThat(store.redisStats().underReplicated()).as("every write acknowledged").isZero();
     try (RedisClient c = RedisClient.create(replica.uri());
         StatefulRedisConnection<String, String> conn = c.connect()) {
       // WAIT returned only once the replica had the write.
@@ -124,6 +126,44 @@ final class RedisReplicaAcksTest {
     assertThatThrownBy(() -> store.update("inc", x -> x + 1))
         .isInstanceOf(ReplicaAcknowledgementException.class);
     assertThat(store.snapshot().version()).isEqualTo(21);
+    assertThat(store.redisStats().underReplicated()).isEqualTo(1);
+  }
+
+  @Test
+  void underReplicated_countsEachWriteFewerReplicasConfirmed_onceWhetherSyncOrAsync()
+      throws Exception {
+    RedisServerProcess master = resources.server();
+    RedisStore<Integer> store = store(master, 1, Duration.ofMillis(50), null);
+    assertThat(store.redisStats().underReplicated()).isZero();
+
+    for (int i = 0; i < 3; i++) {
+      assertThatThrownBy(() -> store.update("inc", x -> x + 1))
+          .isInstanceOf(ReplicaAcknowledgementException.class);
+    }
+    StepVerifier.create(store.async().update("inc", x -> x + 1))
+        .expectError(ReplicaAcknowledgementException.class)
+        .verify(Duration.ofSeconds(10));
+    StepVerifier.create(store.async().updateIfVersion(4, "inc", x -> x + 1))
+        .expectError(ReplicaAcknowledgementException.class)
+        .verify(Duration.ofSeconds(10));
+    // Neither a write that changes nothing nor a refused conditional write reaches Redis.
+    assertThat(store.update("same", x -> x).version()).isEqualTo(5);
+    assertThat(store.compareAndSet(2, 99)).isFalse();
+
+    assertThat(store.snapshot().version()).isEqualTo(5);
+    assertThat(store.redisStats().underReplicated()).isEqualTo(5);
+    assertThat(store.redisStats().outcomesUnknown()).isZero();
+  }
+
+  @Test
+  void underReplicated_staysZeroWithoutReplicaAcks() throws Exception {
+    RedisServerProcess master = resources.server();
+    RedisStore<Integer> store = store(master, 0, null);
+
+    store.update("inc", x -> x + 1);
+    store.update("inc", x -> x + 1);
+
+    assertThat(store.redisStats().underReplicated()).isZero();
   }
 
   @Test

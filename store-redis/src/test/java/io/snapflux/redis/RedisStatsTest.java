@@ -48,13 +48,13 @@ final class RedisStatsTest {
     RedisStore<Integer> store = instance(server.uri(), Duration.ofSeconds(5));
 
     assertThat(store.redisStats()).as("after start-up: its SYNC only")
-        .isEqualTo(new RedisStats(1, 0, 0, 0, 0, 0, 0, 0));
+        .isEqualTo(new RedisStats(1, 0, 0, 0, 0, 0, 0, 0, 0));
 
     store.update(n -> n + 1);
     store.update(n -> n + 1);
     store.update(n -> n); // no change: nothing is sent
 
-    assertThat(store.redisStats()).isEqualTo(new RedisStats(3, 0, 0, 0, 0, 0, 0, 0));
+    assertThat(store.redisStats()).isEqualTo(new RedisStats(3, 0, 0, 0, 0, 0, 0, 0, 0));
   }
 
   @Test

@@ -36,6 +36,8 @@ final class RedisMeters implements StoreDecorator {
   static final String WRITE_TIMEOUTS = "snapflux.redis.write.timeouts";
   /** {@link RedisStats#outcomesUnknown()}. */
   static final String OUTCOMES_UNKNOWN = "snapflux.redis.outcomes.unknown";
+  /** {@link RedisStats#underReplicated()}. */
+  static final String UNDER_REPLICATED = "snapflux.redis.under.replicated";
   /** {@link RedisStats#streamLagVersions()}. */
   static final String STREAM_LAG = "snapflux.redis.stream.lag";
 
@@ -73,6 +75,9 @@ final class RedisMeters implements StoreDecorator {
         "Writes whose reply did not arrive within the write timeout");
     counter(meters, redis, tags, OUTCOMES_UNKNOWN, RedisStats::outcomesUnknown,
         "Writes failed with CommitOutcomeUnknownException");
+    counter(meters, redis, tags, UNDER_REPLICATED, RedisStats::underReplicated,
+        "Writes committed on the master but acknowledged by fewer replicas than replica-acks "
+            + "asked (ReplicaAcknowledgementException)");
     Gauge.builder(STREAM_LAG, redis, s -> s.redisStats().streamLagVersions())
         .tags(tags)
         .baseUnit("versions")

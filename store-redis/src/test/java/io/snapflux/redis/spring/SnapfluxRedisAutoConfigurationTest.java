@@ -13,6 +13,7 @@ import io.snapflux.redis.CommitOutcomeUnknownException;
 import io.snapflux.redis.RedisClusterProcess;
 import io.snapflux.redis.RedisServerProcess;
 import io.snapflux.redis.RedisStore;
+import io.snapflux.redis.ReplicaAcknowledgementException;
 import io.snapflux.redis.StoreUnavailableException;
 import io.snapflux.spring.BackendUnavailableException;
 import io.snapflux.spring.SnapfluxAutoConfiguration;
@@ -346,6 +347,44 @@ final class SnapfluxRedisAutoConfigurationTest {
   }
 
   @Test
+  void underReplicatedMeter_countsWritesFewerReplicasAcknowledged() {
+    // The shared server has no replica: every write that commits is under-replicated.
+    redisBackend().withBean(MeterRegistry.class, SimpleMeterRegistry::new)
+        .withPropertyValues("snapflux.redis.replica-acks=1",
+            "snapflux.redis.replica-ack-timeout=50ms")
+        .run(context -> {
+          MeterRegistry registry = context.getBean(MeterRegistry.class);
+          Store<Counter> store = context.getBean(StoreFactory.class)
+              .create(storeName, new Counter(0), b -> { });
+          assertThat(count(registry, RedisMeters.UNDER_REPLICATED, storeName)).isZero();
+          assertThat(registry.get(RedisMeters.UNDER_REPLICATED).tag("store", storeName)
+              .functionCounter().getId().getDescription()).contains("fewer replicas");
+
+          for (int i = 0; i < 2; i++) {
+            assertThatThrownBy(() -> store.update(c -> c.plus(1)))
+                .isInstanceOf(ReplicaAcknowledgementException.class);
+          }
+          store.update(c -> c); // no change: nothing committed, nothing to acknowledge
+
+          assertThat(store.snapshot().version()).isEqualTo(2);
+          assertThat(count(registry, RedisMeters.UNDER_REPLICATED, storeName)).isEqualTo(2.0);
+        });
+  }
+
+  @Test
+  void underReplicatedMeter_staysZeroWithoutReplicaAcks() {
+    redisBackend().withBean(MeterRegistry.class, SimpleMeterRegistry::new).run(context -> {
+      MeterRegistry registry = context.getBean(MeterRegistry.class);
+      Store<Counter> store = context.getBean(StoreFactory.class)
+          .create(storeName, new Counter(0), b -> { });
+
+      store.update(c -> c.plus(1));
+
+      assertThat(count(registry, RedisMeters.UNDER_REPLICATED, storeName)).isZero();
+    });
+  }
+
+  @Test
   void metricsDisabled_noRedisMeters() {
     redisBackend().withBean(MeterRegistry.class, SimpleMeterRegistry::new)
         .withPropertyValues("snapflux.metrics.enabled=false")
@@ -416,7 +455,8 @@ final class SnapfluxRedisAutoConfigurationTest {
                 .create(storeName, new Counter(0), b -> { });
             List<String> counters = List.of(RedisMeters.ROUND_TRIPS, RedisMeters.RETRIES,
                 RedisMeters.RESENDS, RedisMeters.RECONNECTS, RedisMeters.RESYNCS,
-                RedisMeters.WRITE_TIMEOUTS, RedisMeters.OUTCOMES_UNKNOWN);
+                RedisMeters.WRITE_TIMEOUTS, RedisMeters.OUTCOMES_UNKNOWN,
+                RedisMeters.UNDER_REPLICATED);
             for (String counter : counters) {
               assertThat(registry.get(counter).tag("store", storeName).functionCounter())
                   .as(counter).isNotNull();
