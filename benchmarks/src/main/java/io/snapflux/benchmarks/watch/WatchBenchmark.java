@@ -33,7 +33,7 @@ import java.util.regex.Pattern;
  *
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar io.snapflux.benchmarks.watch.WatchBenchmark \
- *     [--clients 100,1000,10000|none] [--versions 200] [--polls 10000] [--get-seconds 8] \
+ *     [--clients 100,1000,10000|none] [--versions 200] [--polls 10000] [--get-seconds 16] \
  *     [--out benchmarks/results/perf/watch.json]
  * </pre>
  *
@@ -108,7 +108,7 @@ public final class WatchBenchmark {
     List<Integer> clients = List.of(100, 1_000, 10_000);
     int versions = 200;
     int polls = 10_000;
-    int getSeconds = 8;
+    int getSeconds = 16;
     Path out = Path.of("benchmarks/results/perf/watch.json");
     for (int i = 0; i < args.length; i++) {
       String value = i + 1 < args.length ? args[i + 1] : "";
