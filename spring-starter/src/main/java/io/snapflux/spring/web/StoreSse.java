@@ -324,19 +324,24 @@ public final class StoreSse {
    * null}) the heartbeat comment. The data of documents and patches is the shared text of {@link
    * VersionedJson}, so the frames made from it can be shared too ({@link VersionedJson#frame}).
    */
-  record Event(@Nullable String name, @Nullable String id, String data) {
+  record Event(@Nullable String name, String epoch, long version, String data) {
 
-    static final Event HEARTBEAT_COMMENT = new Event(null, null, HEARTBEAT);
+    static final Event HEARTBEAT_COMMENT = new Event(null, "", -1, HEARTBEAT);
 
     boolean isComment() {
       return name == null;
+    }
+
+    /** The event's id, the version token {@code <epoch>.<version>}. */
+    String id() {
+      return new VersionToken(epoch, version).toString();
     }
 
     ServerSentEvent<Object> toServerSentEvent() {
       if (isComment()) {
         return ServerSentEvent.builder().comment(data).build();
       }
-      return ServerSentEvent.<Object>builder(data).id(id).event(name).build();
+      return ServerSentEvent.<Object>builder(data).id(id()).event(name).build();
     }
   }
 
@@ -352,6 +357,9 @@ public final class StoreSse {
     private final Function<Snapshot<?>, String> epochOf;
     /** The epoch of the snapshots this stream sends; set by the first, changed by a resync. */
     private String epoch = "";
+    /** The last {@code Snapshot.epoch()} object given to {@code epochOf}, and its result. */
+    private @Nullable String checkedRawEpoch;
+    private String checkedEpoch = "";
     private final VersionedJson json;
     private final boolean patch;
     private final int bookmarkVersions;
@@ -384,9 +392,22 @@ public final class StoreSse {
       this.lastSeen = VersionToken.parse(this.lastEventId);
     }
 
+    /**
+     * The epoch of {@code snapshot}'s versions: {@code epochOf}, checked once per epoch object,
+     * not once per snapshot (the snapshots of one epoch share its string).
+     */
+    private String epochOf(Snapshot<T> snapshot) {
+      String raw = snapshot.epoch();
+      if (raw != checkedRawEpoch) {
+        checkedEpoch = epochOf.apply(snapshot);
+        checkedRawEpoch = raw;
+      }
+      return checkedEpoch;
+    }
+
     /** Events for a snapshot after the first: at most one. */
     synchronized @Nullable Event onNext(Snapshot<T> snapshot) {
-      String now = epochOf.apply(snapshot);
+      String now = epochOf(snapshot);
       if (!now.equals(epoch)) {
         // Another history (a Redis store re-seeded, say): what the client has is no base.
         epoch = now;
@@ -412,7 +433,7 @@ public final class StoreSse {
     /** Events for the first snapshot: the initial event, a replay, a resync, or a bookmark. */
     synchronized List<Event> onFirst(Snapshot<T> snapshot) {
       latest = snapshot;
-      epoch = epochOf.apply(snapshot);
+      epoch = epochOf(snapshot);
       if (lastEventId == null) {
         return List.of(full(SNAPSHOT, snapshot));
       }
@@ -463,7 +484,7 @@ public final class StoreSse {
     private Event full(String event, Snapshot<T> snapshot) {
       previous = snapshot;
       lastId = snapshot.version();
-      return new Event(event, new VersionToken(epoch, snapshot.version()).toString(),
+      return new Event(event, epoch, snapshot.version(),
           json.document(selectorKey, epoch, snapshot));
     }
 
@@ -472,7 +493,7 @@ public final class StoreSse {
       // version, so the next patch is relative to it.
       previous = snapshot;
       lastId = snapshot.version();
-      return new Event(BOOKMARK, new VersionToken(epoch, snapshot.version()).toString(),
+      return new Event(BOOKMARK, epoch, snapshot.version(),
           "{\"epoch\":\"" + epoch + "\",\"version\":" + snapshot.version() + "}");
     }
 
@@ -483,7 +504,7 @@ public final class StoreSse {
       }
       previous = snapshot;
       lastId = snapshot.version();
-      return new Event(PATCH, new VersionToken(epoch, snapshot.version()).toString(),
+      return new Event(PATCH, epoch, snapshot.version(),
           json.patch(selectorKey, epoch, base, snapshot));
     }
   }

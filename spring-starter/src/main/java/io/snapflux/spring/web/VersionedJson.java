@@ -56,7 +56,7 @@ public final class VersionedJson {
   private record Key(Object selector, Kind kind, String epoch, long version, long from) {}
 
   /** An SSE frame's cache key: the data is a shared text, so equal keys are mostly identical. */
-  private record FrameKey(String event, String id, String data) {}
+  private record FrameKey(String event, String epoch, long version, String data) {}
 
   /** The heartbeat comment's frame. */
   private static final byte[] HEARTBEAT_FRAME =
@@ -201,8 +201,8 @@ public final class VersionedJson {
       return HEARTBEAT_FRAME;
     }
     String name = Objects.requireNonNull(event.name());
-    String id = Objects.requireNonNull(event.id());
-    return (byte[]) cached(new FrameKey(name, id, event.data()), () -> {
+    return (byte[]) cached(new FrameKey(name, event.epoch(), event.version(), event.data()), () -> {
+      String id = event.id();
       String data = event.data();
       StringBuilder frame = new StringBuilder(data.length() + name.length() + id.length() + 24);
       frame.append("id:").append(id).append('\n')
