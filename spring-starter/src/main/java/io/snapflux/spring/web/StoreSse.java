@@ -136,7 +136,9 @@ public final class StoreSse {
    */
   public static <S> Flux<ServerSentEvent<Object>> stream(
       Store<S> store, @Nullable String lastEventId, SseOptions options) {
-    return events(store, lastEventId, options).map(Event::toServerSentEvent);
+    Objects.requireNonNull(options, "options");
+    return events(store, lastEventId, options, VersionedJson.of(store, options.encoder()))
+        .map(Event::toServerSentEvent);
   }
 
   /**
@@ -160,6 +162,7 @@ public final class StoreSse {
   public static <S> Mono<Void> writeTo(ReactiveHttpOutputMessage response, Store<S> store,
       @Nullable String lastEventId, SseOptions options) {
     Objects.requireNonNull(response, "response");
+    Objects.requireNonNull(options, "options");
     VersionedJson json = VersionedJson.of(store, options.encoder());
     HttpHeaders headers = response.getHeaders();
     if (headers.getContentType() == null) {
@@ -168,17 +171,16 @@ public final class StoreSse {
     if (!headers.containsHeader(HttpHeaders.CACHE_CONTROL)) {
       headers.setCacheControl("no-cache");
     }
-    Flux<Flux<DataBuffer>> frames = events(store, lastEventId, options)
+    Flux<Flux<DataBuffer>> frames = events(store, lastEventId, options, json)
         .map(event -> Flux.just(response.bufferFactory().wrap(json.frame(event))));
     return response.writeAndFlushWith(frames);
   }
 
+  /** The whole store's events; their texts and frames come from {@code json}, shared per store. */
   private static <S> Flux<Event> events(
-      Store<S> store, @Nullable String lastEventId, SseOptions options) {
-    Objects.requireNonNull(options, "options");
+      Store<S> store, @Nullable String lastEventId, SseOptions options, VersionedJson json) {
     return events(store.changes(), () -> versions(store), VersionedJson.WHOLE, false,
-        s -> VersionToken.of(s, store).epoch(), VersionedJson.of(store, options.encoder()),
-        lastEventId, options);
+        s -> VersionToken.of(s, store).epoch(), json, lastEventId, options);
   }
 
   /** The kept versions, oldest first: the history capability's, or just the current one. */

@@ -3,6 +3,7 @@ package io.snapflux.spring.web;
 import com.flipkart.zjsonpatch.Jackson3JsonDiff;
 import io.snapflux.store.Snapshot;
 import io.snapflux.store.Store;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Collections;
 import java.util.IdentityHashMap;
@@ -221,11 +222,11 @@ public final class VersionedJson {
    * @param snapshot the snapshot
    * @return a new read-only view of the shared bytes
    */
-  public java.nio.ByteBuffer documentBytes(Store<?> store, Snapshot<?> snapshot) {
+  public ByteBuffer documentBytes(Store<?> store, Snapshot<?> snapshot) {
     String epoch = VersionToken.of(snapshot, store).epoch();
     byte[] bytes = (byte[]) cached(new Key(WHOLE, Kind.DOCUMENT_BYTES, epoch, snapshot.version(),
         -1), () -> document(WHOLE, epoch, snapshot).getBytes(StandardCharsets.UTF_8));
-    return java.nio.ByteBuffer.wrap(bytes).asReadOnlyBuffer();
+    return ByteBuffer.wrap(bytes).asReadOnlyBuffer();
   }
 
   private Object cached(Object key, Supplier<Object> encode) {
