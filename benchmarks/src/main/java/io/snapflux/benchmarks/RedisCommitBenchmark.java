@@ -43,6 +43,9 @@ import org.openjdk.jmh.annotations.TearDown;
  * instance also runs, a thread on a second connection following the store's stream with
  * {@code XREAD BLOCK} (woken by each commit, then sending the next {@code XREAD}); it shows how
  * much of the store's cost is that follower's share of the machine.
+ * {@code impl=store-unpaused} is the store with {@code followerPause(ZERO)}: its follower reads
+ * the stream after every own commit, as every store did before the pause (a diagnostic: what the
+ * pause saves).
  * Throughput and sample-time modes: ops/s and p50/p99 in µs.
  */
 @State(Scope.Benchmark)
@@ -51,8 +54,9 @@ public class RedisCommitBenchmark {
   static final String STORE = "store";
   static final String RAW = "raw";
   static final String RAW_FOLLOW = "raw-follow";
+  static final String STORE_UNPAUSED = "store-unpaused";
 
-  @Param({RAW, STORE, RAW_FOLLOW})
+  @Param({RAW, STORE, RAW_FOLLOW, STORE_UNPAUSED})
   public String impl;
 
   RedisServer server;
@@ -101,7 +105,9 @@ public class RedisCommitBenchmark {
       String name = "bench-commit-" + bench.names.incrementAndGet();
       // The store seeds its keys (state, version, stream, meta with the epoch) in both cases.
       store = RedisStore.builder(name, 0L).client(bench.client).type(Long.class)
-          .writeTimeout(Duration.ofSeconds(30)).build();
+          .writeTimeout(Duration.ofSeconds(30))
+          .followerPause(STORE_UNPAUSED.equals(bench.impl) ? Duration.ZERO : Duration.ofMillis(1))
+          .build();
       if (RAW.equals(bench.impl) || RAW_FOLLOW.equals(bench.impl)) {
         store.close();
         store = null;
@@ -121,7 +127,7 @@ public class RedisCommitBenchmark {
           follower.setDaemon(true);
           follower.start();
         }
-      } else if (!STORE.equals(bench.impl)) {
+      } else if (!STORE.equals(bench.impl) && !STORE_UNPAUSED.equals(bench.impl)) {
         throw Impl.unknown(bench.impl);
       }
       info = bench.client.connect(); // one connection for INFO, not one per reading

@@ -191,6 +191,17 @@ import reactor.util.retry.Retry;
  * retried), so lossless subscribers see every version in order. The replica only jumps when an
  * entry is missing from the stream (trimmed), undecodable, or of another history.
  *
+ * Follower pause. While this instance's own commits come at least every followerPause (1 ms by
+ * default) and each finds nothing foreign before it (publishOwn's no-gap path sets
+ * ownCommitMark), the follower does not send its XREAD: it would only return those commits, and
+ * a blocked XREAD costs Redis a reply and the JVM a thread wake-up on the commit's path (on 2
+ * cores, a third of a commit's cost: docs/performance.md §6). Nothing can be missed, because a
+ * writer that meets another instance's commit, as a gap before its own (fill) or as a conflict
+ * reply, installs it or sets foreignWrites and unparks the follower (wakeFollower); and the
+ * follower reads again once a pause passes without an own commit, or at once on a resync, a
+ * stuck state or close. An instance that does not write never pauses.
+ * (RedisFollowerPauseTest.*)
+ *
  * History capability (a history size n above 0). Each instance keeps a window: the replica's
  * newest versions, consecutive and of one epoch, at most n, changed together with the replica
  * under windowLock (advanceReplica); a jump (gap, resync, another epoch) starts it again. It is
@@ -316,6 +327,12 @@ public final class RedisStore<S> implements Store<S> {
   private final Duration writeTimeout;
   private final Duration pollTimeout;
   private final Duration reconnectDelay;
+  /** The follower's pause after own commits, in nanoseconds (0: none). */
+  private final long followerPauseNanos;
+  /** The version of this instance's latest own commit with nothing foreign before it (racy). */
+  private volatile long ownCommitMark = -1;
+  /** Set when a writer found versions committed elsewhere: the follower stops pausing. */
+  private volatile boolean foreignWrites;
   private final byte[] maxLength;
   private final byte[] retention;
   private final long catchUpBytes;
@@ -440,6 +457,7 @@ public final class RedisStore<S> implements Store<S> {
     this.writeTimeout = b.writeTimeout;
     this.pollTimeout = b.pollTimeout;
     this.reconnectDelay = b.reconnectDelay;
+    this.followerPauseNanos = b.followerPause.toNanos();
     this.maxLength = LuaScripts.bytes(b.streamMaxLength);
     this.retention = LuaScripts.bytes(b.writeIdRetention);
     this.catchUpBytes = b.catchUpBytes;
@@ -980,6 +998,7 @@ public final class RedisStore<S> implements Store<S> {
                 return attempt(w, newer(s, replica.snapshot()), retry + 1);
               });
             }
+            wakeFollower(); // another instance committed: follow the stream eagerly again
             Snapshot<S> now = current.snapshot();
             if (!pipeline.atVersion(now, w.expected)) {
               return Mono.just(new Decided<>(now, null, true));
@@ -1062,8 +1081,10 @@ public final class RedisStore<S> implements Store<S> {
       return Mono.fromRunnable(() -> {
         advanceQuietly(committed);
         noteHead(committed.version(), writeId);
+        ownCommitMark = committed.version();
       });
     }
+    wakeFollower();
     return fill(committed.version())
         .timeout(writeTimeout)
         .onErrorResume(e -> {
@@ -1612,8 +1633,12 @@ public final class RedisStore<S> implements Store<S> {
   // The follower thread
 
   private void follow() {
+    long markAtRead = ownCommitMark;
     while (!closed.get()) {
       try {
+        if (ownCommitMark != markAtRead) {
+          pauseWhileOwnCommitsFlow();
+        }
         if (resyncNeeded) {
           resyncNeeded = false;
           // Re-seeds Redis if it came back without the store and reconciles histories; the
@@ -1625,6 +1650,8 @@ public final class RedisStore<S> implements Store<S> {
         if (historySize > 1) {
           backfill();
         }
+        markAtRead = ownCommitMark;
+        foreignWrites = false;
         long known = replica.snapshot().version();
         long stuck = stuckAt;
         List<StreamMessage<String, byte[]>> batch = RedisConnector.sync(follower).xread(
@@ -1657,6 +1684,35 @@ public final class RedisStore<S> implements Store<S> {
         resyncNeeded = true;
         LockSupport.parkNanos(reconnectDelay.toNanos());
       }
+    }
+  }
+
+  /**
+   * Waits while this instance's own commits keep coming (one at least every followerPause) and
+   * find nothing committed elsewhere before them: an XREAD now would only return them. Ends at
+   * once on close, a resync to do, a stuck state, or a writer that saw another instance's
+   * commit (wakeFollower).
+   */
+  private void pauseWhileOwnCommitsFlow() {
+    if (followerPauseNanos == 0) {
+      return;
+    }
+    long mark = ownCommitMark;
+    while (!closed.get() && !resyncNeeded && stuckAt < 0 && !foreignWrites) {
+      LockSupport.parkNanos(this, followerPauseNanos);
+      long now = ownCommitMark;
+      if (now == mark) {
+        return;
+      }
+      mark = now;
+    }
+  }
+
+  /** A writer saw a version committed elsewhere: the follower reads the stream now. */
+  private void wakeFollower() {
+    if (followerPauseNanos > 0 && !foreignWrites) {
+      foreignWrites = true;
+      LockSupport.unpark(followerThread);
     }
   }
 

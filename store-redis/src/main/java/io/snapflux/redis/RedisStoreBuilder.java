@@ -66,6 +66,7 @@ public final class RedisStoreBuilder<S> {
   int fullEvery = 16;
   Duration pollTimeout = Duration.ofSeconds(1);
   Duration reconnectDelay = Duration.ofMillis(200);
+  Duration followerPause = Duration.ofMillis(1);
   Scheduler deliveryScheduler = Schedulers.boundedElastic();
 
   RedisStoreBuilder(String name, S initial) {
@@ -428,6 +429,31 @@ public final class RedisStoreBuilder<S> {
    */
   public RedisStoreBuilder<S> pollTimeout(Duration timeout) {
     this.pollTimeout = positive(timeout, "pollTimeout");
+    return this;
+  }
+
+  /**
+   * How long the stream follower waits for a pause in this instance's own commits before it reads
+   * the stream again. While this instance commits and finds nothing committed elsewhere before its
+   * commits, the follower's {@code XREAD BLOCK} would return only this instance's own entries,
+   * each one a blocked read answered by Redis and a thread woken on the commit's path; the
+   * follower skips them. Nothing is missed: a commit that finds versions committed elsewhere
+   * before it installs them first (from the stream), and a conflict reply wakes the follower at
+   * once. While this instance keeps writing, versions committed elsewhere reach it with its next
+   * commit or conflict; after its last commit, within about twice this pause. An instance that
+   * does not write is not affected. Defaults to 1 ms; {@link Duration#ZERO} follows without a
+   * pause.
+   *
+   * @param pause zero or a positive duration
+   * @return this builder
+   * @throws IllegalArgumentException if {@code pause} is negative
+   */
+  public RedisStoreBuilder<S> followerPause(Duration pause) {
+    Objects.requireNonNull(pause, "pause");
+    if (pause.isNegative()) {
+      throw new IllegalArgumentException("followerPause must be zero or positive, was " + pause);
+    }
+    this.followerPause = pause;
     return this;
   }
 
