@@ -27,9 +27,11 @@ import org.openjdk.jmh.infra.BenchmarkParams;
  *
  * <ul>
  *   <li>{@link #update()}: {@code Store.update} of a counter, in ops/s; run with {@code -t 1}
- *       and {@code -t 8}. All threads share one store (one instance, one Lettuce connection),
- *       so at 8 threads every update is a contended version-checked Lua CAS: a conflict costs
- *       another round trip, and after three retries a random wait of up to 16 ms.
+ *       and {@code -t 8}. All threads share one store (one instance, one Lettuce connection).
+ *       The instance's writes take turns ({@code RedisStoreBuilder.queueWrites}, on by default):
+ *       one COMMIT at a time, each on its predecessor's version. With {@code
+ *       backend=redis-unqueued} they race instead: a conflict costs another round trip, and
+ *       after three retries a random wait of up to 16 ms.
  *   <li>{@link #propagation()}: update on instance A, then wait until a conflated subscriber of
  *       instance B (a second {@code RedisStore} on the same name and server: its own client,
  *       connections and stream follower) has the written version. Sample mode, µs. A's round
@@ -42,6 +44,11 @@ public class RedisBenchmark {
 
   static final String MEMORY = "memory";
   static final String REDIS = "redis";
+  /**
+   * Diagnostic, not in a default run ({@code -p backend=redis-unqueued}): the Redis store with
+   * {@code queueWrites(false)}, every write sent at once, as before write turns.
+   */
+  static final String REDIS_UNQUEUED = "redis-unqueued";
 
   @Param({MEMORY, REDIS})
   public String backend;
@@ -61,10 +68,11 @@ public class RedisBenchmark {
         a = Store.of(0L);
         b = a;
       }
-      case REDIS -> {
+      case REDIS, REDIS_UNQUEUED -> {
         server = RedisServer.start();
-        a = redisStore();
-        b = pair ? redisStore() : a;
+        boolean queue = REDIS.equals(backend);
+        a = redisStore(queue);
+        b = pair ? redisStore(queue) : a;
       }
       default -> throw Impl.unknown(backend);
     }
@@ -75,11 +83,12 @@ public class RedisBenchmark {
     }
   }
 
-  private RedisStore<Long> redisStore() {
+  private RedisStore<Long> redisStore(boolean queueWrites) {
     return RedisStore.builder("bench-counter", 0L)
         .uri(RedisURI.create(server.uri()))
         .type(Long.class) // the default JSON codec, as an application would use it
         .writeTimeout(Duration.ofSeconds(30)) // contended retries must not fail the run
+        .queueWrites(queueWrites)
         .build();
   }
 

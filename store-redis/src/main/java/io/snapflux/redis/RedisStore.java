@@ -98,6 +98,13 @@ import reactor.util.retry.Retry;
  * the reply of their own round trip. Subscribers are served on the {@linkplain RedisStoreBuilder#deliverOn
  * delivery scheduler}, bounded-elastic by default so that a subscriber may update the store.
  *
+ * <p>An instance's writes to one store take turns ({@link RedisStoreBuilder#queueWrites(boolean)},
+ * on by default): one is between its function and its installed commit at a time, in the order
+ * they were made, each starting from the version its predecessor committed, so they do not
+ * conflict with each other. A write that waits for its turn longer than the write timeout fails
+ * with {@link StoreUnavailableException}, unsent. A write whose turn comes while another is in
+ * flight runs its function on the thread that ended the previous turn (a Redis I/O thread).
+ *
  * <h2>What a failed write means</h2>
  *
  * <p>A write either returns (it committed, exactly once, and {@code afterCommit} ran once), or
@@ -149,6 +156,16 @@ import reactor.util.retry.Retry;
  * twoInstances_concurrentIncrements_*, where the backing-off instance starved). compareAndSet
  * and updateIfVersion use the same script with the caller's version and report the conflict
  * instead of retrying.
+ *
+ * Write turns. write() takes a turn (WriteTurns: a FIFO, non-blocking mutex per store) before
+ * reading the replica and releases it when the write ends (committed and installed, failed,
+ * settled or cancelled). Without turns, n writers of one instance all start from the same base
+ * and all but one lose, so they cost about n^2/2 round trips: 8 threads on one store ran at
+ * 0.26x one thread's rate with 1.62 retries per update (docs/performance.md §5). The turn only
+ * spares round trips; the COMMIT script still decides every write, so a turn ended early (a
+ * cancelled write) costs at most a conflict. The wait for a turn is bounded by writeTimeout on
+ * the client's timer wheel, armed only when the turn is not free (RedisWriteTurnsTest,
+ * WriteTurnsTest, WriteTurnsLincheckTest).
  *
  * Idempotency and unknown outcomes. Each write carries an id (instance:sequence:first base),
  * the same on every attempt and resend. The writes set keeps the ids of the last
@@ -329,6 +346,8 @@ public final class RedisStore<S> implements Store<S> {
   private final Duration reconnectDelay;
   /** The follower's pause after own commits, in nanoseconds (0: none). */
   private final long followerPauseNanos;
+  /** This instance's writes to the store, one at a time ({@code null}: not queued). */
+  private final @Nullable WriteTurns turns;
   /** The version of this instance's latest own commit with nothing foreign before it (racy). */
   private volatile long ownCommitMark = -1;
   /** Set when a writer found versions committed elsewhere: the follower stops pausing. */
@@ -458,6 +477,7 @@ public final class RedisStore<S> implements Store<S> {
     this.pollTimeout = b.pollTimeout;
     this.reconnectDelay = b.reconnectDelay;
     this.followerPauseNanos = b.followerPause.toNanos();
+    this.turns = b.queueWrites ? new WriteTurns() : null;
     this.maxLength = LuaScripts.bytes(b.streamMaxLength);
     this.retention = LuaScripts.bytes(b.writeIdRetention);
     this.catchUpBytes = b.catchUpBytes;
@@ -645,8 +665,9 @@ public final class RedisStore<S> implements Store<S> {
   /**
    * The non-blocking writes: each completes on the reply of its own Redis round trip (and the
    * committed snapshot is already in this instance's replica). Lazy: nothing happens until
-   * subscription. Update functions may be applied more than once; after the first attempt they
-   * run on a Redis I/O thread, so they must also be quick. They fail with {@link
+   * subscription. Update functions may be applied more than once; after the first attempt, and
+   * for a write that waited for its turn, they run on a Redis I/O thread, so they must also be
+   * quick. They fail with {@link
    * StoreUnavailableException}, {@link CommitOutcomeUnknownException}, {@link
    * StateValidationException}, {@link StoreClosedException} or what the function threw.
    */
@@ -739,6 +760,29 @@ public final class RedisStore<S> implements Store<S> {
   }
 
   private Mono<Result<S>> write(
+      @Nullable Object cause, long expected, UnaryOperator<S> fn, int travel) {
+    WriteTurns t = turns;
+    if (t == null) {
+      return writeNow(cause, expected, fn, travel);
+    }
+    return Mono.defer(() -> {
+      requireOpen();
+      return t.take(after(writeTimeout), this::waitedForTurn)
+          .flatMap(turn -> turn.claim()
+              ? writeNow(cause, expected, fn, travel).doFinally(s -> turn.release())
+              : Mono.empty()); // cancelled just as the turn came: nothing to do
+    });
+  }
+
+  private StoreUnavailableException waitedForTurn() {
+    return new StoreUnavailableException(name, "store '" + name + "': the write was not sent: it "
+        + "waited " + writeTimeout + " for this instance's earlier writes to the store, which Redis "
+        + "has not answered" + (isConnected() ? "" : " (Redis is unreachable)") + "; it did not "
+        + "commit; reads serve version " + replica.snapshot().version(), null);
+  }
+
+  /** One write, sent now: {@link #write} calls it in turn (or at once without turns). */
+  private Mono<Result<S>> writeNow(
       @Nullable Object cause, long expected, UnaryOperator<S> fn, int travel) {
     return Mono.defer(() -> {
       requireOpen();
