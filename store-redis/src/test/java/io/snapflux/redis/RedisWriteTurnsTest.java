@@ -66,31 +66,42 @@ final class RedisWriteTurnsTest {
     });
   }
 
-  /** A write whose function waits for {@code release}, having signalled {@code entered}. */
-  private static java.util.function.UnaryOperator<Integer> blockingUntil(
-      CountDownLatch entered, CountDownLatch release, int result) {
-    return x -> {
-      entered.countDown();
-      try {
-        if (!release.await(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-          throw new IllegalStateException("never released");
+  /**
+   * A write on a thread of its own whose function, once entered, waits for {@link #finish()}
+   * before answering {@code result}: meanwhile it holds its store's turn.
+   */
+  private static final class Held {
+    final CountDownLatch release = new CountDownLatch(1);
+    final CompletableFuture<Snapshot<Integer>> write;
+
+    Held(RedisStore<Integer> store, int result) throws InterruptedException {
+      CountDownLatch entered = new CountDownLatch(1);
+      write = updateElsewhere(store, x -> {
+        entered.countDown();
+        try {
+          if (!release.await(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new IllegalStateException("never released");
+          }
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException(e);
         }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException(e);
-      }
-      return result;
-    };
+        return result;
+      });
+      assertThat(entered.await(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+    }
+
+    /** Lets the function answer, and waits for the write's result. */
+    Snapshot<Integer> finish() throws Exception {
+      release.countDown();
+      return write.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    }
   }
 
   @Test
   void writeMadeWhileAnotherIsInFlight_startsFromThatWritesCommit_appliedOnce() throws Exception {
     RedisStore<Integer> store = instance(resources.server(), true);
-    CountDownLatch entered = new CountDownLatch(1);
-    CountDownLatch release = new CountDownLatch(1);
-    CompletableFuture<Snapshot<Integer>> first = updateElsewhere(store,
-        blockingUntil(entered, release, 10));
-    assertThat(entered.await(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+    Held first = new Held(store, 10);
 
     // Made while the first is between its function and its commit: it waits for its turn.
     List<Integer> secondSaw = new CopyOnWriteArrayList<>();
@@ -107,9 +118,7 @@ final class RedisWriteTurnsTest {
     }).subscribe(third::set);
     assertThat(secondSaw).as("not applied before its turn").isEmpty();
 
-    release.countDown();
-
-    assertThat(first.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).version()).isEqualTo(1);
+    assertThat(first.finish().version()).isEqualTo(1);
     Awaitility.await().atMost(TIMEOUT).until(() -> third.get() != null);
     assertThat(secondSaw).as("applied once, on the first write's commit").containsExactly(10);
     assertThat(thirdSaw).as("in the order made").containsExactly(11);
@@ -122,19 +131,14 @@ final class RedisWriteTurnsTest {
   @Test
   void queueWritesFalse_writesRaceFromTheSameBase_andTheLoserRetries() throws Exception {
     RedisStore<Integer> store = instance(resources.server(), false);
-    CountDownLatch entered = new CountDownLatch(1);
-    CountDownLatch release = new CountDownLatch(1);
-    CompletableFuture<Snapshot<Integer>> first = updateElsewhere(store,
-        blockingUntil(entered, release, 10));
-    assertThat(entered.await(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+    Held first = new Held(store, 10);
 
     List<Integer> secondSaw = new CopyOnWriteArrayList<>();
     Snapshot<Integer> second = store.update(x -> {
       secondSaw.add(x);
       return x + 1;
     });
-    release.countDown();
-    first.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    first.finish();
 
     // The second went first, from version 0; the first then met a conflict and went again.
     assertThat(secondSaw).containsExactly(0);
@@ -252,27 +256,18 @@ final class RedisWriteTurnsTest {
     RedisServerProcess server = resources.server();
     RedisStore<Integer> busy = instance(server, name, true, TIMEOUT);
     RedisStore<Integer> other = instance(server, name + "-other", true, TIMEOUT);
-    CountDownLatch entered = new CountDownLatch(1);
-    CountDownLatch release = new CountDownLatch(1);
-    CompletableFuture<Snapshot<Integer>> held = updateElsewhere(busy,
-        blockingUntil(entered, release, 1));
-    assertThat(entered.await(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+    Held held = new Held(busy, 1);
 
     assertThat(other.update(x -> x + 7).state()).isEqualTo(7);
-    assertThat(held).as("still in its turn").isNotDone();
+    assertThat(held.write).as("still in its turn").isNotDone();
 
-    release.countDown();
-    assertThat(held.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).state()).isEqualTo(1);
+    assertThat(held.finish().state()).isEqualTo(1);
   }
 
   @Test
   void waitingWriteCancelled_isNeverApplied_andTheNextOneGoes() throws Exception {
     RedisStore<Integer> store = instance(resources.server(), true);
-    CountDownLatch entered = new CountDownLatch(1);
-    CountDownLatch release = new CountDownLatch(1);
-    CompletableFuture<Snapshot<Integer>> first = updateElsewhere(store,
-        blockingUntil(entered, release, 1));
-    assertThat(entered.await(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+    Held first = new Held(store, 1);
     List<Integer> cancelledSaw = new CopyOnWriteArrayList<>();
     Disposable cancelled = store.async().update(null, x -> {
       cancelledSaw.add(x);
@@ -282,9 +277,8 @@ final class RedisWriteTurnsTest {
     store.async().update(null, x -> x + 1).subscribe(next::set);
 
     cancelled.dispose();
-    release.countDown();
+    first.finish();
 
-    first.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
     Awaitility.await().atMost(TIMEOUT).until(() -> next.get() != null);
     assertThat(next.get().state()).isEqualTo(2);
     assertThat(next.get().version()).isEqualTo(2);
