@@ -217,6 +217,7 @@ final class RedisStoreBackend implements StoreBackend, DisposableBean {
         .streamMaxLength(settings.streamMaxLength())
         .pollTimeout(settings.pollTimeout())
         .replicaAcks(settings.replicaAcks(), settings.replicaAckTimeout())
+        .queueWrites(settings.queueWrites())
         .build();
     stores.put(definition.name(), store);
     return store;

@@ -19,6 +19,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *     before it is acknowledged; 0 acknowledges on the master's reply. A write that fewer
  *     replicas confirm committed and fails with {@code ReplicaAcknowledgementException}.
  * @param replicaAckTimeout How long {@code WAIT} waits for the replicas.
+ * @param queueWrites Whether an instance's writes to one store take turns (one at a time, each
+ *     from its predecessor's commit, so they never conflict with each other); a write waits for
+ *     its turn at most the write timeout. {@code false} sends every write at once.
  */
 @ConfigurationProperties("snapflux.redis")
 public record SnapfluxRedisProperties(
@@ -27,4 +30,5 @@ public record SnapfluxRedisProperties(
     @DefaultValue("1s") Duration pollTimeout,
     @DefaultValue("false") boolean dedicatedResources,
     @DefaultValue("0") int replicaAcks,
-    @DefaultValue("1s") Duration replicaAckTimeout) {}
+    @DefaultValue("1s") Duration replicaAckTimeout,
+    @DefaultValue("true") boolean queueWrites) {}

@@ -31,6 +31,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -329,6 +332,51 @@ final class SnapfluxRedisAutoConfigurationTest {
             }
           });
     }
+  }
+
+  /**
+   * Whether a write made while another of the instance is in its function runs at once: with
+   * {@code snapflux.redis.queue-writes} (default true) it waits for its turn.
+   */
+  private static boolean writeRunsWhileAnotherIsInFlight(Store<Counter> store) throws Exception {
+    CountDownLatch entered = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    Thread first = new Thread(() -> store.update(c -> {
+      entered.countDown();
+      try {
+        release.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      return c.plus(1);
+    }));
+    first.start();
+    assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
+    AtomicBoolean ran = new AtomicBoolean();
+    var second = store.async().update(null, c -> {
+      ran.set(true);
+      return c.plus(10);
+    }).toFuture();
+    boolean atOnce = ran.get();
+    release.countDown();
+    first.join(10_000);
+    assertThat(second.get(10, TimeUnit.SECONDS).state().value())
+        .isIn(11, 10);
+    return atOnce;
+  }
+
+  @Test
+  void queueWrites_defaultOn_andTheSettingReachesTheStore() {
+    redisBackend().run(context -> {
+      Store<Counter> store = context.getBean(StoreFactory.class)
+          .create(storeName, new Counter(0), b -> { });
+      assertThat(writeRunsWhileAnotherIsInFlight(store)).isFalse();
+    });
+    redisBackend().withPropertyValues("snapflux.redis.queue-writes=false").run(context -> {
+      Store<Counter> store = context.getBean(StoreFactory.class)
+          .create(storeName + "-unqueued", new Counter(0), b -> { });
+      assertThat(writeRunsWhileAnotherIsInFlight(store)).isTrue();
+    });
   }
 
   @Test
