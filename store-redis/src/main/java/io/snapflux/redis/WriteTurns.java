@@ -11,8 +11,8 @@ import reactor.core.publisher.MonoSink;
 
 /**
  * Turns for one store's writes within one instance: a first-in, first-out, non-blocking mutex.
- * {@link #take()} emits a {@link Turn} once every earlier taker has {@linkplain Turn#release()
- * released} or cancelled; nothing ever blocks a thread waiting for one.
+ * {@link #take(Mono, Supplier)} emits a {@link Turn} once every earlier taker has {@linkplain
+ * Turn#release() released} or given up; nothing ever blocks a thread waiting for one.
  *
  * <p>Implementation notes. Writers of one instance that race to Redis with the same base
  * version all lose but one: each loser pays a conflict round trip and tries again, so n local
@@ -23,10 +23,17 @@ import reactor.core.publisher.MonoSink;
  * decides every commit, so a turn released early (a cancelled write) costs at most a conflict.
  *
  * <p>The queue is drained by whichever thread finds the work-in-progress counter at zero (the
- * Reactive Streams drain idiom): {@link #take()} and {@link Turn#release()} both enqueue their
+ * Reactive Streams drain idiom): {@code take} and {@link Turn#release()} both make their
  * change and drain; a drain that finds another running leaves its change to it. A granted turn
  * continues its write synchronously inside the drain, on the granting thread: the releasing
  * write's thread (a Redis I/O thread) or, when no one holds the turn, the taker's own.
+ *
+ * <p>Two races decide the shape. The held flag is set before a turn's grant, not after: a cancel
+ * that lands between the two releases the turn, and a flag set after that release would stay set
+ * with no holder. And a granted turn must be claimed by its taker during the delivery: a
+ * subscriber cancelled while the turn is delivered drops it without a cancel signal reaching the
+ * sink, so a turn not claimed when the delivery returns ends there. WriteTurnsLincheckTest found
+ * the second (model checking) and fails on the first.
  */
 final class WriteTurns {
 
@@ -145,12 +152,14 @@ final class WriteTurns {
      * granted one that its taker did not claim ends.
      */
     private void sinkDone() {
+      if (!state.compareAndSet(WAITING, CANCELLED)) {
+        end(GRANTED);
+      }
+      // After the state change: timer() sets the timer, then reads the state, so one of the two
+      // sees the other's write and the timer is disposed either way.
       Disposable t = timer;
       if (t != null) {
         t.dispose();
-      }
-      if (!state.compareAndSet(WAITING, CANCELLED)) {
-        end(GRANTED);
       }
     }
 
