@@ -361,6 +361,11 @@ public final class RedisStoreBuilder<S> {
    * For how many versions Redis keeps the ids of committed writes ({@code snapflux:{n}:writes}),
    * so that a resent or settled write is recognised whatever the stream trimming did. A write
    * older than that gets {@link CommitStatus.Unknown} from {@link RedisStore#commitStatus}.
+   * Size it to cover what all instances commit to the store while one write may stay in doubt
+   * (the write timeout, then the status check's): a write whose reply is lost while more versions
+   * than this are committed elsewhere cannot be settled, and fails with {@link
+   * CommitOutcomeUnknownException} for good. One instance commits up to about one version per
+   * round trip (its writes take turns), e.g. 10,000 a second on loopback.
    * Costs about 130 bytes of Redis memory per version (1.3 MB for 10,000, by {@code MEMORY
    * USAGE}). Defaults to 10,000.
    *

@@ -70,6 +70,9 @@ final class RedisFaultMatrixTest {
         .uri(RedisURI.create(uri))
         .type(Integer.class)
         .writeTimeout(WRITE_TIMEOUT)
+        // Every unknown outcome is settled at the end, so every write id must still be there:
+        // the writers commit over 10,000 versions (the default retention) in one fault window.
+        .writeIdRetention(1_000_000)
         .build();
     resources.add(store);
     Disposable d = store.changes(Delivery.lossless(100_000)).subscribe(this::saw);
