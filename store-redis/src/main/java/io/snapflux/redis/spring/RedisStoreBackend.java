@@ -218,6 +218,8 @@ final class RedisStoreBackend implements StoreBackend, DisposableBean {
         .pollTimeout(settings.pollTimeout())
         .replicaAcks(settings.replicaAcks(), settings.replicaAckTimeout())
         .queueWrites(settings.queueWrites())
+        .writeIdRetention(settings.writeIdRetention())
+        .followerPause(settings.followerPause())
         .build();
     stores.put(definition.name(), store);
     return store;

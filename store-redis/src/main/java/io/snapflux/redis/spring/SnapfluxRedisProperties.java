@@ -22,6 +22,11 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param queueWrites Whether an instance's writes to one store take turns (one at a time, each
  *     from its predecessor's commit, so they never conflict with each other); a write waits for
  *     its turn at most the write timeout. {@code false} sends every write at once.
+ * @param writeIdRetention For how many versions Redis keeps the ids of committed writes, so that
+ *     a write whose reply was lost can be settled: cover what all instances commit during a
+ *     write timeout and a status check (about 130 bytes of Redis memory per version).
+ * @param followerPause How long a store's stream follower waits for a pause in this instance's
+ *     own commits before it reads the stream again; 0 reads after every commit.
  */
 @ConfigurationProperties("snapflux.redis")
 public record SnapfluxRedisProperties(
@@ -31,4 +36,6 @@ public record SnapfluxRedisProperties(
     @DefaultValue("false") boolean dedicatedResources,
     @DefaultValue("0") int replicaAcks,
     @DefaultValue("1s") Duration replicaAckTimeout,
-    @DefaultValue("true") boolean queueWrites) {}
+    @DefaultValue("true") boolean queueWrites,
+    @DefaultValue("10000") long writeIdRetention,
+    @DefaultValue("1ms") Duration followerPause) {}

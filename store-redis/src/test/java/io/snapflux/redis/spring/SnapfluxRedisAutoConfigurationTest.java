@@ -380,6 +380,57 @@ final class SnapfluxRedisAutoConfigurationTest {
   }
 
   @Test
+  void writeIdRetention_settingReachesTheStore() {
+    redisBackend().withPropertyValues("snapflux.redis.write-id-retention=5").run(context -> {
+      Store<Counter> store = context.getBean(StoreFactory.class)
+          .create(storeName, new Counter(0), b -> { });
+      for (int i = 0; i < 20; i++) {
+        store.update(c -> c.plus(1));
+      }
+      try (RedisClient raw = RedisClient.create(server.uri());
+          StatefulRedisConnection<String, String> c = raw.connect()) {
+        assertThat(c.sync().zcard("snapflux:{" + storeName + "}:writes")).isEqualTo(5);
+      }
+    });
+  }
+
+  /** XREAD calls Redis served while the store made 50 own commits. */
+  private static long xreadsDuring50Commits(Store<Counter> store) {
+    try (RedisClient raw = RedisClient.create(server.uri());
+        StatefulRedisConnection<String, String> c = raw.connect()) {
+      store.update(x -> x.plus(1)); // whichever XREAD was blocked has returned
+      c.sync().configResetstat();
+      for (int i = 0; i < 50; i++) {
+        store.update(x -> x.plus(1));
+      }
+      for (String line : c.sync().info("commandstats").split("\r?\n")) {
+        if (line.startsWith("cmdstat_xread:")) {
+          String calls = line.substring(line.indexOf("calls=") + 6);
+          return Long.parseLong(calls.substring(0, calls.indexOf(',')));
+        }
+      }
+      return 0;
+    }
+  }
+
+  @Test
+  void followerPause_settingReachesTheStore() {
+    // A pause no test outlives: the follower sends no XREAD while the commits flow.
+    redisBackend().withPropertyValues("snapflux.redis.follower-pause=1h",
+        "snapflux.redis.poll-timeout=60s").run(context -> {
+          Store<Counter> store = context.getBean(StoreFactory.class)
+              .create(storeName, new Counter(0), b -> { });
+          assertThat(xreadsDuring50Commits(store)).isLessThanOrEqualTo(2);
+        });
+    redisBackend().withPropertyValues("snapflux.redis.follower-pause=0s",
+        "snapflux.redis.poll-timeout=60s").run(context -> {
+          Store<Counter> store = context.getBean(StoreFactory.class)
+              .create(storeName + "-unpaused", new Counter(0), b -> { });
+          assertThat(xreadsDuring50Commits(store)).isGreaterThan(5);
+        });
+  }
+
+  @Test
   void meters_reportTheConnection_andAreRemovedWhenTheStoreCloses() {
     redisBackend().withBean(MeterRegistry.class, SimpleMeterRegistry::new).run(context -> {
       MeterRegistry registry = context.getBean(MeterRegistry.class);
