@@ -152,9 +152,15 @@ final class LuaScripts {
    * 2 under newEpoch, so that no version this replica (or any follower of Redis) has seen ever
    * names a second state, and both see a visible jump. The entry carries the replica's state if
    * given (Redis came back older within the replica's own history: the replica holds the lost
-   * writes), else Redis's. ARGV: observedEpoch, observedVersion, localVersion, timestampMillis,
-   * maxLen, newEpoch, cause, hasState ('1'/'0'), state. Replies the current snapshot after it
-   * (moved or not), or {-1} if the store's keys are missing.
+   * writes), else Redis's. With the replica's state come the ids of the writes it holds beyond
+   * Redis (count, then version and id pairs), recorded at their versions: a writer whose reply
+   * was lost with the old Redis then learns that its write committed (its resend, or a status
+   * check, finds the id) instead of applying it a second time on top of the carried state. If
+   * one of those ids was fenced meanwhile (a status check declared it not committed), the
+   * replica's state is not carried: Redis's stays, and the fence holds. ARGV: observedEpoch,
+   * observedVersion, localVersion, timestampMillis, maxLen, newEpoch, cause, hasState ('1'/'0'),
+   * state, n, then n pairs (version, write id). Replies the current snapshot after it (moved or
+   * not), or {-1} if the store's keys are missing.
    */
   static final String ADVANCE = CURRENT + """
       local cur = redis.call('GET', KEYS[2])
@@ -164,12 +170,25 @@ final class LuaScripts {
       end
       local nv = string.format('%d', tonumber(ARGV[3]) + 2)
       local s = redis.call('GET', KEYS[1])
-      if ARGV[8] == '1' then s = ARGV[9] end
+      local carry = ARGV[8] == '1'
+      local n = tonumber(ARGV[10] or '0')
+      if carry then
+        for i = 0, n - 1 do
+          local sc = redis.call('ZSCORE', KEYS[5], ARGV[12 + 2 * i])
+          if sc and tonumber(sc) ~= math.floor(tonumber(sc)) then carry = false end
+        end
+      end
+      if carry then s = ARGV[9] end
       redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[5], nv .. '-0',
                  's', s, 't', ARGV[4], 'e', ARGV[6], 'c', ARGV[7])
       redis.call('SET', KEYS[1], s)
       redis.call('SET', KEYS[2], nv)
       redis.call('HSET', KEYS[4], 'e', ARGV[6])
+      if carry then
+        for i = 0, n - 1 do
+          redis.call('ZADD', KEYS[5], 'NX', tonumber(ARGV[11 + 2 * i]), ARGV[12 + 2 * i])
+        end
+      end
       return current(nv)
       """;
 

@@ -39,6 +39,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -410,6 +412,9 @@ public final class RedisStore<S> implements Store<S> {
   private volatile String epoch;
   /** The write id of a recent version of the replica: a fingerprint of its history. */
   private final AtomicReference<Head> head = new AtomicReference<>(new Head(-1, null));
+  /** Write ids of the replica's last {@value #RECENT_WRITES} versions (carried by ADVANCE). */
+  private final RecentWrites recentWrites = new RecentWrites(RECENT_WRITES);
+  private static final int RECENT_WRITES = 1024;
 
   /** Whether the follower is in sync with the stream (the connections' state is checked too). */
   private volatile boolean following;
@@ -747,6 +752,43 @@ public final class RedisStore<S> implements Store<S> {
   private void noteHead(long version, @Nullable String writeId) {
     Head next = new Head(version, writeId);
     head.accumulateAndGet(next, (a, b) -> b.version() > a.version() ? b : a);
+    if (writeId != null) {
+      recentWrites.put(version, writeId);
+    }
+  }
+
+  /**
+   * The ids of the writes that made the replica's newest versions, as far as known: what ADVANCE
+   * records with a carried state. Slot {@code version % capacity}, so the newest versions stay.
+   */
+  private static final class RecentWrites {
+    private final long[] versions;
+    private final String[] ids;
+
+    RecentWrites(int capacity) {
+      versions = new long[capacity];
+      Arrays.fill(versions, -1);
+      ids = new String[capacity];
+    }
+
+    synchronized void put(long version, String id) {
+      int i = (int) (version % versions.length);
+      versions[i] = version;
+      ids[i] = id;
+    }
+
+    /** The known (version, id) pairs for versions {@code from < v <= to}, as ADVANCE arguments. */
+    synchronized List<byte[]> between(long from, long to) {
+      List<byte[]> pairs = new ArrayList<>();
+      for (long v = Math.max(from + 1, to - versions.length + 1); v <= to; v++) {
+        int i = (int) (v % versions.length);
+        if (versions[i] == v) {
+          pairs.add(LuaScripts.bytes(v));
+          pairs.add(LuaScripts.bytes(ids[i]));
+        }
+      }
+      return pairs;
+    }
   }
 
   /** How a write was decided; {@code base} is set iff this write committed {@code snapshot}. */
@@ -1522,13 +1564,20 @@ public final class RedisStore<S> implements Store<S> {
           epoch, local.version());
       // Same epoch, Redis behind: Redis lost versions this replica holds; carry its state on.
       // Another history: Redis holds another instance's versions; keep its state.
+      // The ids of the writes carried with it go along (see LuaScripts.ADVANCE).
       boolean ours = behind;
+      List<byte[]> args = new ArrayList<>(List.of(
+          LuaScripts.bytes(c.epoch()), LuaScripts.bytes(redisVersion),
+          LuaScripts.bytes(local.version()), LuaScripts.bytes(clock.millis()), maxLength,
+          LuaScripts.bytes(newId()), CauseJson.encode(HISTORY_CHANGED),
+          LuaScripts.bytes(ours ? "1" : "0"), ours ? encode(local.state()) : new byte[0]));
+      List<byte[]> carried = ours
+          ? recentWrites.between(redisVersion, local.version()) : List.of();
+      args.add(LuaScripts.bytes(carried.size() / 2));
+      args.addAll(carried);
       roundTrips.increment();
       return LuaScripts.run(redis, LuaScripts.ADVANCE, LuaScripts.ADVANCE_SHA, keys,
-              LuaScripts.bytes(c.epoch()), LuaScripts.bytes(redisVersion),
-              LuaScripts.bytes(local.version()), LuaScripts.bytes(clock.millis()), maxLength,
-              LuaScripts.bytes(newId()), CauseJson.encode(HISTORY_CHANGED),
-              LuaScripts.bytes(ours ? "1" : "0"), ours ? encode(local.state()) : new byte[0])
+              args.toArray(new byte[0][]))
           .flatMap(reply -> (Long) reply.get(0) == -1
               ? resync()
               : reconcile(currentOf(reply), depth + 1));

@@ -287,6 +287,54 @@ final class LuaScriptsTest {
     assertThat(text(redis.get(keys[0]).block())).isEqualTo("5");
   }
 
+  private List<Object> advanceCarrying(long observedVersion, long local, String localState,
+      String... versionIdPairs) {
+    List<byte[]> args = new java.util.ArrayList<>(List.of(bytes(EPOCH), bytes(observedVersion),
+        bytes(local), bytes(555), bytes(100), bytes("e2"), bytes("history changed"), bytes("1"),
+        bytes(localState), bytes(versionIdPairs.length / 2)));
+    for (String a : versionIdPairs) {
+      args.add(bytes(a));
+    }
+    return LuaScripts.run(redis, LuaScripts.ADVANCE, LuaScripts.ADVANCE_SHA, keys,
+        args.toArray(new byte[0][])).block();
+  }
+
+  private Double score(String writeId) {
+    return redis.zscore(keys[4], bytes(writeId)).block();
+  }
+
+  @Test
+  void advance_withReplicaState_recordsTheCarriedWritesAtTheirVersions() {
+    sync(0, "0");
+    commit(0, "1", "w1");
+
+    List<Object> reply = advanceCarrying(1, 3, "3", "2", "w2", "3", "w3");
+
+    assertThat(reply.get(1)).isEqualTo(5L);
+    assertThat(text(redis.get(keys[0]).block())).isEqualTo("3");
+    assertThat(score("w2")).isEqualTo(2.0);
+    assertThat(score("w3")).isEqualTo(3.0);
+    // A writer of w2 whose reply was lost learns it committed, and at which version.
+    assertThat(fence("w2", 1)).containsExactly(1L, 2L);
+    assertThat(commit(1, "2", "w2")).as("its resend").containsExactly(2L, 2L);
+  }
+
+  @Test
+  void advance_aCarriedWriteWasFenced_keepsRedisStateAndTheFence() {
+    sync(0, "0");
+    commit(0, "1", "w1");
+    assertThat(fence("w2", 1)).as("declared not committed").containsExactly(0L);
+
+    List<Object> reply = advanceCarrying(1, 3, "3", "2", "w2", "3", "w3");
+
+    assertThat(reply.get(1)).isEqualTo(5L);
+    assertThat(text(redis.get(keys[0]).block())).as("Redis's state, not the replica's")
+        .isEqualTo("1");
+    assertThat(score("w2")).isEqualTo(1.5);
+    assertThat(score("w3")).isNull();
+    assertThat(fence("w2", 1)).containsExactly(0L);
+  }
+
   @Test
   void advance_redisMovedSinceObserved_changesNothing() {
     sync(0, "0");

@@ -59,6 +59,39 @@ final class RedisWriteOutcomeTest {
     }
   }
 
+  /**
+   * Redis comes back older than the instances (a failover to a replica that lagged, an RDB
+   * restore): the instance that carries its replica's state past Redis carries the ids of the
+   * writes in it. A write Redis lost but the carried state holds is then "committed" to a status
+   * check (and to a resend of it), never "not committed" while its effect is in the state: that
+   * would let its writer apply it a second time. Fails if ADVANCE carries the state alone.
+   */
+  @Test
+  void redisBackOlder_theCarriedStateBringsItsWriteIds_statusCommitted() throws Exception {
+    RedisServerProcess server = resources.server();
+    RedisStore<Integer> a = instance(server.uri(), Duration.ofSeconds(5));
+    RedisStore<Integer> b = instance(server.uri(), Duration.ofSeconds(5));
+    a.update(n -> n + 1);
+    java.nio.file.Path old = server.saveRdb();
+    assertThat(a.update(n -> n + 10).version()).isEqualTo(2);
+    String lostWrite;
+    try (RedisClient raw = RedisClient.create(server.uri());
+        StatefulRedisConnection<String, String> c = raw.connect()) {
+      lostWrite = c.sync().zrangebyscore("snapflux:{" + name + "}:writes",
+          io.lettuce.core.Range.create(2, 2)).get(0);
+    }
+    Awaitility.await().atMost(TIMEOUT).until(() -> b.snapshot().version() == 2);
+
+    server.restartFrom(old); // Redis at version 1, without the second write or its id
+
+    Awaitility.await("an instance carries its replica past Redis").atMost(TIMEOUT)
+        .ignoreExceptions().until(() -> Long.parseLong(redisVersion(server)) >= 4);
+    assertThat(a.commitStatus(lostWrite)).isEqualTo(new CommitStatus.Committed(2));
+    Awaitility.await().atMost(TIMEOUT).until(() -> a.snapshot().state() == 11
+        && b.snapshot().state() == 11);
+    assertThat(a.update(n -> n + 100).state()).isEqualTo(111);
+  }
+
   @Test
   void update_connectionResetAfterCommitApplied_reportsAppliedOnceWithAfterCommitOnce()
       throws Exception {
