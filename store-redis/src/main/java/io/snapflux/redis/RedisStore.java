@@ -196,7 +196,14 @@ import reactor.util.retry.Retry;
  * second state, and everyone sees a jump. The new entry carries the replica's state when Redis
  * is behind in the same history (the replica holds the writes Redis lost: the most advanced
  * replica wins, as a re-seed of an empty Redis does), else Redis's state (another instance's
- * history is never overwritten). SYNC never re-seeds over a
+ * history is never overwritten). A carried state brings the ids of the writes it holds beyond
+ * Redis (recentWrites: the write id of each of the replica's last 1,024 versions, noted with
+ * the head), recorded at their versions: a writer whose reply was lost with the old Redis finds
+ * its id on its resend or status check, where without it the resend met a conflict and applied
+ * the function again on a state that held its first copy (RedisSentinelFailoverTest saw one
+ * increment too many). If one of those ids was fenced meanwhile, ADVANCE keeps Redis's state:
+ * a write declared not committed never comes back (LuaScriptsTest.advance_*,
+ * RedisWriteOutcomeTest.redisBackOlder_*). SYNC never re-seeds over a
  * store Redis has; the follower runs SYNC + reconcile after every reconnection and on every
  * entry of a foreign epoch. The replica and the epoch change together under historyLock (a
  * short critical section without I/O).

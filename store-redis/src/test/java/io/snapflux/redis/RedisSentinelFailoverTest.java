@@ -168,7 +168,7 @@ final class RedisSentinelFailoverTest {
         .until(() -> writers.lastCommitNanos.get() > promoted);
     long committedAgain = writers.lastCommitNanos.get();
     // The new master has one replica (the sentinels re-pointed the other): WAIT 2 fails until
-    // the old master, restarted empty, is made a replica by the sentinels and has synced.
+    // the old master, restarted empty, is made a replica (as the sentinels would) and has synced.
     redis.restart(oldMaster);
     redis.awaitReplicasOnline(newMaster, 2);
     long healthy = System.nanoTime();
