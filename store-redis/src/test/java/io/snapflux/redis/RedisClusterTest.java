@@ -247,9 +247,11 @@ final class RedisClusterTest {
     long ackedAtKill = acknowledged.get();
     long killed = System.nanoTime();
     cluster.kill(oldMaster);
-    // Reads keep serving the last snapshot on both instances meanwhile.
-    assertThat(a.snapshot().state()).isGreaterThanOrEqualTo((int) ackedAtKill);
-    assertThat(b.snapshot().state()).isNotNull();
+    // Reads keep serving the last snapshots meanwhile; between them, every acknowledged
+    // increment (each instance holds its own; another's last ones may not have reached it: a
+    // writing instance's follower pauses, see RedisStoreBuilder.followerPause).
+    assertThat(Math.max(a.snapshot().state(), b.snapshot().state()))
+        .isGreaterThanOrEqualTo((int) ackedAtKill);
     int newMaster = cluster.awaitFailover(key, oldMaster, TIMEOUT);
     long promoted = System.nanoTime();
     Awaitility.await("writes commit on the promoted replica").atMost(TIMEOUT)
