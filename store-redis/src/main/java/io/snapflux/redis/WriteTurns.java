@@ -64,14 +64,9 @@ final class WriteTurns {
     });
   }
 
-  /** Whether a turn is held now (for tests and stats). */
+  /** Whether a turn is held now (for tests). */
   boolean isHeld() {
     return held;
-  }
-
-  /** Takers waiting for a turn now, cancelled ones not yet skipped included (for tests). */
-  int waiting() {
-    return waiting.size();
   }
 
   private void drain() {

@@ -59,13 +59,7 @@ final class RedisFollowerPauseTest {
 
   /** Redis's count of XREAD calls since its statistics were last reset. */
   private static long xreadCalls(StatefulRedisConnection<String, String> admin) {
-    for (String line : admin.sync().info("commandstats").split("\r?\n")) {
-      if (line.startsWith("cmdstat_xread:")) {
-        String calls = line.substring(line.indexOf("calls=") + 6);
-        return Long.parseLong(calls.substring(0, calls.indexOf(',')));
-      }
-    }
-    return 0;
+    return RedisServerProcess.commandCalls(admin, "xread");
   }
 
   private StatefulRedisConnection<String, String> admin(RedisServerProcess server) {

@@ -1,5 +1,6 @@
 package io.snapflux.redis;
 
+import io.lettuce.core.api.StatefulRedisConnection;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -54,6 +55,21 @@ public final class RedisServerProcess implements AutoCloseable {
   /** The server's working directory: its {@code dump.rdb} (after SAVE) and log live there. */
   public Path dir() {
     return dir;
+  }
+
+  /**
+   * How many times Redis ran {@code command} (lower case, e.g. {@code "xread"}) since its
+   * statistics were last reset ({@code CONFIG RESETSTAT}), from {@code INFO commandstats}.
+   */
+  public static long commandCalls(
+      StatefulRedisConnection<String, String> admin, String command) {
+    for (String line : admin.sync().info("commandstats").split("\r?\n")) {
+      if (line.startsWith("cmdstat_" + command + ":")) {
+        String calls = line.substring(line.indexOf("calls=") + 6);
+        return Long.parseLong(calls.substring(0, calls.indexOf(',')));
+      }
+    }
+    return 0;
   }
 
   public boolean isRunning() {

@@ -403,13 +403,7 @@ final class SnapfluxRedisAutoConfigurationTest {
       for (int i = 0; i < 50; i++) {
         store.update(x -> x.plus(1));
       }
-      for (String line : c.sync().info("commandstats").split("\r?\n")) {
-        if (line.startsWith("cmdstat_xread:")) {
-          String calls = line.substring(line.indexOf("calls=") + 6);
-          return Long.parseLong(calls.substring(0, calls.indexOf(',')));
-        }
-      }
-      return 0;
+      return RedisServerProcess.commandCalls(c, "xread");
     }
   }
 
